@@ -1,0 +1,66 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { createDatabase, type Database } from "./db/database.js";
+import { adminRoutes } from "./http/admin/index.js";
+import { renderError, renderNotFound } from "./http/error-handler.js";
+import { healthRoutes } from "./http/health-routes.js";
+import { registerOpenApi } from "./http/plugins/openapi.js";
+import { registerScimContentType } from "./http/plugins/content-types.js";
+import { requestIdFrom } from "./http/request-id.js";
+import { scimRoutes } from "./http/scim/index.js";
+import { createLogger } from "./logger.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+  }
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  /** An existing database handle; by default one is created from config.databaseUrl and closed with the app. */
+  db?: Database;
+}
+
+/** Builds the HTTP app on an already-migrated database. Starting and stopping live in server.ts. */
+export async function buildApp(config: Config, options: AppOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    genReqId: requestIdFrom,
+    bodyLimit: config.scim.maxBodyBytes,
+    trustProxy: true,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  if (!options.db && !config.databaseUrl) throw new Error("buildApp needs config.databaseUrl or options.db");
+  const db =
+    options.db ??
+    createDatabase({
+      url: config.databaseUrl!,
+      poolSize: config.dbPoolSize,
+      statementTimeoutMs: config.statementTimeoutMs,
+      onPoolError: (err) => logger.warn({ err }, "database connection lost"),
+    });
+  app.decorate("config", config);
+  app.decorate("db", db);
+  if (!options.db) app.addHook("onClose", async () => db.close());
+
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  app.setErrorHandler(renderError);
+  app.setNotFoundHandler(renderNotFound);
+  registerScimContentType(app);
+  await registerOpenApi(app);
+
+  await app.register(healthRoutes);
+  await app.register(scimRoutes, { prefix: "/scim/v2" });
+  await app.register(adminRoutes, { prefix: "/api/v1" });
+  return app;
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { generateSecretToken, hashSecretToken, looksLikeSecretToken, sameHash } from "./secret-token.js";
+
+// Issuing, verifying and revoking a directory's SCIM secret tokens.
+
+export interface IssuedToken {
+  id: string;
+  secretToken: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export class TokenLimitReached extends Error {}
+
+type TokenWriter = Pick<Database["prisma"], "directoryToken">;
+
+/** Creates a token for a directory; fails with TokenLimitReached past config.maxTokensPerDirectory live tokens. */
+export async function issueSecretToken(tx: TokenWriter, config: Config, directoryId: string): Promise<IssuedToken> {
+  const now = new Date();
+  const live = await tx.directoryToken.count({
+    where: { directoryId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+  });
+  if (live >= config.maxTokensPerDirectory) {
+    throw new TokenLimitReached(`a directory may have at most ${config.maxTokensPerDirectory} live tokens; revoke one first`);
+  }
+  const issued = generateSecretToken();
+  const expiresAt = config.tokenTtlDays > 0 ? new Date(now.getTime() + config.tokenTtlDays * 86400_000) : null;
+  const row = await tx.directoryToken.create({
+    data: { id: randomUUID(), directoryId, prefix: issued.displayPrefix, hash: issued.hash, expiresAt, createdAt: now },
+  });
+  return { id: row.id, secretToken: issued.token, createdAt: row.createdAt, expiresAt: row.expiresAt };
+}
+
+export interface AuthenticatedDirectory {
+  directoryId: string;
+  tokenId: string;
+  provider: string;
+  disabled: boolean;
+}
+
+interface CachedToken {
+  auth: AuthenticatedDirectory;
+  hash: string;
+  expiresAt: number | null;
+  cachedAt: number;
+}
+
+/**
+ * Verifies SCIM bearer tokens. Results are cached briefly per process (CACHE_MS) so the hot SCIM path
+ * does not query tokens on every request; revocation in this process evicts at once, other instances
+ * see it within CACHE_MS. lastUsedAt is written at most once a minute per token.
+ */
+export class SecretTokenVerifier {
+  static readonly CACHE_MS = 5000;
+  private cache = new Map<string, CachedToken>();
+  private lastUsedWritten = new Map<string, number>();
+
+  constructor(private readonly db: Database) {}
+
+  async verify(directoryId: string, bearer: string): Promise<AuthenticatedDirectory | null> {
+    if (!looksLikeSecretToken(bearer)) return null;
+    const hash = hashSecretToken(bearer);
+    const now = Date.now();
+    let entry = this.cache.get(hash);
+    if (!entry || now - entry.cachedAt > SecretTokenVerifier.CACHE_MS) {
+      const row = await this.db.prisma.directoryToken.findUnique({
+        where: { hash },
+        include: { directory: { select: { id: true, provider: true, disabledAt: true } } },
+      });
+      if (!row || row.revokedAt) {
+        this.cache.delete(hash);
+        return null;
+      }
+      entry = {
+        auth: { directoryId: row.directoryId, tokenId: row.id, provider: row.directory.provider, disabled: row.directory.disabledAt !== null },
+        hash: row.hash,
+        expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+        cachedAt: now,
+      };
+      this.cache.set(hash, entry);
+    }
+    if (!sameHash(entry.hash, hash)) return null;
+    if (entry.expiresAt !== null && entry.expiresAt <= now) return null;
+    // the token must belong to the directory in the URL: a token of A never opens B
+    if (entry.auth.directoryId !== directoryId) return null;
+    this.touch(entry.auth.tokenId, now);
+    return entry.auth;
+  }
+
+  /** Forget cached verifications (after revoking a token or disabling a directory). */
+  evict(filter?: { directoryId?: string; tokenId?: string }): void {
+    for (const [hash, entry] of this.cache) {
+      if (!filter || entry.auth.directoryId === filter.directoryId || entry.auth.tokenId === filter.tokenId) {
+        this.cache.delete(hash);
+      }
+    }
+  }
+
+  private touch(tokenId: string, now: number): void {
+    const last = this.lastUsedWritten.get(tokenId) ?? 0;
+    if (now - last < 60_000) return;
+    this.lastUsedWritten.set(tokenId, now);
+    this.db.prisma.directoryToken
+      .update({ where: { id: tokenId }, data: { lastUsedAt: new Date(now) } })
+      .catch(() => this.lastUsedWritten.delete(tokenId));
+  }
+}

@@ -1,0 +1,45 @@
+import closeWithGrace from "close-with-grace";
+import { buildApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { migrate } from "./db/migrate.js";
+import { resolveDatabase } from "./db/resolve-database.js";
+import { createLogger } from "./logger.js";
+import { startBackgroundJobs } from "./startup/background-jobs.js";
+import { resolveSecrets } from "./startup/generated-secrets.js";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`scimbridge: invalid configuration: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const logger = createLogger(config.logLevel);
+const database = await resolveDatabase(config, (line) => logger.info(line));
+const applied = await migrate(database.url);
+if (applied.length) logger.info({ applied }, "applied database migrations");
+
+const secrets = await resolveSecrets(config);
+if (secrets.newAdminApiKey) {
+  // printed once, on the start that created it; it stays in DATA_DIR/admin-api-key
+  process.stdout.write(`\nscimbridge admin API key (shown once, kept in ${config.dataDir}/admin-api-key):\n  ${secrets.newAdminApiKey}\n\n`);
+}
+const runtimeConfig = { ...config, databaseUrl: database.url, adminApiKeys: secrets.adminApiKeys, secretsKey: secrets.secretsKey };
+
+const app = await buildApp(runtimeConfig, { logger });
+const jobs = startBackgroundJobs(app);
+
+closeWithGrace({ delay: 15000, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, "shutting down after an error");
+  else logger.info({ signal }, "shutting down: finishing in-flight requests");
+  await jobs.stop();
+  await app.close();
+  await database.stop();
+});
+
+await app.listen({ port: config.port, host: config.host });
+logger.info({ publicUrl: config.publicUrl }, "scimbridge ready");
