@@ -68,9 +68,13 @@ function titleFor(status: number): string {
   );
 }
 
+/** What went wrong on a request that failed, for the SCIM request log and metrics (read in onResponse). */
+export const requestErrors = new WeakMap<FastifyRequest, { status: number; scimType?: string; detail: string }>();
+
 /** The one place errors become responses: SCIM error bodies under /scim, problem+json elsewhere. */
 export function renderError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const r = classify(error);
+  requestErrors.set(request, { status: r.status, scimType: r.scimType, detail: r.detail });
   if (r.status >= 500) request.log.error({ err: error, status: r.status }, "request failed");
   else request.log.info({ status: r.status, scimType: r.scimType, code: r.code, detail: r.detail }, "request rejected");
   if (r.headers) reply.headers(r.headers);
