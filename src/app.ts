@@ -10,6 +10,7 @@ import { registerOpenApi } from "./http/plugins/openapi.js";
 import { registerScimContentType } from "./http/plugins/content-types.js";
 import { requestIdFrom } from "./http/request-id.js";
 import { scimRoutes } from "./http/scim/index.js";
+import { decorateSecretTokens } from "./http/scim/scim-auth.js";
 import { createLogger } from "./logger.js";
 
 declare module "fastify" {
@@ -49,6 +50,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     });
   app.decorate("config", config);
   app.decorate("db", db);
+  decorateSecretTokens(app);
   if (!options.db) app.addHook("onClose", async () => db.close());
 
   app.addHook("onSend", async (request, reply) => {

@@ -1,0 +1,38 @@
+import type { ScimGroup } from "../generated/prisma/client.js";
+import type { ScimJson } from "../scim/resource/user-attributes.js";
+
+// The Group as the SaaS app sees it (admin API, webhook event data). Members are not inlined:
+// groups can have 100k members; they are listed separately.
+
+export type GroupRow = Pick<
+  ScimGroup,
+  "id" | "directoryId" | "displayName" | "externalId" | "memberCount" | "resource" | "createdAt" | "updatedAt"
+>;
+
+export interface AppGroup {
+  id: string;
+  directoryId: string;
+  externalId: string | null;
+  displayName: string;
+  memberCount: number;
+  raw: ScimJson;
+  createdAt: string;
+  updatedAt: string;
+}
+
+function iso(d: Date | string): string {
+  return typeof d === "string" ? new Date(d).toISOString() : d.toISOString();
+}
+
+export function toAppGroup(row: GroupRow): AppGroup {
+  return {
+    id: row.id,
+    directoryId: row.directoryId,
+    externalId: row.externalId,
+    displayName: row.displayName,
+    memberCount: row.memberCount,
+    raw: (row.resource ?? {}) as ScimJson,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
