@@ -8,6 +8,7 @@ import { renderError, renderNotFound } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { registerOpenApi } from "./http/plugins/openapi.js";
 import { registerScimContentType } from "./http/plugins/content-types.js";
+import { registerAuthFailureLimiter } from "./http/plugins/rate-limit.js";
 import { requestIdFrom } from "./http/request-id.js";
 import { scimRoutes } from "./http/scim/index.js";
 import { decorateSecretTokens } from "./http/scim/scim-auth.js";
@@ -59,6 +60,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.setErrorHandler(renderError);
   app.setNotFoundHandler(renderNotFound);
   registerScimContentType(app);
+  registerAuthFailureLimiter(app);
   await registerOpenApi(app);
 
   await app.register(healthRoutes);

@@ -107,3 +107,44 @@ export class SecretTokenVerifier {
       .catch(() => this.lastUsedWritten.delete(tokenId));
   }
 }
+
+export class TokenNotFound extends Error {}
+
+export interface TokenMetadata {
+  id: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+type TokenStore = Pick<Database["prisma"], "directoryToken" | "$transaction">;
+
+/**
+ * Issues an additional token (rotation). The directory row is locked so that two concurrent issues cannot
+ * both pass the live-token limit. Returns null when the directory does not exist.
+ */
+export async function issueAdditionalToken(db: Database, config: Config, directoryId: string): Promise<IssuedToken | null> {
+  return db.prisma.$transaction(async (tx) => {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM directories WHERE id = ${directoryId}::uuid FOR UPDATE`;
+    if (locked.length === 0) return null;
+    return issueSecretToken(tx, config, directoryId);
+  });
+}
+
+export async function listTokens(db: Pick<Database, "prisma">, directoryId: string): Promise<TokenMetadata[]> {
+  return db.prisma.directoryToken.findMany({
+    where: { directoryId },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    select: { id: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true },
+  });
+}
+
+/** Marks a token revoked (idempotent). Throws TokenNotFound if it is not one of the directory's tokens. */
+export async function revokeToken(db: { prisma: TokenStore }, directoryId: string, tokenId: string): Promise<void> {
+  const row = await db.prisma.directoryToken.findFirst({ where: { id: tokenId, directoryId }, select: { revokedAt: true } });
+  if (!row) throw new TokenNotFound("token not found");
+  if (row.revokedAt) return;
+  await db.prisma.directoryToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+}

@@ -1,4 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { requireAdminKey } from "../admin-auth.js";
+import { registerAdminRateLimit } from "../plugins/rate-limit.js";
+import { renderAdminError } from "./admin-errors.js";
+import { directoryRoutes } from "./directory-routes.js";
+import { tokenRoutes } from "./token-routes.js";
 
-/** Admin and app-facing REST API under /api/v1. */
-export const adminRoutes: FastifyPluginAsyncTypebox = async (_app) => {};
+/**
+ * Admin and app-facing REST API under /api/v1. Everything registered here is rate-limited and needs
+ * an admin API key: add a route module with one `await app.register(...)` line below.
+ */
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await registerAdminRateLimit(app);
+  app.addHook("onRequest", requireAdminKey);
+  app.setErrorHandler(renderAdminError);
+
+  await app.register(directoryRoutes);
+  await app.register(tokenRoutes);
+};

@@ -1,8 +1,14 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import type { TSchema } from "typebox";
+import { ADMIN_COMPONENTS } from "../admin/schemas.js";
 
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+// OpenAPI 3.1 at /openapi.json and Swagger UI at /docs, generated from the routes' TypeBox schemas.
+// Schemas registered with addSchema become named components (their $id), referenced as `$ref: "<Id>#"`.
+
+export async function registerOpenApi(app: FastifyInstance, components: TSchema[] = ADMIN_COMPONENTS): Promise<void> {
+  for (const schema of components) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
@@ -12,12 +18,21 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description: "SCIM 2.0 directory sync: SCIM endpoints for identity providers, and an admin API for the app.",
       },
       servers: [{ url: app.config.publicUrl }],
+      tags: [
+        { name: "directories", description: "Directories and their SCIM secret tokens" },
+        { name: "users", description: "Users synced from the IdP, as the app wants them" },
+        { name: "groups", description: "Groups synced from the IdP" },
+        { name: "health", description: "Liveness and readiness" },
+      ],
       components: {
         securitySchemes: {
           adminApiKey: { type: "http", scheme: "bearer", description: "ADMIN_API_KEY" },
           scimToken: { type: "http", scheme: "bearer", description: "A directory's SCIM secret token" },
         },
       },
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`),
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });

@@ -1,0 +1,107 @@
+import { createHash } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiProblem } from "../problem.js";
+
+// Two limits: the admin API per caller (key, else IP), and failed authentications (admin and SCIM) per IP
+// and per directory. Failures are counted in process memory, in fixed one-minute windows.
+
+declare module "fastify" {
+  interface FastifyInstance {
+    authFailures: AuthFailureLimiter;
+  }
+}
+
+const WINDOW_MS = 60_000;
+
+interface Window {
+  count: number;
+  resetAt: number;
+}
+
+/**
+ * Counts failed authentications. An IP over the limit is refused before its credentials are checked;
+ * a directory over the limit turns further failures into 429 while valid tokens keep working, so an
+ * attacker cannot lock a customer's IdP out of its own directory.
+ */
+export class AuthFailureLimiter {
+  private windows = new Map<string, Window>();
+
+  constructor(
+    readonly limitPerMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Seconds the IP must wait before authenticating again, or null when it may try. */
+  blockedFor(ip: string): number | null {
+    return this.waitFor(`ip:${ip}`);
+  }
+
+  /** Records a failure; returns the Retry-After seconds when the IP or directory is now over the limit, else null. */
+  recordFailure(ip: string, directoryId?: string): number | null {
+    const ipWait = this.bump(`ip:${ip}`);
+    const dirWait = directoryId ? this.bump(`dir:${directoryId}`) : null;
+    if (ipWait === null && dirWait === null) return null;
+    return Math.max(ipWait ?? 0, dirWait ?? 0);
+  }
+
+  private waitFor(key: string): number | null {
+    const w = this.windows.get(key);
+    const now = this.now();
+    if (!w || w.resetAt <= now || w.count < this.limitPerMinute) return null;
+    return Math.max(1, Math.ceil((w.resetAt - now) / 1000));
+  }
+
+  private bump(key: string): number | null {
+    const now = this.now();
+    if (this.windows.size > 10_000) this.sweep(now);
+    let w = this.windows.get(key);
+    if (!w || w.resetAt <= now) {
+      w = { count: 0, resetAt: now + WINDOW_MS };
+      this.windows.set(key, w);
+    }
+    w.count += 1;
+    return w.count > this.limitPerMinute ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : null;
+  }
+
+  private sweep(now: number): void {
+    for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
+  }
+}
+
+/** The 429 for too many failed authentications; rendered as SCIM error under /scim, problem+json elsewhere. */
+export function tooManyAuthFailures(reply: FastifyReply, retryAfterSeconds: number): ApiProblem {
+  reply.header("retry-after", String(retryAfterSeconds));
+  return new ApiProblem(
+    429,
+    "too_many_auth_failures",
+    "Too Many Requests",
+    `too many failed authentications; retry after ${retryAfterSeconds} s`,
+  );
+}
+
+/** Decorates app.authFailures (one limiter per app, shared by the admin and SCIM auth hooks). */
+export function registerAuthFailureLimiter(app: FastifyInstance): void {
+  app.decorate("authFailures", new AuthFailureLimiter(app.config.rateLimit.authFailuresPerMinute));
+}
+
+export function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** Admin API request limit per caller: the (hashed) bearer key when present, else the client IP. */
+export async function registerAdminRateLimit(app: FastifyInstance): Promise<void> {
+  await app.register(rateLimit, {
+    max: app.config.rateLimit.adminPerMinute,
+    timeWindow: WINDOW_MS,
+    keyGenerator: (request) => {
+      const bearer = bearerOf(request);
+      return bearer ? `key:${createHash("sha256").update(bearer).digest("hex")}` : `ip:${request.ip}`;
+    },
+    errorResponseBuilder: (_request, context) =>
+      new ApiProblem(429, "rate_limited", "Too Many Requests", `rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}`),
+  });
+}
+
