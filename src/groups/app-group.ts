@@ -4,10 +4,10 @@ import type { ScimJson } from "../scim/resource/user-attributes.js";
 // The Group as the SaaS app sees it (admin API, webhook event data). Members are not inlined:
 // groups can have 100k members; they are listed separately.
 
-export type GroupRow = Pick<
-  ScimGroup,
-  "id" | "directoryId" | "displayName" | "externalId" | "memberCount" | "resource" | "createdAt" | "updatedAt"
->;
+/** A scim_groups row as Prisma or raw SQL returns it. */
+export type GroupRow = Pick<ScimGroup, "id" | "directoryId" | "displayName" | "externalId" | "memberCount" | "createdAt" | "updatedAt"> & {
+  resource: unknown;
+};
 
 export interface AppGroup {
   id: string;

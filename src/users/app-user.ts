@@ -11,10 +11,11 @@ import {
 // The User as the SaaS app sees it (admin API, webhook event data). The one mapping from a stored
 // SCIM User to that shape.
 
+/** A scim_users row as Prisma or raw SQL returns it (resource typed loosely so both fit). */
 export type UserRow = Pick<
   ScimUser,
-  "id" | "directoryId" | "userName" | "externalId" | "active" | "displayName" | "givenName" | "familyName" | "resource" | "createdAt" | "updatedAt"
->;
+  "id" | "directoryId" | "userName" | "externalId" | "active" | "displayName" | "givenName" | "familyName" | "createdAt" | "updatedAt"
+> & { resource: unknown };
 
 export interface AppUserGroup {
   id: string;

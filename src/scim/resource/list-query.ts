@@ -1,0 +1,45 @@
+// RFC 7644 §3.4.2.4 pagination: 1-based startIndex, count clamped, capped by the advertised maximum.
+
+export const LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+
+export interface Page {
+  startIndex: number;
+  count: number;
+}
+
+function toInt(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  const n = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(n) ? Math.trunc(n) : undefined;
+}
+
+/** startIndex < 1 → 1; count < 0 → 0; absent or above maxResults → maxResults. */
+export function clampPage(startIndex: unknown, count: unknown, maxResults: number): Page {
+  const start = toInt(startIndex);
+  const wanted = toInt(count);
+  return {
+    startIndex: start === undefined || start < 1 ? 1 : start,
+    count: wanted === undefined ? maxResults : Math.min(Math.max(wanted, 0), maxResults),
+  };
+}
+
+/**
+ * totalResults without a count(*) when the page itself proves it: a short page that is not empty
+ * (or the first page) ends the result set. Entra's equality lookups take this path.
+ */
+export function totalFromPage(page: Page, rowsOnPage: number): number | undefined {
+  if (page.count > 0 && rowsOnPage < page.count && (rowsOnPage > 0 || page.startIndex === 1)) {
+    return page.startIndex - 1 + rowsOnPage;
+  }
+  return undefined;
+}
+
+export function listResponse(totalResults: number, page: Page, resources: unknown[]) {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults,
+    startIndex: page.startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import type { Database } from "../db/database.js";
+import { isUniqueViolation } from "../db/db-errors.js";
+import { appendEvents, type NewEvent } from "../events/event-writer.js";
+import { Prisma } from "../generated/prisma/client.js";
+import { toAppGroup } from "../groups/app-group.js";
+import { removeUserFromAllGroups } from "../groups/membership-store.js";
+import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
+import { checkIfMatch } from "../scim/resource/etag.js";
+import { clampPage, type Page, totalFromPage } from "../scim/resource/list-query.js";
+import { parseUserBody } from "../scim/resource/resource-body.js";
+import { applyPatch, parsePatchRequest, parseScimFilter, scimFilterToSql, scimSortToSql } from "../scim/resource/scim-engines.js";
+import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
+import { toAppUser } from "./app-user.js";
+import { inScimTransaction, isResourceId, type Tx } from "./scim-transaction.js";
+import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUser, type UserRecord } from "./user-store.js";
+
+// Users of a directory as SCIM writes them: every change and its events in one transaction.
+// Framework-free: used by the SCIM routes, Bulk, and anything else that changes users.
+
+export interface PatchLimits {
+  maxOperations: number;
+  maxMembers: number;
+}
+
+function userMissing(id: string) {
+  return notFound(`User ${id} not found`);
+}
+
+function duplicateUserName(userName: string) {
+  return uniqueness(`a user with userName "${userName}" already exists in this directory`);
+}
+
+/** The event for a changed user: deactivation and reactivation are events of their own. */
+function userChangeEvent(directoryId: string, before: UserRecord, after: UserRecord): NewEvent {
+  const type = before.active && !after.active ? "user.deactivated" : !before.active && after.active ? "user.reactivated" : "user.updated";
+  return { type, directoryId, data: toAppUser(after) };
+}
+
+function checkUserName(resource: ScimJson): void {
+  const cols = promoteUserColumns(resource);
+  if (cols.userName.trim() === "") throw invalidValue('"userName" is required');
+}
+
+export async function createUser(db: Database, directoryId: string, body: unknown): Promise<UserRecord> {
+  const resource = parseUserBody(body);
+  const cols = promoteUserColumns(resource);
+  try {
+    return await inScimTransaction(db, async (tx) => {
+      const user = await insertUser(tx, directoryId, randomUUID(), cols, resource);
+      await appendEvents(tx, [{ type: "user.created", directoryId, data: toAppUser(user) }]);
+      return user;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicateUserName(cols.userName);
+    throw err;
+  }
+}
+
+export async function getUser(db: Database | Tx, directoryId: string, id: string): Promise<UserRecord> {
+  const reader = "prisma" in db ? db.prisma : db;
+  const user = isResourceId(id) ? await findUser(reader, directoryId, id) : undefined;
+  if (!user) throw userMissing(id);
+  return user;
+}
+
+/**
+ * Locks the user, checks If-Match after the lock (so concurrent writers serialise), computes the
+ * new resource and writes it with its event; an unchanged resource writes nothing.
+ */
+async function changeUser(db: Database, directoryId: string, id: string, ifMatch: string | undefined, change: (current: UserRecord) => ScimJson): Promise<UserRecord> {
+  if (!isResourceId(id)) throw userMissing(id);
+  let userName = "";
+  try {
+    return await inScimTransaction(db, async (tx) => {
+      const current = await findUser(tx, directoryId, id, true);
+      if (!current) throw userMissing(id);
+      checkIfMatch(ifMatch, current.version);
+      const resource = change(current);
+      checkUserName(resource);
+      if (JSON.stringify(resource) === JSON.stringify(current.resource)) return current;
+      const cols = promoteUserColumns(resource);
+      userName = cols.userName;
+      const updated = await updateUser(tx, id, cols, resource);
+      await appendEvents(tx, [userChangeEvent(directoryId, current, updated)]);
+      return updated;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) throw duplicateUserName(userName);
+    throw err;
+  }
+}
+
+export async function replaceUser(db: Database, directoryId: string, id: string, body: unknown, ifMatch?: string): Promise<UserRecord> {
+  const resource = parseUserBody(body);
+  return changeUser(db, directoryId, id, ifMatch, () => resource);
+}
+
+export async function patchUser(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<UserRecord> {
+  const operations = parsePatchRequest(body, limits);
+  return changeUser(db, directoryId, id, ifMatch, (current) => applyPatch("User", current.resource, operations).resource);
+}
+
+/**
+ * Deletes a user. Its memberships go with it (FK cascade, done explicitly here so each group's
+ * member_count stays right and the app gets a group.user_removed per group, then user.deleted).
+ */
+export async function deleteUser(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void> {
+  if (!isResourceId(id)) throw userMissing(id);
+  await inScimTransaction(db, async (tx) => {
+    const current = await findUser(tx, directoryId, id, true);
+    if (!current) throw userMissing(id);
+    checkIfMatch(ifMatch, current.version);
+    const groups = await removeUserFromAllGroups(tx, id);
+    await deleteUserRow(tx, id);
+    const user = toAppUser(current);
+    await appendEvents(tx, [
+      ...groups.map((g): NewEvent => ({ type: "group.user_removed", directoryId, data: { group: toAppGroup(g), user } })),
+      { type: "user.deleted", directoryId, data: user },
+    ]);
+  });
+}
+
+export interface ListRequest {
+  filter?: string;
+  sortBy?: string;
+  sortOrder?: string;
+  startIndex?: unknown;
+  count?: unknown;
+}
+
+export interface ListResult<T> {
+  totalResults: number;
+  page: Page;
+  rows: T[];
+}
+
+/** The parsed WHERE and ORDER BY of a list request; bad filters fail before any query. */
+export function listClauses(resourceType: "User" | "Group", req: ListRequest): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+  const alias = resourceType === "User" ? Prisma.raw("u") : Prisma.raw("g");
+  const where = req.filter !== undefined && req.filter.trim() !== "" ? scimFilterToSql(resourceType, parseScimFilter(req.filter)) : Prisma.sql`TRUE`;
+  const orderBy = req.sortBy
+    ? Prisma.sql`${scimSortToSql(resourceType, req.sortBy, req.sortOrder)}, ${alias}.id`
+    : Prisma.sql`${alias}.created_at, ${alias}.id`;
+  return { where, orderBy };
+}
+
+export async function queryUsers(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {
+  const { where, orderBy } = listClauses("User", req);
+  const page = clampPage(req.startIndex, req.count, maxResults);
+  const prisma = db.prisma;
+  if (page.count === 0) return { totalResults: await countUsers(prisma, directoryId, where), page, rows: [] };
+  const rows = await listUsers(prisma, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
+  const totalResults = totalFromPage(page, rows.length) ?? (await countUsers(prisma, directoryId, where));
+  return { totalResults, page, rows };
+}
