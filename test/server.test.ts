@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServerProcess, waitForOk } from "./helpers/server-process.js";
+import { createTestDatabase, type TestDatabase } from "./helpers/test-database.js";
+
+describe("the service process (npm start)", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => db.drop());
+
+  it("exits 1 with one line naming the variable when configuration is invalid", async () => {
+    const proc = await startServerProcess({ PORT: "not-a-port", DATABASE_URL: db.url });
+    expect(await proc.exited).toBe(1);
+    const lines = proc.output().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^scimbridge: invalid configuration: PORT: must be an integer/);
+  });
+
+  it("serves on DATABASE_URL and exits 0 on SIGTERM after closing the server and the pool", async () => {
+    const proc = await startServerProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: "graceful-test-key-0123456789" });
+    try {
+      await waitForOk(`${proc.baseUrl}/readyz`, 15000, proc);
+      proc.child.kill("SIGTERM");
+      expect(await proc.exited).toBe(0);
+      expect(proc.output()).toContain("shutting down: finishing in-flight requests");
+      await expect(fetch(`${proc.baseUrl}/healthz`)).rejects.toThrow();
+    } finally {
+      await proc.stop("SIGKILL");
+    }
+  });
+
+  it("starts an embedded PostgreSQL when DATABASE_URL is unset, generates and prints the admin key once", async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "scimbridge-embedded-"));
+    try {
+      const first = await startServerProcess({ DATABASE_URL: undefined, ADMIN_API_KEY: undefined, SECRETS_KEY: undefined, DATA_DIR: dataDir });
+      let key: string;
+      try {
+        const ms = await waitForOk(`${first.baseUrl}/readyz`, 15000, first);
+        expect(ms).toBeLessThan(15000);
+        key = readFileSync(path.join(dataDir, "admin-api-key"), "utf8").trim();
+        expect(key).toMatch(/^sbk_[A-Za-z0-9_-]{43}$/);
+        expect(first.output()).toContain(key);
+        expect(existsSync(path.join(dataDir, "pg", "PG_VERSION"))).toBe(true);
+      } finally {
+        expect(await first.stop()).toBe(0);
+      }
+      // a restart reuses the cluster and the key, and does not print the key again
+      const second = await startServerProcess({ DATABASE_URL: undefined, ADMIN_API_KEY: undefined, SECRETS_KEY: undefined, DATA_DIR: dataDir });
+      try {
+        await waitForOk(`${second.baseUrl}/readyz`, 15000, second);
+        expect(second.output()).not.toContain(key);
+        expect(second.output()).not.toContain("applied database migrations");
+      } finally {
+        expect(await second.stop()).toBe(0);
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
