@@ -46,9 +46,13 @@ export function asJsonArray(json: Prisma.Sql): Prisma.Sql {
   return sql`(CASE WHEN ${json} IS NULL OR jsonb_typeof(${json}) = 'null' THEN '[]'::jsonb WHEN jsonb_typeof(${json}) = 'array' THEN ${json} ELSE jsonb_build_array(${json}) END)`;
 }
 
-/** Case-insensitive member lookup, for custom extension keys whose spelling we do not control. */
+/**
+ * `object -> name`, falling back to a case-insensitive key match: resources are stored as the IdP
+ * sent them and attribute names are case-insensitive (RFC 7643 §2.1). The fallback only runs when
+ * the canonical spelling is absent.
+ */
 function jsonMember(object: Prisma.Sql, name: string): Prisma.Sql {
-  return sql`(SELECT m.value FROM jsonb_each(CASE WHEN jsonb_typeof(${object}) = 'object' THEN ${object} ELSE '{}'::jsonb END) AS m WHERE lower(m.key) = lower(${name}::text) LIMIT 1)`;
+  return sql`COALESCE(${object} -> ${name}::text, (SELECT m.value FROM jsonb_each(CASE WHEN jsonb_typeof(${object}) = 'object' THEN ${object} ELSE '{}'::jsonb END) AS m WHERE lower(m.key) = lower(${name}::text) LIMIT 1))`;
 }
 
 /** RFC 7644 `pr`: a value that is not null, "", [] or {}. */
@@ -59,7 +63,7 @@ export function jsonPresent(e: Prisma.Sql): Prisma.Sql {
 function jsonElements(label: string, json: Prisma.Sql, attribute: AttributeDefinition | undefined, custom: boolean): ElementSource {
   const member = (sub: string | undefined): Prisma.Sql => {
     if (sub === undefined) return sql`felem.v`;
-    return custom ? jsonMember(sql`felem.v`, sub) : sql`(felem.v -> ${sub}::text)`;
+    return jsonMember(sql`felem.v`, sub);
   };
   const subAttribute = (sub: string | undefined) => (sub === undefined ? attribute : attribute?.subAttributes?.find((a) => a.name === sub));
   return {
@@ -141,8 +145,8 @@ export function resolveTarget(resourceType: ScimResourceType, path: AttributePat
   const promoted = promotedTarget(resourceType, alias, label, attribute, subAttribute);
   if (promoted) return promoted;
 
-  const base = resolved.extension ? sql`(${resource} -> ${resolved.schema}::text)` : resource;
-  const json = sql`(${base} -> ${attribute.name}::text)`;
+  const base = resolved.extension ? jsonMember(resource, resolved.schema) : resource;
+  const json = jsonMember(base, attribute.name);
   if (attribute.multiValued) {
     const source = jsonElements(attribute.name, json, attribute, false);
     // RFC 7644 §3.4.2.2: `emails co "x"` on a multi-valued complex attribute means its `value`.
@@ -150,7 +154,7 @@ export function resolveTarget(resourceType: ScimResourceType, path: AttributePat
     return { kind: "elements", source, sub };
   }
   if (subAttribute) {
-    return { kind: "scalar", operand: { label, attribute: subAttribute, sql: sql`(${json} -> ${subAttribute.name}::text)`, storage: "jsonb" } };
+    return { kind: "scalar", operand: { label, attribute: subAttribute, sql: jsonMember(json, subAttribute.name), storage: "jsonb" } };
   }
   if (attribute.type === "complex") {
     return { kind: "complex", label, present: sql`(jsonb_typeof(${json}) = 'object' AND ${json} <> '{}'::jsonb)` };
@@ -215,8 +219,8 @@ export function resolveElementSource(resourceType: ScimResourceType, path: Attri
     const resolved = resolveAttributePath(resourceType, pathText(path))!;
     const alias = resourceType === "User" ? "u" : "g";
     const resource = raw(`${alias}.resource`);
-    const base = resolved.extension ? sql`(${resource} -> ${resolved.schema}::text)` : resource;
-    return jsonElements(resolved.attribute.name, sql`(${base} -> ${resolved.attribute.name}::text)`, resolved.attribute, false);
+    const base = resolved.extension ? jsonMember(resource, resolved.schema) : resource;
+    return jsonElements(resolved.attribute.name, jsonMember(base, resolved.attribute.name), resolved.attribute, false);
   }
   throw invalidFilter(`${target.operand.label} is not a complex attribute; "[...]" needs one`);
 }

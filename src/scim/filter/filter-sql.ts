@@ -23,8 +23,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))?$/i;
 const LIKE_ESCAPE = raw(`ESCAPE '\\'`);
 
-export function scimFilterToSql(resourceType: ScimResourceType, filter: string): Prisma.Sql {
-  return compileFilter(resourceType, parseScimFilter(filter));
+/** Accepts the filter text or an already parsed filter (parse early to reject bad input before any I/O). */
+export function scimFilterToSql(resourceType: ScimResourceType, filter: string | FilterNode): Prisma.Sql {
+  return compileFilter(resourceType, typeof filter === "string" ? parseScimFilter(filter) : filter);
 }
 
 export function compileFilter(resourceType: ScimResourceType, node: FilterNode): Prisma.Sql {
