@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
-import { Prisma, type Directory } from "../generated/prisma/client.js";
-import { decodeCursor, encodeCursor } from "../pagination/cursor.js";
+import type { Directory, Prisma } from "../generated/prisma/client.js";
+import { decodeKeyset, encodeKeyset } from "../pagination/keyset-position.js";
 import { issueSecretToken } from "./directory-tokens.js";
 import { checkWebhookInput, removeDirectoryWebhook, setDirectoryWebhook, type WebhookInput } from "./directory-webhook.js";
 
@@ -129,15 +129,15 @@ export async function listDirectories(
   config: Config,
   query: { tenant?: string; product?: string; limit: number; cursor?: string },
 ): Promise<DirectoryPage> {
-  const after = query.cursor ? decodeCursor(query.cursor, ["createdAt", "id"] as const) : undefined;
+  const after = query.cursor ? decodeKeyset(query.cursor) : undefined;
   const where: Prisma.DirectoryWhereInput = {
     ...(query.tenant !== undefined ? { tenant: query.tenant } : {}),
     ...(query.product !== undefined ? { product: query.product } : {}),
     ...(after
       ? {
           OR: [
-            { createdAt: { gt: new Date(after.createdAt) } },
-            { createdAt: new Date(after.createdAt), id: { gt: after.id } },
+            { createdAt: { gt: after.createdAt } },
+            { createdAt: after.createdAt, id: { gt: after.id } },
           ],
         }
       : {}),
@@ -148,7 +148,7 @@ export async function listDirectories(
   const last = page[page.length - 1];
   return {
     data: page.map((r) => view(config, r, urls.get(r.id))),
-    nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+    nextCursor: rows.length > query.limit && last ? encodeKeyset(last) : null,
   };
 }
 
