@@ -43,7 +43,7 @@ const { sql, raw } = Prisma;
 
 /** jsonb → jsonb array: arrays as-is, missing/null as empty, any other value as one element. */
 export function asJsonArray(json: Prisma.Sql): Prisma.Sql {
-  return sql`(CASE WHEN ${json} IS NULL OR jsonb_typeof(${json}) = 'null' THEN '[]'::jsonb WHEN jsonb_typeof(${json}) = 'array' THEN ${json} ELSE jsonb_build_array(${json}) END)`;
+  return sql`(SELECT CASE WHEN s.j IS NULL OR jsonb_typeof(s.j) = 'null' THEN '[]'::jsonb WHEN jsonb_typeof(s.j) = 'array' THEN s.j ELSE jsonb_build_array(s.j) END FROM (SELECT ${json} AS j) AS s)`;
 }
 
 /**
@@ -57,7 +57,7 @@ function jsonMember(object: Prisma.Sql, name: string): Prisma.Sql {
 
 /** RFC 7644 `pr`: a value that is not null, "", [] or {}. */
 export function jsonPresent(e: Prisma.Sql): Prisma.Sql {
-  return sql`(CASE jsonb_typeof(${e}) WHEN 'string' THEN ${e} <> '""'::jsonb WHEN 'array' THEN jsonb_array_length(${e}) > 0 WHEN 'object' THEN ${e} <> '{}'::jsonb WHEN 'null' THEN FALSE ELSE ${e} IS NOT NULL END)`;
+  return sql`(SELECT CASE jsonb_typeof(s.j) WHEN 'string' THEN s.j <> '""'::jsonb WHEN 'array' THEN jsonb_array_length(s.j) > 0 WHEN 'object' THEN s.j <> '{}'::jsonb ELSE s.j IS NOT NULL AND jsonb_typeof(s.j) <> 'null' END FROM (SELECT ${e} AS j) AS s)`;
 }
 
 function jsonElements(label: string, json: Prisma.Sql, attribute: AttributeDefinition | undefined, custom: boolean): ElementSource {

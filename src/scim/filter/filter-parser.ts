@@ -94,11 +94,15 @@ export function parseAttributePath(text: string, position: number, relative = fa
 function parseValue(token: Token, operator: string): FilterValue {
   const expected = `expected a value (a "quoted string", number, true, false or null) after "${operator}"`;
   if (token.kind === "string") {
+    let text: string;
     try {
-      return JSON.parse(token.text) as string;
+      text = JSON.parse(token.text) as string;
     } catch {
       throw invalidFilter(`Invalid string literal at position ${token.position} (use JSON escapes such as \\" and \\\\)`);
     }
+    // Postgres text cannot hold NUL; sent to the database it would fail the query (a 500), so refuse it here.
+    if (text.includes("\u0000")) throw invalidFilter(`String literal at position ${token.position} contains a NUL character`);
+    return text;
   }
   if (token.kind !== "word") throw invalidFilter(`${expected}; got ${describe(token)}`);
   const lower = token.text.toLowerCase();

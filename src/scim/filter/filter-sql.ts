@@ -187,7 +187,7 @@ function compareNumber(operand: Operand, operator: CompareOperator, value: Exclu
   if (operator === "co" || operator === "sw" || operator === "ew") {
     throw invalidFilter(`Operator "${operator}" is not supported on numbers (${operand.label})`);
   }
-  const left = sql`(CASE WHEN jsonb_typeof(${operand.sql}) = 'number' THEN (${operand.sql} #>> '{}')::numeric END)`;
+  const left = sql`(SELECT CASE WHEN jsonb_typeof(s.j) = 'number' THEN (s.j #>> '{}')::numeric END FROM (SELECT ${operand.sql} AS j) AS s)`;
   return relation(left, operator, sql`${String(value)}::numeric`);
 }
 
@@ -203,7 +203,7 @@ function compareString(operand: Operand, operator: CompareOperator, value: Exclu
   }
   let text: Prisma.Sql;
   if (operand.storage === "jsonb") {
-    text = sql`(CASE WHEN jsonb_typeof(${operand.sql}) IN ('string', 'number', 'boolean') THEN ${operand.sql} #>> '{}' END)`;
+    text = sql`(SELECT CASE WHEN jsonb_typeof(s.j) IN ('string', 'number', 'boolean') THEN s.j #>> '{}' END FROM (SELECT ${operand.sql} AS j) AS s)`;
   } else if (operand.storage === "uuid") {
     text = sql`(${operand.sql}::text)`;
   } else {
