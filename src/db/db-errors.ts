@@ -69,3 +69,8 @@ export function isForeignKeyViolation(err: unknown): boolean {
 export function isSerializationFailure(err: unknown): boolean {
   return chain(err).codes.some((c) => c === "40001" || c === "40P01" || c === "P2034" || c === "TransactionWriteConflict");
 }
+
+/** Text Postgres cannot store (a NUL character, `\u0000` in JSON): the client's data, not a server fault. */
+export function isUnstorableText(err: unknown): boolean {
+  return chain(err).codes.some((c) => c === "22021" || c === "22P05");
+}

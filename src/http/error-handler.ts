@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { isDatabaseUnavailable, isStatementTimeout } from "../db/db-errors.js";
+import { isDatabaseUnavailable, isStatementTimeout, isUnstorableText } from "../db/db-errors.js";
 import { ScimError, scimErrorBody } from "../scim/errors.js";
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from "./problem.js";
 
@@ -47,6 +47,9 @@ function classify(error: FastifyError | Error): Rendered {
   }
   if (isStatementTimeout(error)) {
     return { status: 503, code: "database_timeout", title: "Service Unavailable", detail: "the database did not answer in time; retry later", headers: { "retry-after": "5" } };
+  }
+  if (isUnstorableText(error)) {
+    return { status: 400, scimType: "invalidValue", code: "invalid_text", title: "Bad Request", detail: "text values must not contain NUL (\\u0000) characters" };
   }
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     return { status: fe.statusCode, code: codeFor(fe.statusCode), title: titleFor(fe.statusCode), detail: fe.message };
