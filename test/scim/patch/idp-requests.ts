@@ -3,6 +3,7 @@ import { PATCH_OP_SCHEMA } from "../../../src/scim/patch/index.js";
 
 // Loads the real IdP request bodies the PATCH tests replay.
 
+// biome-ignore lint/suspicious/noExplicitAny: fixtures are arbitrary JSON read by path in assertions
 type Json = Record<string, any>;
 
 function load(file: string): Json {
