@@ -2,14 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "../db/database.js";
 import { isUniqueViolation } from "../db/db-errors.js";
 import { appendEvents, type NewEvent } from "../events/event-writer.js";
-import { Prisma } from "../generated/prisma/client.js";
 import { toAppGroup } from "../groups/app-group.js";
 import { removeUserFromAllGroups } from "../groups/membership-store.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
-import { clampPage, type Page, totalFromPage } from "../scim/resource/list-query.js";
-import { parseUserBody } from "../scim/resource/resource-body.js";
-import { applyPatch, parsePatchRequest, parseScimFilter, scimFilterToSql, scimSortToSql } from "../scim/resource/scim-engines.js";
+import { clampPage, type ListRequest, type ListResult, listClauses, totalFromPage } from "../scim/resource/list-query.js";
+import { parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
+import { applyPatch, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "./app-user.js";
 import { inScimTransaction, isResourceId, type Tx } from "./scim-transaction.js";
@@ -98,7 +97,7 @@ export async function replaceUser(db: Database, directoryId: string, id: string,
 
 export async function patchUser(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<UserRecord> {
   const operations = parsePatchRequest(body, limits);
-  return changeUser(db, directoryId, id, ifMatch, (current) => applyPatch("User", current.resource, operations).resource);
+  return changeUser(db, directoryId, id, ifMatch, (current) => withoutPassword(applyPatch("User", current.resource, operations).resource));
 }
 
 /**
@@ -119,30 +118,6 @@ export async function deleteUser(db: Database, directoryId: string, id: string, 
       { type: "user.deleted", directoryId, data: user },
     ]);
   });
-}
-
-export interface ListRequest {
-  filter?: string;
-  sortBy?: string;
-  sortOrder?: string;
-  startIndex?: unknown;
-  count?: unknown;
-}
-
-export interface ListResult<T> {
-  totalResults: number;
-  page: Page;
-  rows: T[];
-}
-
-/** The parsed WHERE and ORDER BY of a list request; bad filters fail before any query. */
-export function listClauses(resourceType: "User" | "Group", req: ListRequest): { where: Prisma.Sql; orderBy: Prisma.Sql } {
-  const alias = resourceType === "User" ? Prisma.raw("u") : Prisma.raw("g");
-  const where = req.filter !== undefined && req.filter.trim() !== "" ? scimFilterToSql(resourceType, parseScimFilter(req.filter)) : Prisma.sql`TRUE`;
-  const orderBy = req.sortBy
-    ? Prisma.sql`${scimSortToSql(resourceType, req.sortBy, req.sortOrder)}, ${alias}.id`
-    : Prisma.sql`${alias}.created_at, ${alias}.id`;
-  return { where, orderBy };
 }
 
 export async function queryUsers(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {

@@ -1,3 +1,7 @@
+import { Prisma } from "../../generated/prisma/client.js";
+import { parseScimFilter, scimFilterToSql, scimSortToSql } from "../filter/index.js";
+import type { ScimResourceType } from "../schema/core-schemas.js";
+
 // RFC 7644 §3.4.2.4 pagination: 1-based startIndex, count clamped, capped by the advertised maximum.
 
 export const LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -34,7 +38,7 @@ export function totalFromPage(page: Page, rowsOnPage: number): number | undefine
   return undefined;
 }
 
-export function listResponse(totalResults: number, page: Page, resources: unknown[]) {
+export function listResponse(totalResults: number, page: Page, resources: object[]) {
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
     totalResults,
@@ -42,4 +46,25 @@ export function listResponse(totalResults: number, page: Page, resources: unknow
     itemsPerPage: resources.length,
     Resources: resources,
   };
+}
+
+export interface ListRequest {
+  filter?: string;
+  sortBy?: string;
+  sortOrder?: string;
+  startIndex?: unknown;
+  count?: unknown;
+}
+
+export interface ListResult<T> {
+  totalResults: number;
+  page: Page;
+  rows: T[];
+}
+
+/** The WHERE and ORDER BY of a list request, compiled before any query (bad filters fail first). */
+export function listClauses(resourceType: ScimResourceType, req: ListRequest): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+  const filter = req.filter?.trim();
+  const where = filter ? scimFilterToSql(resourceType, parseScimFilter(filter)) : Prisma.sql`TRUE`;
+  return { where, orderBy: scimSortToSql(resourceType, req.sortBy, req.sortOrder) };
 }

@@ -81,6 +81,14 @@ function stripIgnored(resourceType: ScimResourceType, body: ScimJson): ScimJson 
   return out;
 }
 
+/** A cleartext password is never stored or returned (changePassword is not supported). */
+export function withoutPassword(resource: ScimJson): ScimJson {
+  const key = Object.keys(resource).find((k) => k.toLowerCase() === "password");
+  if (key === undefined) return resource;
+  const { [key]: _dropped, ...rest } = resource;
+  return rest;
+}
+
 function requireObject(body: unknown): ScimJson {
   if (!isObject(body)) throw invalidSyntax("request body must be a JSON object");
   return body;
