@@ -7,7 +7,28 @@ import { ADMIN_COMPONENTS } from "../admin/schemas.js";
 // OpenAPI 3.1 at /openapi.json and Swagger UI at /docs, generated from the routes' TypeBox schemas.
 // Schemas registered with addSchema become named components (their $id), referenced as `$ref: "<Id>#"`.
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered after the OpenAPI plugin, so a test can check each one is documented. */
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  /** Hidden from the document on purpose (the document itself, Swagger UI assets). */
+  hidden: boolean;
+}
+
 export async function registerOpenApi(app: FastifyInstance, components: TSchema[] = ADMIN_COMPONENTS): Promise<void> {
+  const routes: RegisteredRoute[] = [];
+  app.decorate("registeredRoutes", routes);
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+    }
+  });
   for (const schema of components) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {
