@@ -243,7 +243,7 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     afterAll(async () => {
       await client?.end();
       await db?.drop();
-    });
+    }, 120_000);
 
     it(`${runs} filters: a parse tree or 400 invalidFilter, within ${perInputMs} ms each; every accepted filter runs in Postgres`, async () => {
       const accepted: { resourceType: "User" | "Group"; text: string; sql: Prisma.Sql }[] = [];
