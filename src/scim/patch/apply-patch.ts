@@ -94,6 +94,9 @@ class PatchEngine {
 
   /** A path (or no-path key) naming a whole extension: its keys are attribute operations. */
   private applyExtension(op: PatchOpName, urn: string, value: unknown, rawPath: string): void {
+    if (urn === schemasOf(this.resourceType).core.id && (op === "remove" || !isPlainObject(value))) {
+      throw invalidPath(`"${rawPath}" names the core schema; only an object of its attributes can be set through it`);
+    }
     if (op === "remove" || isUnassigned(value)) {
       if (op !== "remove" && !getContainer(this.resource, urn)) return;
       delete this.resource[urn];

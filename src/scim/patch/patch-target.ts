@@ -10,6 +10,7 @@ import type { ValueFilter } from "./value-filter.js";
 // extension URN, or an undeclared name under a known extension URN — are kept as sent (schema-less).
 
 export type PatchTarget =
+  /** A whole schema by URN: an extension object, or (only to set attributes) the core schema. */
   | { kind: "extension"; urn: string }
   | {
       kind: "attribute";
@@ -32,7 +33,7 @@ export function resolvePatchTarget(resourceType: ScimResourceType, resource: Jso
   const { core, extensions } = schemasOf(resourceType);
   const urnLower = path.urn?.toLowerCase();
   if (path.attribute === undefined) {
-    if (urnLower === core.id.toLowerCase()) throw invalidPath(`"${raw}" names the core schema, not an attribute`);
+    if (urnLower === core.id.toLowerCase()) return { kind: "extension", urn: core.id };
     return { kind: "extension", urn: canonicalUrn(resource, path.urn!, extensions) };
   }
 

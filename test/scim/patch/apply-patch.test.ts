@@ -67,6 +67,12 @@ describe("simple and sub-attribute paths", () => {
     expect(patchUser([{ op: "replace", path: "password", value: "s3cret" }, { op: "replace", value: { password: "x" } }])).toEqual(user);
   });
 
+  it("accepts core attributes wrapped in the core schema URN, as some clients send them", () => {
+    const resource = patchUser([{ op: "replace", value: { [USER_SCHEMA]: { displayName: "Ada L", "name.givenName": "A" } } }]);
+    expect(resource).toEqual({ ...user, displayName: "Ada L", name: { givenName: "A", familyName: "Lovelace" } });
+    expect(patchUser([{ op: "replace", path: `${USER_SCHEMA}:userName`, value: "b@example.com" }]).userName).toBe("b@example.com");
+  });
+
   it("ignores read-only attributes inside a no-path value, as PUT does", () => {
     const resource = patchUser([{ op: "replace", value: { id: "other", meta: { created: "x" }, groups: [], schemas: ["x"], nickName: "A" } }]);
     expect(resource).toEqual({ ...user, nickName: "A" });
@@ -246,7 +252,8 @@ describe("errors", () => {
     ["two sub-attributes", { op: "replace", path: "name.givenName.x", value: "x" }, "invalidPath"],
     ["a name starting with a digit", { op: "replace", path: "1name", value: "x" }, "invalidPath"],
     ["an empty sub-attribute", { op: "replace", path: "name.", value: "x" }, "invalidPath"],
-    ["the core schema URN alone", { op: "replace", path: USER_SCHEMA, value: {} }, "invalidPath"],
+    ["removing the core schema", { op: "remove", path: USER_SCHEMA }, "invalidPath"],
+    ["a string for the core schema", { op: "replace", path: USER_SCHEMA, value: "x" }, "invalidPath"],
     ["a malformed URN", { op: "replace", path: "urn:bad urn:x", value: "x" }, "invalidPath"],
     ["id", { op: "replace", path: "id", value: "x" }, "mutability"],
     ["meta", { op: "remove", path: "meta" }, "mutability"],
