@@ -11,8 +11,11 @@ import { registerScimContentType } from "./http/plugins/content-types.js";
 import { registerAuthFailureLimiter } from "./http/plugins/rate-limit.js";
 import { requestIdFrom } from "./http/request-id.js";
 import { scimRoutes } from "./http/scim/index.js";
+import { setupRoutes } from "./http/setup/index.js";
 import { decorateSecretTokens } from "./http/scim/scim-auth.js";
 import { createLogger } from "./logger.js";
+import { registerMetrics } from "./metrics/metrics-plugin.js";
+import { registerScimRequestLog } from "./request-log/scim-request-capture.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -54,6 +57,9 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   decorateSecretTokens(app);
   if (!options.db) app.addHook("onClose", async () => db.close());
 
+  registerScimRequestLog(app);
+  registerMetrics(app);
+
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
@@ -66,5 +72,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(healthRoutes);
   await app.register(scimRoutes, { prefix: "/scim/v2" });
   await app.register(adminRoutes, { prefix: "/api/v1" });
+  await app.register(setupRoutes);
   return app;
 }

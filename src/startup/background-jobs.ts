@@ -1,4 +1,7 @@
 import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { startEventPruning } from "../events/event-retention.js";
+import { startWebhookWorker } from "../webhooks/delivery-worker.js";
 
 // Work that runs beside the HTTP server in the same process: webhook delivery, event pruning,
 // request-log flushing. Each job is started here and stopped on shutdown.
@@ -7,8 +10,11 @@ export interface BackgroundJobs {
   stop(): Promise<void>;
 }
 
-export function startBackgroundJobs(_app: FastifyInstance): BackgroundJobs {
+export function startBackgroundJobs(app: FastifyInstance): BackgroundJobs {
   const jobs: BackgroundJobs[] = [];
+  const logger = app.log as unknown as Logger;
+  if (app.config.webhooks.workerEnabled) jobs.push(startWebhookWorker({ pool: app.db.pool, config: app.config, logger }));
+  jobs.push(startEventPruning(app.db.pool, app.config, logger));
   return {
     async stop() {
       await Promise.all(jobs.map((j) => j.stop()));

@@ -45,11 +45,15 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateBody,
         response: { 201: CreatedLink },
       },
+      // a POST without a body means "all defaults"
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
     },
     async (request, reply) => {
       const { id } = request.params;
       await requireDirectory(id);
-      const ttlDays = request.body?.ttlDays ?? app.config.setupLinkTtlDays;
+      const ttlDays = request.body.ttlDays ?? app.config.setupLinkTtlDays;
       const link = await createSetupLink(app.db.prisma, app.config, id, ttlDays);
       return reply.code(201).send({ id: link.id, url: link.url, expiresAt: link.expiresAt.toISOString() });
     },

@@ -1,0 +1,39 @@
+import type { EventType } from "./event-writer.js";
+
+// The one shape of an event, for the events API and webhook payloads alike.
+
+export interface EventJson {
+  id: string;
+  type: EventType;
+  directoryId: string;
+  tenant: string | null;
+  product: string | null;
+  occurredAt: string;
+  data: unknown;
+}
+
+/** An events row joined with its directory's tenant/product (read at read time, not stored). */
+export interface EventRow {
+  id: string;
+  type: string;
+  directory_id: string;
+  tenant: string | null;
+  product: string | null;
+  occurred_at: Date;
+  data: unknown;
+}
+
+export const EVENT_ROW_COLUMNS =
+  "e.id::text AS id, e.type, e.directory_id, d.tenant, d.product, e.occurred_at, e.data";
+
+export function toEventJson(row: EventRow): EventJson {
+  return {
+    id: row.id,
+    type: row.type as EventType,
+    directoryId: row.directory_id,
+    tenant: row.tenant,
+    product: row.product,
+    occurredAt: row.occurred_at.toISOString(),
+    data: row.data,
+  };
+}

@@ -1,0 +1,180 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { decodeCursor, encodeCursor, InvalidCursor } from "../../pagination/cursor.js";
+import {
+  DELIVERY_STATUSES,
+  DeliveryNotFound,
+  DeliveryNotRetryable,
+  type DeliveryStatus,
+  type DeliveryView,
+  listDeliveries,
+  NoWebhookEndpoint,
+  ReplayEventNotFound,
+  replayToEndpoint,
+  retryDelivery,
+} from "../../webhooks/delivery-log.js";
+import { ApiProblem } from "../problem.js";
+import { assertDirectory } from "./event-routes.js";
+import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
+
+// Webhook delivery log, manual retry and replay (docs/webhooks.md).
+
+const NullableString = Type.Union([Type.String(), Type.Null()]);
+const NullableDate = Type.Union([Type.String({ format: "date-time" }), Type.Null()]);
+
+export const WebhookDelivery = Type.Object(
+  {
+    id: Type.String({ description: "Delivery id (bigint as a string)" }),
+    eventId: Type.String(),
+    eventType: Type.Union([Type.String(), Type.Null()], { description: "null once the event was pruned" }),
+    endpoint: Type.Object({
+      id: Type.Union([Type.String({ format: "uuid" }), Type.Null()], { description: "null for the global endpoint" }),
+      global: Type.Boolean({ description: "true: the global endpoint from WEBHOOK_URL" }),
+      url: NullableString,
+    }),
+    status: Type.Unsafe<DeliveryStatus>({
+      type: "string",
+      enum: [...DELIVERY_STATUSES],
+      description: "pending: waiting to be sent; failed: last attempt failed, retried at nextAttemptAt; succeeded; dead: every attempt failed",
+    }),
+    attempts: Type.Integer(),
+    lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+    lastError: NullableString,
+    nextAttemptAt: NullableDate,
+    deliveredAt: NullableDate,
+    createdAt: Type.String({ format: "date-time" }),
+    updatedAt: Type.String({ format: "date-time" }),
+  },
+  {
+    $id: "WebhookDelivery",
+    examples: [
+      {
+        id: "311",
+        eventId: "1042",
+        eventType: "user.deactivated",
+        endpoint: { id: "0b8e7c6d-5a4f-4e3d-9c2b-1a0f9e8d7c6b", global: false, url: "https://app.example.com/hooks/scim" },
+        status: "failed",
+        attempts: 2,
+        lastStatusCode: 503,
+        lastError: "receiver answered HTTP 503",
+        nextAttemptAt: "2026-11-30T09:45:02.000Z",
+        deliveredAt: null,
+        createdAt: "2026-11-30T09:15:02.201Z",
+        updatedAt: "2026-11-30T09:15:09.480Z",
+      },
+    ],
+  },
+);
+
+export const WebhookDeliveryPage = Type.Object(
+  { data: Type.Array(ref(WebhookDelivery)), nextCursor: NullableString },
+  { $id: "WebhookDeliveryPage" },
+);
+
+export const WebhookReplayResult = Type.Object(
+  { queued: Type.Integer({ description: "Deliveries queued for the directory's endpoint" }) },
+  { $id: "WebhookReplayResult" },
+);
+
+export const WEBHOOK_DELIVERY_COMPONENTS = [WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult];
+
+const BIGINT_ID = "^[1-9][0-9]{0,17}$";
+
+function toJson(d: DeliveryView) {
+  const iso = (v: Date | null) => (v ? v.toISOString() : null);
+  return { ...d, nextAttemptAt: iso(d.nextAttemptAt), deliveredAt: iso(d.deliveredAt), createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString() };
+}
+
+function deliveryProblem(err: unknown): unknown {
+  if (err instanceof DeliveryNotFound) return new ApiProblem(404, "delivery_not_found", "Not Found", "webhook delivery not found");
+  if (err instanceof DeliveryNotRetryable) return new ApiProblem(409, "delivery_not_retryable", "Conflict", err.message);
+  if (err instanceof NoWebhookEndpoint) return new ApiProblem(409, "no_webhook_endpoint", "Conflict", "the directory has no webhook endpoint; set one with PATCH /api/v1/directories/{id}");
+  if (err instanceof ReplayEventNotFound) return new ApiProblem(404, "event_not_found", "Not Found", `event ${err.message} not found in this directory (or already pruned)`);
+  return err;
+}
+
+export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ["webhooks"];
+
+  app.get(
+    "/directories/:id/webhook-deliveries",
+    {
+      schema: {
+        tags,
+        summary: "A directory's webhook delivery log, newest first",
+        operationId: "listWebhookDeliveries",
+        security: ADMIN_SECURITY,
+        params: DirectoryParams,
+        querystring: Type.Object({
+          status: Type.Optional(Type.Unsafe<DeliveryStatus>({ type: "string", enum: [...DELIVERY_STATUSES] })),
+          cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "nextCursor of the previous page" })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+        }),
+        response: { 200: ref(WebhookDeliveryPage), ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      let before: string | undefined;
+      if (request.query.cursor !== undefined) {
+        try {
+          before = decodeCursor(request.query.cursor, ["b"] as const).b;
+        } catch (err) {
+          if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
+          throw err;
+        }
+        if (!/^\d{1,19}$/.test(before)) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
+      }
+      await assertDirectory(app.db.pool, request.params.id);
+      const limit = request.query.limit ?? 50;
+      const page = await listDeliveries(app.db.pool, app.config, request.params.id, { status: request.query.status, before, limit });
+      const last = page.deliveries.at(-1);
+      return { data: page.deliveries.map(toJson), nextCursor: page.more && last ? encodeCursor({ b: last.id }) : null };
+    },
+  );
+
+  app.post(
+    "/webhook-deliveries/:id/retry",
+    {
+      schema: {
+        tags,
+        summary: "Retry a failed or dead-lettered delivery now (fresh retry schedule)",
+        operationId: "retryWebhookDelivery",
+        security: ADMIN_SECURITY,
+        params: Type.Object({ id: Type.String({ pattern: BIGINT_ID, description: "Delivery id" }) }),
+        response: { 200: ref(WebhookDelivery), ...problems(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      try {
+        return toJson(await retryDelivery(app.db.pool, app.config, request.params.id));
+      } catch (err) {
+        throw deliveryProblem(err);
+      }
+    },
+  );
+
+  app.post(
+    "/directories/:id/webhooks/replay",
+    {
+      schema: {
+        tags,
+        summary: "Re-send a directory's events from an event on, in order, to its webhook endpoint",
+        description: "Delivered or dead events are queued again under a new webhook-id; events still queued are left as they are.",
+        operationId: "replayWebhooks",
+        security: ADMIN_SECURITY,
+        params: DirectoryParams,
+        querystring: Type.Object({ fromEventId: Type.String({ pattern: BIGINT_ID, description: "Event id to start from (inclusive)" }) }),
+        response: { 202: ref(WebhookReplayResult), ...problems(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await assertDirectory(app.db.pool, request.params.id);
+      try {
+        const queued = await replayToEndpoint(app.db.pool, request.params.id, request.query.fromEventId);
+        return reply.code(202).send({ queued });
+      } catch (err) {
+        throw deliveryProblem(err);
+      }
+    },
+  );
+};

@@ -1,0 +1,131 @@
+import type pg from "pg";
+
+// Batches SCIM request log rows so logging never sits on the SCIM request path: rows are buffered in
+// memory and written by ONE multi-row INSERT when the batch fills (maxBatch rows) or flushMs after the
+// first buffered row, whichever comes first. Flushes run one after another (rows keep their order).
+// The INSERT joins `directories`, so rows for a directory id that does not exist (a caller probing
+// random UUIDs) are dropped there without a lookup per request.
+
+export interface ScimRequestRow {
+  directoryId: string;
+  at: Date;
+  method: string;
+  /** Path below the Tenant URL, e.g. /Users/123 */
+  path: string;
+  query: string | null;
+  status: number;
+  scimType: string | null;
+  detail: string | null;
+  durationMs: number;
+  clientRequestId: string | null;
+  body: string | null;
+}
+
+export interface RequestLogWriterOptions {
+  flushMs?: number;
+  maxBatch?: number;
+  /** Rows held at most while the database is slow or down; beyond that new rows are dropped (and counted). */
+  maxBuffered?: number;
+  onError?: (err: unknown, rows: number) => void;
+  /** Called after each flush with how many rows were inserted (rows of unknown directories are not). */
+  onFlushed?: (inserted: number) => void;
+}
+
+const INSERT_BATCH = `
+INSERT INTO scim_requests (directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body)
+SELECT v.directory_id, v.at, v.method, v.path, v.query, v.status, v.scim_type, v.detail, v.duration_ms, v.client_request_id, v.body
+FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::float8[], $10::text[], $11::text[])
+  WITH ORDINALITY AS v(directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body, n)
+JOIN directories d ON d.id = v.directory_id
+ORDER BY v.n`;
+
+export class RequestLogWriter {
+  private buffer: ScimRequestRow[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private closed = false;
+  /** Directories that received rows since the last takeTouchedDirectories(): what count-based pruning checks. */
+  private touched = new Set<string>();
+  dropped = 0;
+  private readonly flushMs: number;
+  private readonly maxBatch: number;
+  private readonly maxBuffered: number;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: RequestLogWriterOptions = {},
+  ) {
+    this.flushMs = options.flushMs ?? 500;
+    this.maxBatch = options.maxBatch ?? 200;
+    this.maxBuffered = options.maxBuffered ?? 10_000;
+  }
+
+  add(row: ScimRequestRow): void {
+    if (this.closed || this.buffer.length >= this.maxBuffered) {
+      this.dropped++;
+      return;
+    }
+    this.buffer.push(row);
+    if (this.buffer.length >= this.maxBatch) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  /** Writes everything buffered so far; resolves when it is in the database (or failed and was reported). */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    const rows = this.buffer;
+    this.buffer = [];
+    if (rows.length === 0) return this.chain;
+    this.chain = this.chain.then(() => this.write(rows));
+    return this.chain;
+  }
+
+  takeTouchedDirectories(): string[] {
+    const ids = [...this.touched];
+    this.touched.clear();
+    return ids;
+  }
+
+  /** Stops accepting rows and writes what is left. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  private async write(rows: ScimRequestRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += this.maxBatch) {
+      const batch = rows.slice(i, i + this.maxBatch);
+      try {
+        const result = await this.pool.query(INSERT_BATCH, [
+          batch.map((r) => r.directoryId),
+          batch.map((r) => r.at),
+          batch.map((r) => r.method),
+          batch.map((r) => r.path),
+          batch.map((r) => r.query),
+          batch.map((r) => r.status),
+          batch.map((r) => r.scimType),
+          batch.map((r) => r.detail),
+          batch.map((r) => r.durationMs),
+          batch.map((r) => r.clientRequestId),
+          batch.map((r) => r.body),
+        ]);
+        for (const r of batch) this.touched.add(r.directoryId);
+        this.options.onFlushed?.(result.rowCount ?? 0);
+      } catch (err) {
+        // the log is diagnostics: losing a batch (database down, directory deleted mid-flush) must not hurt SCIM
+        this.dropped += batch.length;
+        this.options.onError?.(err, batch.length);
+      }
+    }
+  }
+}

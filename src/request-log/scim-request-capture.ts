@@ -1,0 +1,45 @@
+import type { FastifyInstance } from "fastify";
+import { requestErrors } from "../http/error-handler.js";
+import { loggedQuery, loggedRequestBody } from "./request-body-policy.js";
+import { RequestLogWriter } from "./request-log-writer.js";
+import { scimRequestTarget } from "./scim-request-target.js";
+
+// Records every request under /scim/v2/{directoryId} in the directory's request log, including
+// unauthenticated ones (a 401 there is what "Azure says unauthorized" looks like). Headers are never
+// kept, so the Authorization header cannot leak. Runs in onResponse: the client already has its answer.
+
+declare module "fastify" {
+  interface FastifyInstance {
+    requestLog: RequestLogWriter;
+  }
+}
+
+export function registerScimRequestLog(app: FastifyInstance): void {
+  const writer = new RequestLogWriter(app.db.pool, {
+    onError: (err, rows) => app.log.warn({ err, rows }, "could not write SCIM request log rows"),
+  });
+  app.decorate("requestLog", writer);
+  const policy = app.config.requestLog.body;
+
+  app.addHook("onResponse", async (request, reply) => {
+    const target = scimRequestTarget(request.url);
+    if (!target) return;
+    const error = requestErrors.get(request);
+    const clientRequestId = request.headers["client-request-id"];
+    writer.add({
+      directoryId: target.directoryId,
+      at: new Date(Date.now() - reply.elapsedTime),
+      method: request.method,
+      path: target.path.slice(0, 1024),
+      query: loggedQuery(target.query, policy),
+      status: reply.statusCode,
+      scimType: error?.scimType ?? null,
+      detail: error?.detail?.slice(0, 2048) ?? null,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      clientRequestId: typeof clientRequestId === "string" ? clientRequestId.slice(0, 128) : null,
+      body: loggedRequestBody(request.body, policy, target.path),
+    });
+  });
+  // onClose hooks run last-registered first, so this flush happens before the database closes
+  app.addHook("onClose", async () => writer.close());
+}

@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { setupLinkKey, signSetupLinkToken, verifySetupLinkToken } from "./setup-link-token.js";
+
+// Setup links: created and revoked through the admin API, opened by the customer's IT admin.
+
+type Prisma = Database["prisma"];
+
+export interface CreatedSetupLink {
+  id: string;
+  url: string;
+  expiresAt: Date;
+}
+
+export interface SetupLinkSummary {
+  id: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export function setupLinkUrl(config: Config, token: string): string {
+  return `${config.publicUrl}/setup/${token}`;
+}
+
+export async function createSetupLink(prisma: Prisma, config: Config, directoryId: string, ttlDays = config.setupLinkTtlDays): Promise<CreatedSetupLink> {
+  const key = setupLinkKey(config.secretsKey);
+  const id = randomUUID();
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + ttlDays * 86400_000);
+  await prisma.setupLink.create({ data: { id, directoryId, createdAt: now, expiresAt } });
+  return { id, url: setupLinkUrl(config, signSetupLinkToken(key, id)), expiresAt };
+}
+
+export async function listSetupLinks(prisma: Prisma, directoryId: string): Promise<SetupLinkSummary[]> {
+  return prisma.setupLink.findMany({
+    where: { directoryId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { id: true, createdAt: true, expiresAt: true, revokedAt: true },
+  });
+}
+
+/** Revokes a link; false when the directory has no such link. Revoking twice keeps the first time. */
+export async function revokeSetupLink(prisma: Prisma, directoryId: string, linkId: string): Promise<boolean> {
+  const link = await prisma.setupLink.findFirst({ where: { id: linkId, directoryId }, select: { revokedAt: true } });
+  if (!link) return false;
+  if (!link.revokedAt) await prisma.setupLink.update({ where: { id: linkId }, data: { revokedAt: new Date() } });
+  return true;
+}
+
+export interface SetupDirectory {
+  id: string;
+  name: string;
+  provider: string;
+  disabled: boolean;
+}
+
+export type OpenedSetupLink =
+  | { state: "valid"; linkId: string; expiresAt: Date; directory: SetupDirectory }
+  | { state: "expired" | "revoked" | "unknown" };
+
+/** What a setup link token opens: a valid link and its directory, or why not. */
+export async function openSetupLink(prisma: Prisma, key: Buffer, token: string, now = new Date()): Promise<OpenedSetupLink> {
+  const linkId = verifySetupLinkToken(key, token);
+  if (!linkId) return { state: "unknown" };
+  const link = await prisma.setupLink.findUnique({
+    where: { id: linkId },
+    select: { expiresAt: true, revokedAt: true, directory: { select: { id: true, name: true, provider: true, disabledAt: true } } },
+  });
+  if (!link) return { state: "unknown" };
+  if (link.revokedAt) return { state: "revoked" };
+  if (link.expiresAt <= now) return { state: "expired" };
+  const d = link.directory;
+  return { state: "valid", linkId, expiresAt: link.expiresAt, directory: { id: d.id, name: d.name, provider: d.provider, disabled: d.disabledAt !== null } };
+}
