@@ -32,3 +32,38 @@ export async function eventsOf(t: TestApp, directoryId: string): Promise<{ type:
   const rows = await t.app.db.pool.query("SELECT type, data FROM events WHERE directory_id = $1 ORDER BY id", [directoryId]);
   return rows.rows;
 }
+
+export interface ScimResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  // biome-ignore lint/suspicious/noExplicitAny: SCIM JSON read by tests
+  body: Record<string, any>;
+  raw: string;
+}
+
+/** A tiny SCIM client over app.inject, authenticated as the directory. */
+export function scimClient(t: TestApp, d: ScimDirectory) {
+  return async (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, payload?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse> => {
+    const res = await t.app.inject({
+      method,
+      url: `${d.base}${path}`,
+      headers: { authorization: d.headers.authorization, ...(payload !== undefined ? { "content-type": "application/scim+json" } : {}), ...headers },
+      ...(payload !== undefined ? { payload: typeof payload === "string" ? payload : JSON.stringify(payload) } : {}),
+    });
+    return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined, raw: res.body } as ScimResponse;
+  };
+}
+
+export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
+export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
+export const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+export const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+export function userBody(userName: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { schemas: [USER_SCHEMA], userName, active: true, emails: [{ type: "work", primary: true, value: userName }], ...extra };
+}
+
+export function patchBody(...operations: Record<string, unknown>[]): Record<string, unknown> {
+  return { schemas: [PATCH_OP], Operations: operations };
+}
