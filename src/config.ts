@@ -39,6 +39,12 @@ export interface Config {
     /** Delay before attempt n+1, in seconds; after the last one a delivery is dead-lettered. */
     retrySchedule: number[];
     allowPrivateTargets: boolean;
+    /** How long a worker owns a stream it claimed; another instance takes it over after that (crash). */
+    leaseMs: number;
+    /** Idle poll interval of the delivery worker. */
+    pollMs: number;
+    /** Streams (directory x endpoint) one worker instance delivers to at once. */
+    concurrency: number;
   };
   metrics: { mode: MetricsMode; token: string | undefined };
   setupLinkTtlDays: number;
@@ -168,6 +174,9 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: int(env, "WEBHOOK_TIMEOUT_MS", 10000, 100),
       retrySchedule,
       allowPrivateTargets: bool(env, "WEBHOOK_ALLOW_PRIVATE_TARGETS", str(env, "NODE_ENV") !== "production"),
+      leaseMs: int(env, "WEBHOOK_LEASE_MS", 30000, 100),
+      pollMs: int(env, "WEBHOOK_POLL_MS", 200, 10, 60000),
+      concurrency: int(env, "WEBHOOK_CONCURRENCY", 16, 1, 1000),
     },
     metrics: { mode: metricsMode, token: metricsToken },
     setupLinkTtlDays: int(env, "SETUP_LINK_TTL_DAYS", 7, 1, 365),

@@ -3,12 +3,14 @@ import { requireAdminKey } from "../admin-auth.js";
 import { registerAdminRateLimit } from "../plugins/rate-limit.js";
 import { renderAdminError } from "./admin-errors.js";
 import { directoryRoutes } from "./directory-routes.js";
+import { eventRoutes } from "./event-routes.js";
 import { groupRoutes } from "./group-routes.js";
 import { scimRequestRoutes } from "./scim-request-routes.js";
 import { setupLinkRoutes } from "./setup-link-routes.js";
 import { statsRoutes } from "./stats-routes.js";
 import { tokenRoutes } from "./token-routes.js";
 import { userRoutes } from "./user-routes.js";
+import { webhookDeliveryRoutes } from "./webhook-delivery-routes.js";
 
 /**
  * Admin and app-facing REST API under /api/v1. Everything registered here is rate-limited and needs
@@ -26,4 +28,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(statsRoutes);
   await app.register(setupLinkRoutes);
   await app.register(scimRequestRoutes);
+  await app.register(eventRoutes);
+  await app.register(webhookDeliveryRoutes);
 };
