@@ -6,7 +6,7 @@ import { memberChange, type MemberChange } from "./member-changes.js";
 import { parsePatchPath } from "./patch-path.js";
 import type { PatchOpName, PatchOperation } from "./patch-request.js";
 import { getContainer, resolvePatchTarget, schemasOf, type PatchTarget } from "./patch-target.js";
-import { cloneRequestValue, findKey, getOwn, isPlainObject, jsonEqual, setOwn, type JsonObject } from "./safe-object.js";
+import { canonicalJson, cloneRequestValue, findKey, getOwn, isPlainObject, jsonEqual, setOwn, type JsonObject } from "./safe-object.js";
 import { elementFromFilter, matchesValueFilter, type SubAttributeLookup } from "./value-filter.js";
 
 // RFC 7644 §3.5.2 applied to a stored resource (without id/meta/members). Works on a private copy, so
@@ -17,6 +17,8 @@ type AttributeTarget = Extract<PatchTarget, { kind: "attribute" }>;
 
 /** Sub-attributes that only label an element; an element left with nothing else is dropped. */
 const LABEL_SUB_ATTRIBUTES = new Set(["type", "primary"]);
+/** Most values one operation may give a multi-valued attribute (members have their own, configured limit). */
+const MAX_VALUES_PER_OPERATION = 1000;
 
 export function applyPatch(
   resourceType: ScimResourceType,
@@ -131,6 +133,9 @@ class PatchEngine {
   /** The attribute's new value for a path without filter or sub-attribute; undefined removes it. */
   private whole(op: PatchOpName, target: AttributeTarget, existing: unknown, value: unknown, rawPath: string): unknown {
     const { definition } = target;
+    if (Array.isArray(value) && value.length > MAX_VALUES_PER_OPERATION) {
+      throw invalidValue(`"${rawPath}" may be given at most ${MAX_VALUES_PER_OPERATION} values in one operation`);
+    }
     if (op === "remove") {
       if (value === undefined || isUnassigned(value) || !Array.isArray(existing)) return undefined;
       // Remove with a value list (as Entra does for members) removes just those elements.
@@ -195,7 +200,8 @@ class PatchEngine {
 
     if (op === "remove" || isUnassigned(value)) {
       if (op === "remove" && matched.length === 0) throw noTarget(`no value matches "${rawPath}"`);
-      const kept = elements.filter((e) => !matched.includes(e as JsonObject));
+      const doomed = new Set<unknown>(matched);
+      const kept = elements.filter((e) => !doomed.has(e));
       return kept.length === 0 ? undefined : kept;
     }
     const changes = target.definition ? complexValue({ ...target.definition, multiValued: false }, value, rawPath) : value;
@@ -262,14 +268,16 @@ function setSub(element: JsonObject, key: string, value: unknown): void {
 
 /** Drops elements a clear left with only labels, enforces a single primary; undefined if nothing is left. */
 function finishList(elements: unknown[], touched: unknown[]): unknown[] | undefined {
-  const kept = elements.filter((e) => !(touched.includes(e) && isPlainObject(e) && Object.keys(e).every((k) => LABEL_SUB_ATTRIBUTES.has(k))));
+  const touchedSet = new Set(touched);
+  const kept = elements.filter((e) => !(touchedSet.has(e) && isPlainObject(e) && Object.keys(e).every((k) => LABEL_SUB_ATTRIBUTES.has(k))));
   settlePrimary(kept, touched);
   return kept.length === 0 ? undefined : kept;
 }
 
 /** RFC 7644 §3.5.2: setting one value's primary to true sets it to false on the others. */
 function settlePrimary(elements: unknown[], touched: unknown[]): void {
-  const primary = [...touched].reverse().find((e) => elements.includes(e) && isPlainObject(e) && e.primary === true);
+  const present = new Set(elements);
+  const primary = [...touched].reverse().find((e) => present.has(e) && isPlainObject(e) && e.primary === true);
   if (!primary) return;
   for (const element of elements) {
     if (element !== primary && isPlainObject(element) && element.primary === true) element.primary = false;
@@ -278,7 +286,13 @@ function settlePrimary(elements: unknown[], touched: unknown[]): void {
 
 function appendDistinct(existing: unknown[], additions: unknown[]): unknown[] {
   const list = [...existing];
-  for (const item of additions) if (!list.some((e) => jsonEqual(e, item))) list.push(item);
+  const seen = new Set(existing.map(canonicalJson));
+  for (const item of additions) {
+    const key = canonicalJson(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    list.push(item);
+  }
   return list;
 }
 

@@ -314,3 +314,20 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+describe("large values", () => {
+  it("appends thousands of distinct values in linear time and de-duplicates whatever the key order", () => {
+    const custom = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+    const values = Array.from({ length: 1000 }, (_, i) => ({ a: i, b: "x" }));
+    const started = performance.now();
+    let resource = patchUser([{ op: "add", path: `${custom}:items`, value: values }]);
+    for (let i = 0; i < 20; i++) resource = patchUser([{ op: "add", path: `${custom}:items`, value: values.map(({ a, b }) => ({ b, a })) }], resource);
+    expect((resource[custom] as { items: unknown[] }).items).toHaveLength(1000);
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it("400 invalidValue for more than 1000 values in one operation", () => {
+    const values = Array.from({ length: 1001 }, (_, i) => ({ value: `e${i}@x` }));
+    expectScimError(() => patchUser([{ op: "add", path: "emails", value: values }]), 400, "invalidValue");
+  });
+});
