@@ -49,10 +49,14 @@ export function asJsonArray(json: Prisma.Sql): Prisma.Sql {
 /**
  * `object -> name`, falling back to a case-insensitive key match: resources are stored as the IdP
  * sent them and attribute names are case-insensitive (RFC 7643 §2.1). The fallback only runs when
- * the canonical spelling is absent.
+ * the canonical spelling is absent. It is a jsonpath function call rather than a jsonb_each
+ * subquery: subqueries inflate the plan cost enough to trigger JIT compilation (seconds per query).
  */
 function jsonMember(object: Prisma.Sql, name: string): Prisma.Sql {
-  return sql`COALESCE(${object} -> ${name}::text, (SELECT m.value FROM jsonb_each(CASE WHEN jsonb_typeof(${object}) = 'object' THEN ${object} ELSE '{}'::jsonb END) AS m WHERE lower(m.key) = lower(${name}::text) LIMIT 1))`;
+  // Names come from our schemas or the parser's [A-Za-z0-9_:.$+-] token; escape all but letters/digits.
+  const pattern = name.replace(/[^A-Za-z0-9]/g, (c) => `\\\\${c}`);
+  const path = `strict $.keyvalue() ? (@.key like_regex "^${pattern}$" flag "i").value`;
+  return sql`COALESCE(${object} -> ${name}::text, jsonb_path_query_first(${object}, ${path}::jsonpath, '{}'::jsonb, true))`;
 }
 
 /** RFC 7644 `pr`: a value that is not null, "", [] or {}. */

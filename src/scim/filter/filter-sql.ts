@@ -23,23 +23,40 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))?$/i;
 const LIKE_ESCAPE = raw(`ESCAPE '\\'`);
 
+/**
+ * Most conditions per filter that run over JSONB or a subquery (not an indexed column): each costs a
+ * per-row subplan, and a few dozen push Postgres into seconds of JIT compilation and execution.
+ */
+export const MAX_UNINDEXED_CONDITIONS = 10;
+
 /** Accepts the filter text or an already parsed filter (parse early to reject bad input before any I/O). */
 export function scimFilterToSql(resourceType: ScimResourceType, filter: string | FilterNode): Prisma.Sql {
   return compileFilter(resourceType, typeof filter === "string" ? parseScimFilter(filter) : filter);
 }
 
-export function compileFilter(resourceType: ScimResourceType, node: FilterNode): Prisma.Sql {
+interface Budget {
+  unindexed: number;
+}
+
+function spend(budget: Budget): void {
+  if (++budget.unindexed > MAX_UNINDEXED_CONDITIONS) {
+    throw invalidFilter(`Filter has more than ${MAX_UNINDEXED_CONDITIONS} conditions on non-indexed or multi-valued attributes`);
+  }
+}
+
+export function compileFilter(resourceType: ScimResourceType, node: FilterNode, budget: Budget = { unindexed: 0 }): Prisma.Sql {
   switch (node.type) {
     case "and":
     case "or":
-      return sql`(${join(node.filters.map((f) => compileFilter(resourceType, f)), node.type === "and" ? " AND " : " OR ")})`;
+      return sql`(${join(node.filters.map((f) => compileFilter(resourceType, f, budget)), node.type === "and" ? " AND " : " OR ")})`;
     case "not":
-      return sql`((${compileFilter(resourceType, node.filter)}) IS NOT TRUE)`;
+      return sql`((${compileFilter(resourceType, node.filter, budget)}) IS NOT TRUE)`;
     case "valuePath":
-      return compileValuePath(resourceType, node);
+      return compileValuePath(resourceType, node, budget);
     case "present":
     case "compare": {
       const target = resolveTarget(resourceType, node.attribute);
+      if (target.kind !== "scalar" || target.operand.storage === "jsonb") spend(budget);
       if (target.kind === "scalar") return compileLeaf(target.operand, node);
       if (target.kind === "complex") {
         if (node.type === "present") return target.present;
@@ -64,9 +81,9 @@ function elementLeaf(source: ElementSource, sub: string | undefined, node: Compa
   return source.exists(compileLeaf(operand, node));
 }
 
-function compileValuePath(resourceType: ScimResourceType, node: ValuePathNode): Prisma.Sql {
+function compileValuePath(resourceType: ScimResourceType, node: ValuePathNode, budget: Budget): Prisma.Sql {
   const source = resolveElementSource(resourceType, node.attribute);
-  const condition = compileElementFilter(source, node.filter);
+  const condition = compileElementFilter(source, node.filter, budget);
   const workEmail = resourceType === "User" && source.label === "emails" ? workEmailValue(node.filter) : undefined;
   // Entra matches on emails[type eq "work"].value eq "x". The indexed u.email column holds the lowered
   // work email (else primary, else first), so it is a necessary condition for a work-email match and
@@ -83,17 +100,18 @@ function workEmailValue(filter: FilterNode): string | undefined {
   return type && value && leaves.length === 2 ? (value.value as string) : undefined;
 }
 
-function compileElementFilter(source: ElementSource, node: FilterNode): Prisma.Sql {
+function compileElementFilter(source: ElementSource, node: FilterNode, budget: Budget): Prisma.Sql {
   switch (node.type) {
     case "and":
     case "or":
-      return sql`(${join(node.filters.map((f) => compileElementFilter(source, f)), node.type === "and" ? " AND " : " OR ")})`;
+      return sql`(${join(node.filters.map((f) => compileElementFilter(source, f, budget)), node.type === "and" ? " AND " : " OR ")})`;
     case "not":
-      return sql`((${compileElementFilter(source, node.filter)}) IS NOT TRUE)`;
+      return sql`((${compileElementFilter(source, node.filter, budget)}) IS NOT TRUE)`;
     case "valuePath":
       throw invalidFilter("Value paths cannot be nested");
     case "present":
     case "compare": {
+      spend(budget);
       const operand = source.element(canonicalSubAttribute(source, node.attribute.name));
       if (operand.attribute?.type === "complex") throw invalidFilter(`${operand.label} is complex and cannot be compared`);
       return compileLeaf(operand, node);

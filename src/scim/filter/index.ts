@@ -13,5 +13,5 @@ export type {
   ValuePathNode,
 } from "./filter-ast.js";
 export { MAX_FILTER_BYTES, MAX_FILTER_DEPTH, parseScimFilter } from "./filter-parser.js";
-export { compileFilter, scimFilterToSql } from "./filter-sql.js";
+export { compileFilter, MAX_UNINDEXED_CONDITIONS, scimFilterToSql } from "./filter-sql.js";
 export { scimSortToSql } from "./sort-sql.js";

@@ -311,6 +311,19 @@ describe("scimFilterToSql on a real database", () => {
     expect(await matchingGroups('displayName eq "engineering" or externalId pr', otherDir)).toEqual(["otherEng"]);
   });
 
+  it("caps conditions that cannot use an index (10), while indexed ones stay unlimited", async () => {
+    const json = (n: number) => Array.from({ length: n }, (_, i) => `title eq "t${i}"`).join(" or ");
+    expect(await matchingUsers(`${json(9)} or title eq "engineer"`)).toEqual(["alice"]);
+    expect(() => scimFilterToSql("User", `${json(10)} or title eq "engineer"`)).toThrow(
+      expect.objectContaining({ status: 400, scimType: "invalidFilter", detail: expect.stringMatching(/more than 10 conditions/) }),
+    );
+    expect(() => scimFilterToSql("User", Array(6).fill('emails[type eq "work"].value eq "x"').join(" or "))).toThrow(
+      expect.objectContaining({ scimType: "invalidFilter" }),
+    );
+    const ids300 = Array.from({ length: 300 }, (_, i) => `userName eq "nobody${i}"`).join(" or ");
+    expect(await matchingUsers(`${ids300} or userName eq "heidi"`)).toEqual(["heidi"]);
+  });
+
   it("binds every literal as a parameter", () => {
     const q = scimFilterToSql("User", `userName eq "x'; DROP TABLE scim_users; --" or title co "50%"`);
     expect(q.text).not.toContain("DROP");
