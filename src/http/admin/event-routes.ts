@@ -6,47 +6,12 @@ import { readEvents } from "../../events/event-store.js";
 import { EVENT_TYPES, type EventType } from "../../events/event-writer.js";
 import { InvalidCursor } from "../../pagination/cursor.js";
 import { ApiProblem } from "../problem.js";
+import { EventPage } from "./event-schemas.js";
 import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
 
 // The events API: the change log a SaaS app pulls with a cursor (docs/events.md).
 
-export const Event = Type.Object(
-  {
-    id: Type.String({ description: "Event id (a bigint as a string); unique, not a sort key: order by the cursor" }),
-    type: Type.Unsafe<EventType>({ type: "string", enum: [...EVENT_TYPES] }),
-    directoryId: Type.String({ format: "uuid" }),
-    tenant: Type.Union([Type.String(), Type.Null()]),
-    product: Type.Union([Type.String(), Type.Null()]),
-    occurredAt: Type.String({ format: "date-time" }),
-    data: Type.Unknown({ description: "The User or Group as the admin API shows it; {group, user} for membership events" }),
-  },
-  {
-    $id: "Event",
-    examples: [
-      {
-        id: "1042",
-        type: "user.deactivated",
-        directoryId: "7d3c1f5e-2a4b-4c6d-8e9f-0a1b2c3d4e5f",
-        tenant: "acme",
-        product: "crm",
-        occurredAt: "2026-11-30T09:15:02.114Z",
-        data: { id: "5b1e0c7a-9d2f-4e3a-8b6c-1f0e2d3c4b5a", userName: "ada@acme.example", active: false },
-      },
-    ],
-  },
-);
 
-export const EventPage = Type.Object(
-  {
-    data: Type.Array(ref(Event)),
-    nextCursor: Type.Union([Type.String(), Type.Null()], {
-      description: "Pass as `after` to continue; unchanged when nothing new is readable yet (keep polling with it); null only before the first event",
-    }),
-  },
-  { $id: "EventPage" },
-);
-
-export const EVENT_COMPONENTS = [Event, EventPage];
 
 const EventQuery = Type.Object({
   after: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "nextCursor of the previous page; omit to start at the oldest kept event" })),

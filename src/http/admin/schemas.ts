@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from "typebox";
+import { EVENT_COMPONENTS } from "./event-schemas.js";
 
 // Named components of the admin API (OpenAPI `components.schemas`). Each is registered once with
 // app.addSchema (see plugins/openapi.ts) and used in routes through ref(), which keeps the static type.
@@ -309,6 +310,7 @@ export const ADMIN_COMPONENTS: TSchema[] = [
   AppGroup,
   AppGroupList,
   DirectoryStats,
+  ...EVENT_COMPONENTS,
 ];
 
 // Shared route pieces.

@@ -15,68 +15,12 @@ import {
 } from "../../webhooks/delivery-log.js";
 import { ApiProblem } from "../problem.js";
 import { assertDirectory } from "./event-routes.js";
+import { WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult } from "./event-schemas.js";
 import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
 
 // Webhook delivery log, manual retry and replay (docs/webhooks.md).
 
-const NullableString = Type.Union([Type.String(), Type.Null()]);
-const NullableDate = Type.Union([Type.String({ format: "date-time" }), Type.Null()]);
 
-export const WebhookDelivery = Type.Object(
-  {
-    id: Type.String({ description: "Delivery id (bigint as a string)" }),
-    eventId: Type.String(),
-    eventType: Type.Union([Type.String(), Type.Null()], { description: "null once the event was pruned" }),
-    endpoint: Type.Object({
-      id: Type.Union([Type.String({ format: "uuid" }), Type.Null()], { description: "null for the global endpoint" }),
-      global: Type.Boolean({ description: "true: the global endpoint from WEBHOOK_URL" }),
-      url: NullableString,
-    }),
-    status: Type.Unsafe<DeliveryStatus>({
-      type: "string",
-      enum: [...DELIVERY_STATUSES],
-      description: "pending: waiting to be sent; failed: last attempt failed, retried at nextAttemptAt; succeeded; dead: every attempt failed",
-    }),
-    attempts: Type.Integer(),
-    lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
-    lastError: NullableString,
-    nextAttemptAt: NullableDate,
-    deliveredAt: NullableDate,
-    createdAt: Type.String({ format: "date-time" }),
-    updatedAt: Type.String({ format: "date-time" }),
-  },
-  {
-    $id: "WebhookDelivery",
-    examples: [
-      {
-        id: "311",
-        eventId: "1042",
-        eventType: "user.deactivated",
-        endpoint: { id: "0b8e7c6d-5a4f-4e3d-9c2b-1a0f9e8d7c6b", global: false, url: "https://app.example.com/hooks/scim" },
-        status: "failed",
-        attempts: 2,
-        lastStatusCode: 503,
-        lastError: "receiver answered HTTP 503",
-        nextAttemptAt: "2026-11-30T09:45:02.000Z",
-        deliveredAt: null,
-        createdAt: "2026-11-30T09:15:02.201Z",
-        updatedAt: "2026-11-30T09:15:09.480Z",
-      },
-    ],
-  },
-);
-
-export const WebhookDeliveryPage = Type.Object(
-  { data: Type.Array(ref(WebhookDelivery)), nextCursor: NullableString },
-  { $id: "WebhookDeliveryPage" },
-);
-
-export const WebhookReplayResult = Type.Object(
-  { queued: Type.Integer({ description: "Deliveries queued for the directory's endpoint" }) },
-  { $id: "WebhookReplayResult" },
-);
-
-export const WEBHOOK_DELIVERY_COMPONENTS = [WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult];
 
 const BIGINT_ID = "^[1-9][0-9]{0,17}$";
 
