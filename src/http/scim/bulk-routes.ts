@@ -7,7 +7,7 @@ import { DirectoryParams, errorResponses, SCIM_SECURITY, SCIM_TAGS, ScimErrorRes
 
 // POST /Bulk (RFC 7644 §3.7); its limits are advertised in /ServiceProviderConfig.
 
-const BulkBody = Type.Object({}, { additionalProperties: true, description: "RFC 7644 §3.7 BulkRequest" });
+const BulkBody = Type.Unsafe<unknown>({ description: "RFC 7644 §3.7 BulkRequest (JSON object)" });
 const BulkResponseSchema = Type.Object(
   { schemas: Type.Array(Type.String()), Operations: Type.Array(Type.Object({}, { additionalProperties: true })) },
   { description: "RFC 7644 §3.7 BulkResponse" },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyInstance } from "fastify";
+import { JSON_CONTENT_TYPES, jsonBodyParser } from "../plugins/content-types.js";
 import { bulkRoutes } from "./bulk-routes.js";
 import { discoveryRoutes } from "./discovery-routes.js";
 import { groupRoutes } from "./group-routes.js";
@@ -24,14 +25,8 @@ export const scimRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-const JSON_TYPES = ["application/json", "application/scim+json"];
-
 /** Some clients send Content-Type on a bodiless DELETE; that is not a malformed request. */
 function acceptEmptyDeleteBodies(app: FastifyInstance): void {
-  const json = app.getDefaultJsonParser("error", "error");
-  app.removeContentTypeParser(JSON_TYPES);
-  app.addContentTypeParser(JSON_TYPES, { parseAs: "string" }, (request, body, done) => {
-    if (request.method === "DELETE" && body === "") return done(null, undefined);
-    return json(request, body as string, done);
-  });
+  app.removeContentTypeParser(JSON_CONTENT_TYPES);
+  app.addContentTypeParser(JSON_CONTENT_TYPES, { parseAs: "buffer" }, jsonBodyParser(app, { emptyDelete: true }));
 }

@@ -49,12 +49,13 @@ export const ScimResource = Type.Object(
   { additionalProperties: true, description: "A SCIM resource (RFC 7643): schemas, id, meta, core and extension attributes" },
 );
 
-export const ScimResourceBody = Type.Object({}, { additionalProperties: true, description: "A SCIM resource as the client sends it" });
+// Request bodies are described, not validated, by the route schema: the SCIM services validate them
+// so that a non-object body is 400 invalidSyntax (RFC 7644 §3.12), not a generic validation error.
+export const ScimResourceBody = Type.Unsafe<unknown>({ description: "A SCIM resource as the client sends it (JSON object)" });
 
-export const PatchBody = Type.Object(
-  {},
-  { additionalProperties: true, description: 'RFC 7644 §3.5.2 PatchOp: {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[…]}' },
-);
+export const PatchBody = Type.Unsafe<unknown>({
+  description: 'RFC 7644 §3.5.2 PatchOp: {"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[…]}',
+});
 
 export const ListResponse = Type.Object(
   {
