@@ -12,22 +12,31 @@ export interface AppMetrics {
   scimOperations: Counter<"provider" | "resource" | "operation" | "outcome">;
 }
 
+/** How long database-backed values are reused between scrapes. */
+export const SNAPSHOT_MS = 5000;
+
 interface DatabaseSnapshot {
   eventsWritten: number;
   deliveries: Map<string, number>;
   oldestPendingSeconds: number;
 }
 
-const DELIVERY_STATUSES = ["pending", "delivering", "succeeded", "dead"];
+// the webhook worker's statuses: failed = waiting for a retry; pending and failed are "open"
+const DELIVERY_STATUSES = ["pending", "failed", "succeeded", "dead"];
 
 export function createAppMetrics(db: Database, extra: { requestLogDropped: () => number }): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "scimbridge_" });
 
-  // one database round trip per scrape, shared by the gauges below
+  // one set of queries shared by the gauges below, reused for SNAPSHOT_MS so frequent scrapes (or
+  // several Prometheus servers) do not count webhook_deliveries over and over
   let snapshot: Promise<DatabaseSnapshot | null> | null = null;
+  let snapshotAt = 0;
   const readDatabase = (): Promise<DatabaseSnapshot | null> => {
-    snapshot ??= loadSnapshot(db).finally(() => setTimeout(() => (snapshot = null), 1000).unref());
+    if (!snapshot || Date.now() - snapshotAt > SNAPSHOT_MS) {
+      snapshotAt = Date.now();
+      snapshot = loadSnapshot(db);
+    }
     return snapshot;
   };
 
@@ -45,7 +54,7 @@ export function createAppMetrics(db: Database, extra: { requestLogDropped: () =>
   });
   new Gauge({
     name: "scimbridge_webhook_deliveries",
-    help: "Webhook deliveries by status (pending, delivering, succeeded, dead)",
+    help: "Webhook deliveries by status (pending, failed = waiting for a retry, succeeded, dead)",
     labelNames: ["status"],
     registers: [registry],
     async collect() {
@@ -113,7 +122,7 @@ async function loadSnapshot(db: Database): Promise<DatabaseSnapshot | null> {
       db.pool.query<{ events_written: string; oldest_pending_s: number | null }>(
         `SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM events_id_seq) AS events_written,
                 (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM webhook_deliveries
-                  WHERE status IN ('pending', 'delivering')) AS oldest_pending_s`,
+                  WHERE status IN ('pending', 'failed')) AS oldest_pending_s`,
       ),
       db.pool.query<{ status: string; n: number }>("SELECT status, count(*)::int AS n FROM webhook_deliveries GROUP BY status"),
     ]);

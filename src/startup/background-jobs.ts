@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { startEventPruning } from "../events/event-retention.js";
+import { startRequestLogPruning } from "../request-log/request-log-pruning.js";
 import { startWebhookWorker } from "../webhooks/delivery-worker.js";
 
 // Work that runs beside the HTTP server in the same process: webhook delivery, event pruning,
@@ -15,6 +16,8 @@ export function startBackgroundJobs(app: FastifyInstance): BackgroundJobs {
   const logger = app.log as unknown as Logger;
   if (app.config.webhooks.workerEnabled) jobs.push(startWebhookWorker({ pool: app.db.pool, config: app.config, logger }));
   jobs.push(startEventPruning(app.db.pool, app.config, logger));
+  // the request log flushes itself (RequestLogWriter) and on app close; this only bounds its size
+  jobs.push(startRequestLogPruning(app.db.pool, app.config, app.requestLog, logger));
   return {
     async stop() {
       await Promise.all(jobs.map((j) => j.stop()));
