@@ -243,7 +243,8 @@ function combine(type: "and" | "or", filters: FilterNode[]): FilterNode {
 
 /** Parses a SCIM filter; any problem is a ScimError 400 invalidFilter naming what and where. */
 export function parseScimFilter(text: string): FilterNode {
-  if (typeof text !== "string" || text.trim() === "") throw invalidFilter("Filter is empty");
+  if (typeof text !== "string") throw invalidFilter("Filter must be given once, as a single string");
+  if (text.trim() === "") throw invalidFilter("Filter is empty");
   if (Buffer.byteLength(text, "utf8") > MAX_FILTER_BYTES) {
     throw invalidFilter(`Filter is longer than ${MAX_FILTER_BYTES} bytes`);
   }

@@ -143,6 +143,11 @@ describe("parseScimFilter: malformed filters are 400 invalidFilter", () => {
     expect(error.detail).toMatch(detail);
   });
 
+  it("rejects a repeated filter parameter (an array from the query string)", () => {
+    const error = parseError(["a pr", "b pr"] as unknown as string);
+    expect(error).toMatchObject({ status: 400, scimType: "invalidFilter", detail: "Filter must be given once, as a single string" });
+  });
+
   it("rejects a filter over 10 KB", () => {
     const error = parseError(`userName eq "${"x".repeat(MAX_FILTER_BYTES)}"`);
     expect(error).toMatchObject({ status: 400, scimType: "invalidFilter" });
