@@ -73,7 +73,7 @@ describe("rate limits", () => {
 
   it("the admin API answers 429 with Retry-After past the per-key limit", async () => {
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<TestApp["app"]["inject"]>> | undefined;
     for (let i = 0; i < 6; i++) {
       last = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: adminAuth, remoteAddress: `10.9.0.${i}` });
       statuses.push(last.statusCode);
@@ -104,7 +104,7 @@ describe("rate limits", () => {
   it("failed SCIM authentications are limited per IP: 429 SCIM error with Retry-After", async () => {
     const dir = randomUUID();
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<TestApp["app"]["inject"]>> | undefined;
     for (let i = 0; i < 5; i++) {
       last = await t.app.inject({ method: "GET", url: `/scim/v2/${dir}/Users`, headers: { authorization: "Bearer scim_notarealtoken0123456789abcdef" }, remoteAddress: "10.30.0.1" });
       statuses.push(last.statusCode);
