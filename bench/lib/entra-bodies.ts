@@ -8,7 +8,7 @@ export const ENTERPRISE_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterpr
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-export function entraUser(userName: string, externalId = randomUUID(), displayName = `User ${userName}`) {
+export function entraUser(userName: string, externalId: string = randomUUID(), displayName = `User ${userName}`) {
   return {
     schemas: [USER_SCHEMA, ENTERPRISE_SCHEMA],
     externalId,

@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+
+// The real service as a child process (src/server.ts through tsx, or the built dist/server.js), on
+// loopback only, logging at warn. Its RSS is read from /proc so load generation never counts.
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ServiceOptions {
+  databaseUrl: string;
+  dist?: boolean;
+  /** Directory for node --cpu-prof output (written when the service exits). */
+  cpuProfDir?: string;
+  env?: Record<string, string>;
+}
+
+export interface Service {
+  url: string;
+  pid: number;
+  adminKey: string;
+  startupMs: number;
+  /** Current and peak resident memory in MB (peak since start or the last resetPeak). */
+  memory(): { rssMb: number; peakMb: number };
+  /** CPU time (user + system) the service process has used so far, in ms. */
+  cpuMs(): number;
+  /** Restarts the peak (VmHWM) so it covers only what runs next. */
+  resetPeak(): void;
+  admin<T>(method: string, path: string, body?: unknown): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function statusKb(pid: number, field: string): number {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
+  return m ? Number(m[1]) : 0;
+}
+
+export async function startService(opts: ServiceOptions): Promise<Service> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const adminKey = `bench-admin-${randomBytes(12).toString("hex")}`;
+  const dataDir = mkdtempSync(`${tmpdir()}/scimbridge-bench-`);
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    DATABASE_URL: opts.databaseUrl,
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PUBLIC_URL: url,
+    LOG_LEVEL: "warn",
+    ADMIN_API_KEY: adminKey,
+    SECRETS_KEY: randomBytes(32).toString("base64"),
+    DATA_DIR: dataDir,
+    // the admin API is driven far harder than its per-minute limit here
+    ADMIN_RATE_LIMIT_PER_MINUTE: "100000000",
+    ...opts.env,
+  };
+  const script = opts.dist ? ["dist/server.js"] : ["--import", "tsx", "src/server.ts"];
+  const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  const t0 = performance.now();
+  const child: ChildProcess = spawn(process.execPath, [...prof, ...script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (b: Buffer) => {
+    output = (output + b.toString()).slice(-20000);
+  };
+  child.stdout!.on("data", keep);
+  child.stderr!.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  // ready = /readyz answers 200 (database reachable, migrations applied)
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`service exited (${child.exitCode}) before ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`service not ready after 120 s:\n${output}`);
+    }
+    try {
+      const r = await fetch(`${url}/readyz`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const startupMs = Math.round(performance.now() - t0);
+  const pid = child.pid!;
+
+  return {
+    url,
+    pid,
+    adminKey,
+    startupMs,
+    memory: () => ({ rssMb: Math.round(statusKb(pid, "VmRSS") / 1024), peakMb: Math.round(statusKb(pid, "VmHWM") / 1024) }),
+    cpuMs: () => {
+      // /proc/<pid>/stat fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name field may hold spaces
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    },
+    resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
+    async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const r = await fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await r.text();
+      if (r.status >= 300) throw new Error(`admin ${method} ${path} → ${r.status}: ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BenchDirectory {
+  id: string;
+  tenantUrl: string;
+  token: string;
+}
+
+export async function createDirectory(service: Service, name: string, webhookUrl?: string): Promise<BenchDirectory & { webhookSecret?: string }> {
+  const created = await service.admin<{ id: string; scim: { tenantUrl: string; secretToken: string }; webhook: { secret: string } | null }>(
+    "POST",
+    "/directories",
+    { name, provider: "entra", ...(webhookUrl ? { webhook: { url: webhookUrl } } : {}) },
+  );
+  return { id: created.id, tenantUrl: created.scim.tenantUrl, token: created.scim.secretToken, webhookSecret: created.webhook?.secret };
+}
