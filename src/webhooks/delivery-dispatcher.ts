@@ -30,9 +30,10 @@ export async function dispatchEvents(pool: pg.Pool, options: DispatchOptions): P
     );
     const from = state.rows[0] ?? { txid: "0", id: "0" };
     const events = await client.query<{ id: string; txid: string; directory_id: string }>(
-      `SELECT id::text, txid::text, directory_id FROM events
-        WHERE (txid, id) > ($1::xid8, $2::bigint) AND txid < ${READABLE_TXID_BOUND}
-        ORDER BY txid, id LIMIT $3`,
+      // qualified names: a bare "ORDER BY id" would sort by the text output column
+      `SELECT e.id::text AS id, e.txid::text AS txid, e.directory_id FROM events e
+        WHERE (e.txid, e.id) > ($1::xid8, $2::bigint) AND e.txid < ${READABLE_TXID_BOUND}
+        ORDER BY e.txid, e.id LIMIT $3`,
       [from.txid, from.id, options.batchSize],
     );
     if (events.rows.length === 0) {

@@ -55,6 +55,19 @@ describe("webhook delivery worker", () => {
     expect(rows.every((r) => r.status === "succeeded" && r.attempts === 1)).toBe(true);
   });
 
+  it("fans out a transaction larger than one dispatch batch completely and in order", async () => {
+    const dir = await createDirectory(t.app.db);
+    await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
+    await writeEvents(t.app.db, dir, 1100, "group.user_added");
+    const worker = startTestWorker(t.app.db.pool, t.config);
+    try {
+      await waitFor(() => receiver.accepted.length === 1100, 30000, "1100 deliveries");
+    } finally {
+      await worker.stop();
+    }
+    expect(receiver.accepted.map((r) => r.json.data.seq)).toEqual(Array.from({ length: 1100 }, (_, i) => i));
+  });
+
   it("a receiver failing then recovering receives everything, in order, with no later event first", async () => {
     const dir = await createDirectory(t.app.db);
     await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
