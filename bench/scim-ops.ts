@@ -51,7 +51,10 @@ export async function runScimOps(args: BenchArgs): Promise<ScimOpsReport> {
     let pool: UserRef[] = [];
     let groupIds: string[] = [];
     let i = 0;
-    const pick = <T>(list: T[]) => list[(i = (i + 7919) % list.length)]!;
+    const pick = <T>(list: T[]) => {
+      i = (i + 7919) % list.length;
+      return list[i]!;
+    };
     const activeState = new Map<string, boolean>();
     const version = new Map<string, number>();
     const nextMember = new Map<string, number>();
@@ -122,7 +125,8 @@ export async function runScimOps(args: BenchArgs): Promise<ScimOpsReport> {
           headers,
           next: () => {
             // each group takes the users in order, so every request adds a new member
-            const groupId = groupIds[(g = (g + 1) % groupIds.length)]!;
+            g = (g + 1) % groupIds.length;
+            const groupId = groupIds[g]!;
             const k = nextMember.get(groupId) ?? 0;
             nextMember.set(groupId, k + 1);
             return { method: "PATCH", path: `${prefix}/Groups/${groupId}`, body: entraAddMembers([pool[k % pool.length]!.id]) };
