@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScimDirectory, ENTERPRISE, eventsOf, GROUP_SCHEMA, patchBody, scimClient, type ScimDirectory, userBody } from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
@@ -171,5 +172,26 @@ describe("SCIM Users and Groups behaviour", () => {
     expect(res.body.userName).toBe("erin.new@example.com");
     const row = await t.app.db.pool.query("SELECT user_name_norm, email, given_name FROM scim_users WHERE id = $1", [ids[2]]);
     expect(row.rows[0]).toEqual({ user_name_norm: "erin.new@example.com", email: "erin@home.example", given_name: null });
+  });
+
+  it("excludedAttributes=members answers without reading group_members (the table is locked meanwhile)", async () => {
+    const g = (await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Locked", members: [{ value: ids[0] }] })).body;
+    const locker = new pg.Client({ connectionString: t.database.url });
+    await locker.connect();
+    const within = <T>(p: Promise<T>) => Promise.race([p, new Promise<"blocked">((r) => setTimeout(() => r("blocked"), 3000))]);
+    try {
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE group_members IN ACCESS EXCLUSIVE MODE");
+      const list = await within(scim("GET", `/Groups?excludedAttributes=members&filter=${encodeURIComponent('displayName eq "locked"')}`));
+      expect(list).not.toBe("blocked");
+      expect(list !== "blocked" && list.body.Resources[0]).toEqual(expect.objectContaining({ id: g.id, displayName: "Locked" }));
+      const single = await within(scim("GET", `/Groups/${g.id}?excludedAttributes=members`));
+      expect(single !== "blocked" && single.status).toBe(200);
+      const withMembers = await within(scim("GET", `/Groups/${g.id}`));
+      expect(withMembers).toBe("blocked");
+    } finally {
+      await locker.query("ROLLBACK");
+      await locker.end();
+    }
   });
 });
