@@ -198,6 +198,35 @@ describe("admin API: synced users and groups", () => {
     expect(missing.json().code).toBe("group_not_found");
   });
 
+  it("pages a large group's members completely (5,000 members, 500 a page)", { timeout: 120_000 }, async () => {
+    const big = await t.app.inject({ method: "POST", url: "/api/v1/directories", headers: adminAuth, payload: { name: "Big" } });
+    const bigDir = big.json().id as string;
+    const bigGroup = randomUUID();
+    await t.app.db.pool.query(
+      `INSERT INTO scim_users (id, directory_id, user_name, user_name_norm, resource)
+       SELECT gen_random_uuid(), $1, 'u' || i || '@big.example', 'u' || i || '@big.example', jsonb_build_object('userName', 'u' || i || '@big.example')
+       FROM generate_series(1, 5000) i`,
+      [bigDir],
+    );
+    await t.app.db.pool.query(
+      "INSERT INTO scim_groups (id, directory_id, display_name, display_name_norm, resource, member_count) VALUES ($1, $2, 'All', 'all', '{}', 5000)",
+      [bigGroup, bigDir],
+    );
+    await t.app.db.pool.query("INSERT INTO group_members (group_id, user_id, directory_id) SELECT $1, id, $2 FROM scim_users WHERE directory_id = $2", [bigGroup, bigDir]);
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await get(`/api/v1/directories/${bigDir}/groups/${bigGroup}/members?limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+      expect(res.statusCode).toBe(200);
+      for (const u of res.json().data) seen.add(u.id);
+      cursor = res.json().nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(pages).toBe(10);
+    expect(seen.size).toBe(5000);
+  });
+
   it("reports stats with the last SCIM request", async () => {
     const empty = await get(`/api/v1/directories/${other}/stats`);
     expect(empty.json()).toEqual({ users: { total: 1, active: 1, inactive: 0 }, groups: 0, memberships: 0, lastScimRequest: null });
