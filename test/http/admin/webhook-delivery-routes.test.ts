@@ -1,0 +1,135 @@
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createDirectory,
+  newWebhookSecret,
+  type Receiver,
+  setEndpoint,
+  startReceiver,
+  startTestWorker,
+  waitFor,
+  writeEvents,
+} from "../../helpers/event-fixtures.js";
+import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js";
+
+describe("webhook delivery log, retry and replay", () => {
+  let t: TestApp;
+  let receiver: Receiver;
+  let dir: string;
+  const secret = newWebhookSecret();
+  beforeAll(async () => {
+    t = await buildTestApp();
+    receiver = await startReceiver();
+    dir = await createDirectory(t.app.db);
+    await setEndpoint(t.app.db, t.config, dir, receiver.url, secret);
+    receiver.respond = (r) => (r.json.data.seq === 1 ? 400 : 200);
+    await writeEvents(t.app.db, dir, 4);
+    const worker = startTestWorker(t.app.db.pool, t.config, { retrySchedule: [] });
+    try {
+      await waitFor(async () => {
+        const { rows } = await t.app.db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')");
+        return rows[0].n === 4;
+      }, 10000, "4 finished deliveries");
+    } finally {
+      await worker.stop();
+    }
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await t.close();
+  });
+
+  const call = (method: "GET" | "POST", url: string) => t.app.inject({ method, url, headers: adminAuth });
+
+  it("lists deliveries newest first with event, endpoint, attempts, status code and error", async () => {
+    const res = await call("GET", `/api/v1/directories/${dir}/webhook-deliveries`);
+    expect(res.statusCode).toBe(200);
+    const { data, nextCursor } = res.json();
+    expect(nextCursor).toBeNull();
+    expect(data).toHaveLength(4);
+    expect(data.map((d: { status: string }) => d.status)).toEqual(["succeeded", "succeeded", "dead", "succeeded"]);
+    expect(data[2]).toMatchObject({
+      eventType: "user.created",
+      endpoint: { global: false, url: receiver.url },
+      status: "dead",
+      attempts: 1,
+      lastStatusCode: 400,
+      nextAttemptAt: null,
+      deliveredAt: null,
+    });
+    expect(data[2].lastError).toBe("receiver answered HTTP 400: receiver is down");
+    expect(data[0].deliveredAt).toMatch(/Z$/);
+    // no secret anywhere in the log
+    expect(res.body).not.toContain(secret.slice(6, 20));
+  });
+
+  it("filters by status and pages with a cursor", async () => {
+    const dead = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?status=dead`)).json();
+    expect(dead.data).toHaveLength(1);
+    const first = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?limit=3`)).json();
+    expect(first.data).toHaveLength(3);
+    const second = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?limit=3&cursor=${first.nextCursor}`)).json();
+    expect(second.data).toHaveLength(1);
+    expect(second.nextCursor).toBeNull();
+    expect(Number(second.data[0].id)).toBeLessThan(Number(first.data[2].id));
+  });
+
+  it("rejects bad list queries with problem+json", async () => {
+    const badStatus = await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?status=lost`);
+    expect(badStatus.statusCode).toBe(400);
+    expect(badStatus.headers["content-type"]).toContain("application/problem+json");
+    const badCursor = await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?cursor=zzz`);
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json()).toMatchObject({ code: "invalid_cursor" });
+    const unknown = await call("GET", "/api/v1/directories/00000000-0000-4000-8000-000000000000/webhook-deliveries");
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: "directory_not_found" });
+  });
+
+  it("retry: 404 for an unknown delivery, 409 for a succeeded one, 400 for a malformed id", async () => {
+    const missing = await call("POST", "/api/v1/webhook-deliveries/987654321/retry");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: "delivery_not_found" });
+    const ok = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?status=succeeded`)).json().data[0];
+    const conflict = await call("POST", `/api/v1/webhook-deliveries/${ok.id}/retry`);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ code: "delivery_not_retryable", detail: "delivery is succeeded; only failed or dead deliveries can be retried" });
+    const malformed = await call("POST", "/api/v1/webhook-deliveries/abc/retry");
+    expect(malformed.statusCode).toBe(400);
+  });
+
+  it("replay re-sends history from an event, in order, under new webhook-ids", async () => {
+    const events = (await call("GET", `/api/v1/directories/${dir}/events`)).json().data;
+    receiver.requests.length = 0;
+    receiver.accepted.length = 0;
+    receiver.respond = 200;
+    const replay = await call("POST", `/api/v1/directories/${dir}/webhooks/replay?fromEventId=${events[1].id}`);
+    expect(replay.statusCode).toBe(202);
+    expect(replay.json()).toEqual({ queued: 3 });
+    const worker = startTestWorker(t.app.db.pool, t.config);
+    try {
+      await waitFor(() => receiver.accepted.length === 3, 10000, "3 replayed deliveries");
+    } finally {
+      await worker.stop();
+    }
+    expect(receiver.accepted.map((r) => r.json.data.seq)).toEqual([1, 2, 3]);
+    expect(receiver.accepted.map((r) => r.headers["webhook-id"])).toEqual(events.slice(1).map((e: { id: string }) => `evt_${e.id}_r1`));
+    for (const r of receiver.accepted) expect(new Webhook(secret).verify(r.body, r.headers)).toEqual(r.json);
+  });
+
+  it("replay errors: unknown event 404, no endpoint 409, missing fromEventId 400", async () => {
+    const unknownEvent = await call("POST", `/api/v1/directories/${dir}/webhooks/replay?fromEventId=999999999`);
+    expect(unknownEvent.statusCode).toBe(404);
+    expect(unknownEvent.json()).toMatchObject({ code: "event_not_found" });
+    const bare = await createDirectory(t.app.db);
+    await writeEvents(t.app.db, bare, 1);
+    const noEndpoint = await call("POST", `/api/v1/directories/${bare}/webhooks/replay?fromEventId=1`);
+    expect(noEndpoint.statusCode).toBe(409);
+    expect(noEndpoint.json()).toMatchObject({ code: "no_webhook_endpoint" });
+    const missing = await call("POST", `/api/v1/directories/${dir}/webhooks/replay`);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toMatchObject({ status: 400 });
+    const unknownDir = await call("POST", "/api/v1/directories/00000000-0000-4000-8000-000000000000/webhooks/replay?fromEventId=1");
+    expect(unknownDir.statusCode).toBe(404);
+  });
+});
