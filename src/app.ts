@@ -9,6 +9,7 @@ import { healthRoutes } from "./http/health-routes.js";
 import { registerOpenApi } from "./http/plugins/openapi.js";
 import { registerScimContentType } from "./http/plugins/content-types.js";
 import { registerAuthFailureLimiter } from "./http/plugins/rate-limit.js";
+import { registerSecurityHeaders } from "./http/plugins/security-headers.js";
 import { requestIdFrom } from "./http/request-id.js";
 import { scimRoutes } from "./http/scim/index.js";
 import { setupRoutes } from "./http/setup/index.js";
@@ -67,6 +68,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   app.setNotFoundHandler(renderNotFound);
   registerScimContentType(app);
   registerAuthFailureLimiter(app);
+  registerSecurityHeaders(app);
   await registerOpenApi(app);
 
   await app.register(healthRoutes);

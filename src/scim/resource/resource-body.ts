@@ -1,4 +1,5 @@
 import { invalidSyntax, invalidValue } from "../errors.js";
+import { cloneRequestValue } from "../patch/safe-object.js";
 import type { AttributeDefinition } from "../schema/attribute.js";
 import { COMMON_ATTRIBUTES, RESOURCE_TYPES, type ScimResourceType } from "../schema/core-schemas.js";
 import { getCaseless, type ScimJson } from "./user-attributes.js";
@@ -91,7 +92,8 @@ export function withoutPassword(resource: ScimJson): ScimJson {
 
 function requireObject(body: unknown): ScimJson {
   if (!isObject(body)) throw invalidSyntax("request body must be a JSON object");
-  return body;
+  // bounded nesting and no prototype keys, as for PATCH values (deep JSON would fail in Postgres as a 500)
+  return cloneRequestValue(body) as ScimJson;
 }
 
 function normaliseActive(resource: ScimJson): ScimJson {
