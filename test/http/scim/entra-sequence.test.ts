@@ -97,6 +97,15 @@ describe("Entra ID documented provisioning sequence", () => {
     expect(plus.body.Resources.map((r: { id: string }) => r.id)).toEqual([managerId]);
   });
 
+  it("accepts the aadOptscim062020 flag Entra appends to the Tenant URL", async () => {
+    const res = await scim("GET", `/Users?aadOptscim062020&filter=${encodeURIComponent('externalId eq "jyoung"')}`);
+    expect(res.status).toBe(200);
+    expect(res.body.Resources.map((r: { id: string }) => r.id)).toEqual([managerId]);
+    const patched = await scim("PATCH", `/Users/${managerId}?aadOptscim062020`, compat("Add a single-value string attribute").with);
+    expect(patched.status).toBe(200);
+    expect(patched.body.nickName).toBe("Babs");
+  });
+
   it("Get User by query - Zero results", async () => {
     const res = await scim("GET", `/Users?filter=${encodeURIComponent('userName eq "non-existent user"')}`);
     expect(res.status).toBe(200);
