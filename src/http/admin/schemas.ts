@@ -320,10 +320,20 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1000, description: "nextCursor of the previous page" })),
 };
 
-/** Error responses every admin route can give, as refs to the Problem component. */
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: "Invalid request (problem+json; see `code`)",
+  401: "Missing or wrong admin API key",
+  404: "Not found",
+  409: "Conflict",
+  429: "Rate limited; see Retry-After",
+};
+
+/** Error responses every admin route can give: problem+json bodies referencing the Problem component. */
 export function problems(...statuses: number[]) {
-  const out: Record<number, ReturnType<typeof ref<typeof Problem>>> = {};
-  for (const s of [401, 429, ...statuses]) out[s] = ref(Problem);
+  const out: Record<number, { description: string; content: { "application/problem+json": { schema: ReturnType<typeof ref<typeof Problem>> } } }> = {};
+  for (const s of [401, 429, ...statuses]) {
+    out[s] = { description: PROBLEM_DESCRIPTIONS[s] ?? "Error", content: { "application/problem+json": { schema: ref(Problem) } } };
+  }
   return out;
 }
 
