@@ -76,7 +76,7 @@ function view(config: Config, row: Directory, webhookUrl: string | undefined): D
   };
 }
 
-async function webhookUrls(prisma: Database["prisma"], directoryIds: string[]): Promise<Map<string, string>> {
+async function webhookUrls(prisma: Pick<Prisma.TransactionClient, "webhookEndpoint">, directoryIds: string[]): Promise<Map<string, string>> {
   const rows = await prisma.webhookEndpoint.findMany({
     where: { directoryId: { in: directoryIds } },
     orderBy: { createdAt: "asc" },
@@ -167,7 +167,7 @@ export async function updateDirectory(db: Database, config: Config, directoryId:
     let secret: string | undefined;
     if (webhook === null) await removeDirectoryWebhook(tx, directoryId);
     else if (webhook) secret = (await setDirectoryWebhook(tx, config, directoryId, webhook)).secret;
-    const url = (await webhookUrls(tx as unknown as Database["prisma"], [directoryId])).get(directoryId);
+    const url = (await webhookUrls(tx, [directoryId])).get(directoryId);
     const out = view(config, row, url);
     if (secret && out.webhook) out.webhook.secret = secret;
     return out;
