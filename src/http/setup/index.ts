@@ -80,6 +80,8 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     referrerPolicy: { policy: "no-referrer" },
   });
+  // the Reveal token form posts an empty urlencoded body; nothing in it is read
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 }, (_request, _body, done) => done(null, {}));
   app.addHook("onSend", async (_request, reply) => {
     reply.header("cache-control", "no-store");
   });

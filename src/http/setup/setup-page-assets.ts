@@ -14,7 +14,7 @@ header.top .brand { font-weight: 700; letter-spacing: .04em; font-size: 14px; te
 header.top h1 { margin: 4px 0 6px; font-size: 28px; line-height: 1.25; }
 header.top p { margin: 0; color: #d9e4f2; }
 .wrap { max-width: 1180px; margin: 0 auto; padding: 0 24px; }
-.layout { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 24px; align-items: start; padding: 24px 0 40px; }
+.layout { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 24px; align-items: start; padding-top: 24px; padding-bottom: 40px; }
 .layout.single { grid-template-columns: minmax(0, 720px); }
 .side { display: grid; gap: 24px; position: sticky; top: 16px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 20px 22px; }
@@ -32,7 +32,7 @@ button.secondary { background: #fff; color: var(--accent); }
 .notice.warn { background: var(--wait-bg); color: var(--wait-fg); }
 .notice.bad { background: var(--bad-bg); color: var(--bad-fg); }
 .notice.ok { background: var(--ok-bg); color: var(--ok-fg); }
-.badge { display: inline-block; border-radius: 999px; padding: 2px 10px; font-size: 13px; font-weight: 700; }
+.badge { display: inline-block; text-transform: capitalize; vertical-align: 2px; border-radius: 999px; padding: 2px 10px; font-size: 13px; font-weight: 700; }
 #status[data-state="waiting"] .badge { background: var(--wait-bg); color: var(--wait-fg); }
 #status[data-state="connected"] .badge { background: var(--ok-bg); color: var(--ok-fg); }
 #status[data-state="failing"] .badge { background: var(--bad-bg); color: var(--bad-fg); }
@@ -114,8 +114,14 @@ export const SETUP_PAGE_SCRIPT = `
   if (!panel) return;
   const render = (d) => {
     panel.dataset.state = d.state;
-    for (const el of panel.querySelectorAll("[data-field]")) el.textContent = d[el.dataset.field];
+    // only changed text is replaced, so screen readers announce changes, not every poll
+    for (const el of panel.querySelectorAll("[data-field]")) {
+      if (el.textContent !== d[el.dataset.field]) el.textContent = d[el.dataset.field];
+    }
     const list = panel.querySelector("[data-errors]");
+    const titles = d.errors.map((e) => e.title).join("|");
+    if (list.dataset.titles === titles) return;
+    list.dataset.titles = titles;
     list.replaceChildren(...d.errors.map((e) => {
       const li = document.createElement("li");
       const title = document.createElement("strong");

@@ -115,7 +115,7 @@ export function renderSetupPage(view: SetupPageView, nonces: Nonces): string {
     ${view.directoryDisabled ? html`<div class="notice warn" role="alert">This connection is currently disabled: requests from your identity provider are refused until it is enabled again.</div>` : ""}
     <nav aria-label="Identity provider">
       <ul class="tabs" data-tabs>
-        <li><a href="#entra" aria-selected="true">Microsoft Entra ID</a></li>
+        <li><a href="#entra">Microsoft Entra ID</a></li>
         <li><a href="#okta">Okta</a></li>
         <li><a href="#generic">Other SCIM client</a></li>
       </ul>
