@@ -114,6 +114,19 @@ describe("SCIM Users and Groups behaviour", () => {
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
   });
 
+  it("parallel PATCHes and a PUT on one user serialise: no update is lost", async () => {
+    const id = (await scim("POST", "/Users", userBody("serial@example.com"))).body.id;
+    const attributes = ["nickName", "title", "userType", "preferredLanguage", "locale", "timezone", "displayName"];
+    const results = await Promise.all(attributes.map((path) => scim("PATCH", `/Users/${id}`, patchBody({ op: "replace", path, value: `v-${path}` }))));
+    expect(results.map((r) => r.status)).toEqual(attributes.map(() => 200));
+    const get = await scim("GET", `/Users/${id}`);
+    for (const path of attributes) expect(get.body[path]).toBe(`v-${path}`);
+    expect(get.body.meta.version).toBe(`W/"${attributes.length + 1}"`);
+    const events = (await eventsOf(t, d.directoryId)).filter((e) => e.data.id === id);
+    expect(events.map((e) => e.type)).toEqual(["user.created", ...attributes.map(() => "user.updated")]);
+    expect(events.at(-1)!.data.raw).toMatchObject(Object.fromEntries(attributes.map((p) => [p, `v-${p}`])));
+  });
+
   it("parallel PATCHes adding members to one group all land; member_count matches", async () => {
     const group = await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Everyone", members: [] });
     const groupId = group.body.id;
