@@ -62,9 +62,29 @@ export function summarise(path: string, top = 25): string {
       inclusive.set(key, (inclusive.get(key) ?? 0) + us);
     }
   }
+  // native and node: internals charged to the nearest package or src/ file that called them
+  const owner = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    let who = "(native/V8)";
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const n = byId.get(cur)!;
+      const f = n.callFrame;
+      if (cur === id && ["(idle)", "(program)", "(garbage collector)"].includes(f.functionName)) {
+        who = f.functionName;
+        break;
+      }
+      if (f.url && !f.url.startsWith("node:")) {
+        who = area(f.url);
+        break;
+      }
+    }
+    owner.set(who, (owner.get(who) ?? 0) + us);
+  }
   const pct = (us: number) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;
   const lines = [`${path}: ${(total / 1e6).toFixed(1)} s sampled`, "", "self time by package/file:"];
   for (const [k, us] of [...files].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${k}`);
+  lines.push("", "time by package/file, native and node: internals charged to their caller:");
+  for (const [k, us] of [...owner].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${k}`);
   lines.push("", "self time by function:");
   for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(us)}  ${k}`);
   lines.push("", "inclusive time of service code (src/ functions, callees included):");
