@@ -114,7 +114,26 @@ describe("SCIM Users and Groups behaviour", () => {
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
   });
 
-  it("parallel PATCHes and a PUT on one user serialise: no update is lost", async () => {
+  it("writes each change and its events in the same transaction", async () => {
+    const user = (await scim("POST", "/Users", userBody("sametx@example.com"))).body.id;
+    const group = (await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "SameTx", members: [{ value: user }, { value: ids[0] }] })).body.id;
+    // xmin of a row is the id of the transaction that wrote it; events.txid is that transaction's xid8
+    const sameTx = async (table: "scim_users" | "scim_groups", id: string, types: string[]) => {
+      const row = await t.app.db.pool.query(`SELECT xmin::text AS xmin FROM ${table} WHERE id = $1`, [id]);
+      const events = await t.app.db.pool.query(
+        "SELECT type, txid::text AS txid FROM events WHERE directory_id = $1 AND (data->>'id' = $2 OR data->'group'->>'id' = $2) ORDER BY id",
+        [d.directoryId, id],
+      );
+      const written = events.rows.filter((e) => BigInt(e.txid) % 2n ** 32n === BigInt(row.rows[0].xmin));
+      expect(written.map((e) => e.type)).toEqual(types);
+    };
+    await sameTx("scim_users", user, ["user.created"]);
+    await sameTx("scim_groups", group, ["group.created", "group.user_added", "group.user_added"]);
+    await scim("PATCH", `/Groups/${group}`, patchBody({ op: "remove", path: `members[value eq "${user}"]` }, { op: "replace", path: "displayName", value: "SameTx 2" }));
+    await sameTx("scim_groups", group, ["group.updated", "group.user_removed"]);
+  });
+
+  it("parallel PATCHes on one user serialise: no update is lost", async () => {
     const id = (await scim("POST", "/Users", userBody("serial@example.com"))).body.id;
     const attributes = ["nickName", "title", "userType", "preferredLanguage", "locale", "timezone", "displayName"];
     const results = await Promise.all(attributes.map((path) => scim("PATCH", `/Users/${id}`, patchBody({ op: "replace", path, value: `v-${path}` }))));
