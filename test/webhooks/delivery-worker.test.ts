@@ -153,7 +153,7 @@ describe("webhook delivery worker", () => {
     const started = Date.now();
     const survivor = startTestWorker(t.app.db.pool, t.config, { leaseMs: 300, timeoutMs: 1000 });
     try {
-      await waitFor(() => receiver.accepted.length >= 5, 15000, "all events after takeover");
+      await waitFor(() => new Set(receiver.accepted.map((r) => r.json.data.seq)).size === 5, 15000, "all events after takeover");
     } finally {
       await survivor.stop();
     }
