@@ -68,8 +68,7 @@ describe("admin API: secret tokens", () => {
     const dir = await createDirectory("Disable me");
     expect((await scimGet(dir.id, dir.scim.secretToken)).statusCode).toBe(200);
     await t.app.inject({ method: "PATCH", url: `/api/v1/directories/${dir.id}`, headers: adminAuth, payload: { disabled: true } });
-    expect((await scimGet(dir.id, dir.scim.secretToken)).statusCode).toBeGreaterThanOrEqual(401);
-    expect((await scimGet(dir.id, dir.scim.secretToken)).statusCode).toBeLessThanOrEqual(403);
+    expect((await scimGet(dir.id, dir.scim.secretToken)).statusCode).toBe(403);
     await t.app.inject({ method: "PATCH", url: `/api/v1/directories/${dir.id}`, headers: adminAuth, payload: { disabled: false } });
     expect((await scimGet(dir.id, dir.scim.secretToken)).statusCode).toBe(200);
     await t.app.inject({ method: "DELETE", url: `/api/v1/directories/${dir.id}`, headers: adminAuth });
