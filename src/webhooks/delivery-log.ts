@@ -95,6 +95,12 @@ export async function retryDelivery(pool: pg.Pool, config: Config, deliveryId: s
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
+    // stream row first, then the delivery: the same lock order as the worker recording results
+    const stream = await client.query<{ id: string }>(
+      "SELECT s.id::text FROM webhook_streams s JOIN webhook_deliveries w ON w.stream_id = s.id WHERE w.id = $1::bigint FOR UPDATE OF s",
+      [deliveryId],
+    );
+    if (!stream.rows[0]) throw new DeliveryNotFound(deliveryId);
     const found = await client.query<{ status: string; stream_id: string }>(
       "SELECT status, stream_id::text FROM webhook_deliveries WHERE id = $1::bigint FOR UPDATE",
       [deliveryId],
