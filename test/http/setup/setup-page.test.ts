@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueSecretToken } from "../../../src/directories/directory-tokens.js";
 import { setupLinkKey, signSetupLinkToken } from "../../../src/setup-links/setup-link-token.js";
 import { adminAuth, buildTestApp, TEST_SECRETS_KEY, type TestApp } from "../../helpers/test-app.js";
 import { createDirectory, createSetupLinkUrl } from "./directory-fixture.js";
@@ -149,5 +150,32 @@ describe("setup page", () => {
     expect(after.display.testConnection).toContain("401 Unauthorized");
     const page = await t.app.inject({ method: "GET", url: link.path });
     expect(page.body).toContain("Requests arrive but are not authorized: check the Secret Token");
+
+    // Entra's Test Connection with a real token, then a synced user
+    const token = (await t.app.db.prisma.$transaction((tx) => issueSecretToken(tx, t.config, dir))).secretToken;
+    const auth = { authorization: `Bearer ${token}` };
+    const ok = await t.app.inject({ method: "GET", url: `/scim/v2/${dir}/Users?filter=userName%20eq%20%22${randomUUID()}%22`, headers: auth });
+    expect(ok.statusCode).toBe(200);
+    const user = await t.app.inject({
+      method: "POST",
+      url: `/scim/v2/${dir}/Users`,
+      headers: { ...auth, "content-type": "application/scim+json" },
+      payload: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "ada@fabrikam.example" },
+    });
+    expect(user.statusCode).toBe(201);
+    await t.app.requestLog.flush();
+    const synced = (await t.app.inject({ method: "GET", url: `${link.path}/status` })).json();
+    expect(synced.testConnection).toMatchObject({ seen: true, lastAttemptStatus: 200 });
+    expect(synced).toMatchObject({ users: 1, groups: 0, lastRequest: { method: "POST", path: "/Users", status: 201 } });
+    expect(synced.display).toMatchObject({ state: "connected", headline: "Provisioning is working", users: "1" });
+  });
+
+  it("warns when the directory is disabled", async () => {
+    const dir = await createDirectory(t.app, "Paused Inc");
+    await t.app.db.prisma.directory.update({ where: { id: dir }, data: { disabledAt: new Date() } });
+    const link = await createSetupLinkUrl(t.app, dir);
+    const page = await t.app.inject({ method: "GET", url: link.path });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain("This connection is currently disabled");
   });
 });
