@@ -22,7 +22,8 @@ import {
 
 const MEMBER_LIMIT = 5;
 const PATCH_OPS_LIMIT = 4;
-const AUTH_LIMIT = 8;
+// per IP and per directory; the auth tests below stay under it by using distinct client IPs
+const AUTH_LIMIT = 12;
 const WEBHOOK_SECRET = `whsec_${Buffer.alloc(32, 9).toString("base64")}`;
 
 let live: LiveService;
@@ -49,8 +50,7 @@ beforeAll(async () => {
     SCIM_MAX_MEMBERS_PER_REQUEST: String(MEMBER_LIMIT),
     SCIM_PATCH_MAX_OPERATIONS: String(PATCH_OPS_LIMIT),
     SCIM_MAX_BODY_BYTES: String(64 * 1024),
-    // the auth tests below fail on purpose; the limiter has its own service in the brute-force test
-    AUTH_FAILURE_LIMIT_PER_MINUTE: "1000",
+    AUTH_FAILURE_LIMIT_PER_MINUTE: String(AUTH_LIMIT),
     LOG_LEVEL: "debug",
   });
   sql = new pg.Pool({ connectionString: live.database.url, max: 2 });
@@ -215,7 +215,7 @@ describe("authentication", () => {
     };
     const bodies = new Set<string>();
     for (const [name, headers] of Object.entries(cases)) {
-      const res = await requestJson(url, { headers });
+      const res = await requestJson(url, { headers: { ...headers, "x-forwarded-for": "198.51.100.1" } });
       errorResponses.push(res);
       expect({ name, status: res.status }).toEqual({ name, status: 401 });
       expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -228,32 +228,34 @@ describe("authentication", () => {
 
   it("admin API without a key or with a wrong key is 401 problem+json", async () => {
     for (const headers of [{} as Record<string, string>, { authorization: "Bearer wrong-key-0123456789abcdef" }, { authorization: `Bearer ${dir.token}` }]) {
-      const res = await requestJson(`${live.baseUrl}/api/v1/directories`, { headers });
+      const res = await requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { ...headers, "x-forwarded-for": "198.51.100.2" } });
       errorResponses.push(res);
       expect(res.status).toBe(401);
       expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     }
   });
 
-  it("brute force is rate limited with 429 and Retry-After, while the directory's real token keeps working", async () => {
-    // a separate service so the per-IP counter does not leak into the other tests
-    const svc = await startLiveService({ AUTH_FAILURE_LIMIT_PER_MINUTE: String(AUTH_LIMIT) });
-    try {
-      const target = await createLiveDirectory(svc, "Target");
-      const guesses = await Promise.all(
-        Array.from({ length: AUTH_LIMIT * 3 }, (_, i) => requestJson(`${target.tenantUrl}/Users`, { headers: { authorization: `Bearer scim_guess${String(i).padStart(40, "0")}` } })),
-      );
-      const counts = statusCounts(guesses);
-      expect(counts[401]).toBeLessThanOrEqual(AUTH_LIMIT);
-      expect(counts[429]).toBeGreaterThanOrEqual(AUTH_LIMIT * 2);
-      const limited = guesses.find((r) => r.status === 429)!;
-      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
-      expect(limited.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "429" });
-      const adminGuesses = await Promise.all(Array.from({ length: 3 }, () => requestJson(`${svc.baseUrl}/api/v1/directories`, { headers: { authorization: "Bearer guess-guess-guess-guess" } })));
-      expect(adminGuesses.every((r) => r.status === 429)).toBe(true);
-    } finally {
-      await svc.close();
-    }
+  it("brute force is rate limited with 429 and Retry-After, per IP and per directory, while the directory's real token keeps working", async () => {
+    const target = await createLiveDirectory(live, "Target");
+    const guess = (i: number, ip: string) =>
+      requestJson(`${target.tenantUrl}/Users`, { headers: { authorization: `Bearer scim_guess${String(i).padStart(40, "0")}`, "x-forwarded-for": ip } });
+    // one IP
+    const fromOne = await Promise.all(Array.from({ length: AUTH_LIMIT * 3 }, (_, i) => guess(i, "203.0.113.7")));
+    expect(statusCounts(fromOne)[401]).toBeLessThanOrEqual(AUTH_LIMIT);
+    expect(statusCounts(fromOne)[429]).toBeGreaterThanOrEqual(AUTH_LIMIT * 2);
+    const limited = fromOne.find((r) => r.status === 429)!;
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "429" });
+    // a new IP per guess (spoofed X-Forwarded-For, a botnet): the directory's own counter still refuses
+    const rotating = await Promise.all(Array.from({ length: AUTH_LIMIT }, (_, i) => guess(i, `203.0.114.${i + 1}`)));
+    expect(statusCounts(rotating)).toEqual({ 429: AUTH_LIMIT });
+    errorResponses.push(...fromOne, ...rotating);
+    // the IdP's valid token is not locked out
+    expect((await send(target, "GET", "/Users?count=1", undefined, { "x-forwarded-for": "203.0.113.7" })).status).toBe(429);
+    expect((await send(target, "GET", "/Users?count=1", undefined, { "x-forwarded-for": "192.0.2.50" })).status).toBe(200);
+    // the admin API is limited per IP too
+    const admin = await Promise.all(Array.from({ length: AUTH_LIMIT + 3 }, () => requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { authorization: "Bearer guess-guess-guess-guess", "x-forwarded-for": "203.0.113.9" } })));
+    expect(statusCounts(admin)[429]).toBeGreaterThanOrEqual(3);
   });
 });
 

@@ -1,0 +1,166 @@
+import http from "node:http";
+import type net from "node:net";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { startBackgroundJobs } from "../../src/startup/background-jobs.js";
+import { TEST_ADMIN_KEY } from "../helpers/test-app.js";
+import { createTestDatabase, serverUrl } from "../helpers/test-database.js";
+import { createLiveDirectory, ERROR_SCHEMA, type LiveDirectory, newUser, requestJson, startLiveService } from "./live-service.js";
+import { startTcpProxy } from "./tcp-proxy.js";
+
+// Faults: the database gone and back, a bad webhook receiver, a stuck statement: precise 503s, no hang,
+// SCIM latency independent of webhooks. The kill -9 replay (three process starts) is in
+// test/soak/kill-restart.soak.test.ts.
+
+describe("Postgres unavailable, then back", () => {
+  it("503 SCIM error bodies and /readyz 503 while it is gone; recovers without a restart", async () => {
+    const real = await createTestDatabase();
+    const target = new URL(serverUrl());
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(real.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const live = await startLiveService({ DB_POOL_SIZE: "4" }, { ...real, url: viaProxy.toString() });
+    try {
+      const dir = await createLiveDirectory(live, "Outage");
+      expect((await dir.scim("POST", "/Users", newUser("before@example.com"))).status).toBe(201);
+
+      for (const mode of ["refuse", "blackhole"] as const) {
+        await proxy.cut(mode);
+        const started = Date.now();
+        const responses = await Promise.all([
+          dir.scim("GET", "/Users?count=5"),
+          dir.scim("POST", "/Users", newUser(`during-${mode}@example.com`)),
+          dir.scim("GET", `/Users?filter=${encodeURIComponent('userName eq "before@example.com"')}`),
+        ]);
+        // bounded: the pool's 5 s connection timeout, not a hang
+        expect(Date.now() - started).toBeLessThan(15_000);
+        for (const res of responses) {
+          expect({ mode, status: res.status }).toEqual({ mode, status: 503 });
+          expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "503" });
+          expect(res.headers.get("retry-after")).toBe("5");
+        }
+        expect((await fetch(`${live.baseUrl}/readyz`)).status).toBe(503);
+        expect((await fetch(`${live.baseUrl}/healthz`)).status).toBe(200);
+        const admin = await requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+        expect(admin.status).toBe(503);
+        expect(admin.headers.get("content-type")).toMatch(/problem\+json/);
+
+        await proxy.restore();
+        let recovered = false;
+        for (let i = 0; i < 50 && !recovered; i++) {
+          recovered = (await fetch(`${live.baseUrl}/readyz`)).status === 200;
+          if (!recovered) await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(recovered).toBe(true);
+        expect((await dir.scim("POST", "/Users", newUser(`after-${mode}@example.com`))).status).toBe(201);
+        expect((await dir.scim("GET", "/Users?count=50")).body.totalResults).toBe(mode === "refuse" ? 2 : 3);
+      }
+      expect(live.logText()).toMatch(/database/i);
+    } finally {
+      await proxy.restore();
+      await live.close();
+      await proxy.close();
+      await real.drop();
+    }
+  }, 90_000);
+});
+
+describe("a bad webhook receiver", () => {
+  const servers: http.Server[] = [];
+  afterAll(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      await new Promise((r) => s.close(r));
+    }
+  });
+
+  async function receiver(handler: http.RequestListener): Promise<string> {
+    const server = http.createServer(handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`;
+  }
+
+  async function p50(dir: LiveDirectory, tag: string, n: number): Promise<number> {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const res = await dir.scim("POST", "/Users", newUser(`${tag}-${i}@example.com`));
+      times.push(performance.now() - t0);
+      expect(res.status).toBe(201);
+    }
+    return times.sort((a, b) => a - b)[Math.floor(n / 2)]!;
+  }
+
+  it("slow (30 s), failing (500) or unreachable: SCIM latency unchanged; deliveries retried per policy", async () => {
+    const live = await startLiveService({
+      WEBHOOK_WORKER: "true",
+      WEBHOOK_POLL_MS: "20",
+      WEBHOOK_TIMEOUT_MS: "1000",
+      WEBHOOK_RETRY_SCHEDULE: "1,1,1,1,1",
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
+    });
+    // the delivery worker runs in the same process as the HTTP server, as with WEBHOOK_WORKER=true in production
+    const jobs = startBackgroundJobs(live.app);
+    let delivered = 0;
+    try {
+      const good = await receiver((_req, res) => {
+        delivered++;
+        res.writeHead(204).end();
+      });
+      const slow = await receiver((req) => void setTimeout(() => req.socket.destroy(), 30_000));
+      const failing = await receiver((_req, res) => res.writeHead(500).end("boom"));
+      const unreachable = "http://127.0.0.1:9/hook";
+      const N = 15;
+      const baseline = await p50(await createLiveDirectory(live, "Good", { webhook: { url: good } }), "good", N);
+      const results: Record<string, number> = { baseline };
+      const dirs: Record<string, LiveDirectory> = {};
+      for (const [name, url] of Object.entries({ slow, failing, unreachable })) {
+        dirs[name] = await createLiveDirectory(live, name, { webhook: { url } });
+        results[name] = await p50(dirs[name]!, name, N);
+      }
+      for (const name of ["slow", "failing", "unreachable"]) {
+        // generous for a shared 2-core machine; a synchronous send would add 1,000 ms (the timeout) or more
+        expect(results[name], JSON.stringify(results)).toBeLessThan(baseline * 3 + 50);
+      }
+      // the worker keeps trying the failing ones per WEBHOOK_RETRY_SCHEDULE, while the good one got everything
+      await new Promise((r) => setTimeout(r, 3500));
+      expect(delivered).toBe(N);
+      for (const name of ["failing", "unreachable", "slow"]) {
+        const rows = await live.app.db.pool.query("SELECT max(attempts)::int AS attempts, bool_or(status = 'succeeded') AS ok FROM webhook_deliveries WHERE directory_id = $1", [dirs[name]!.id]);
+        expect({ name, attempts: rows.rows[0].attempts >= 2, ok: rows.rows[0].ok }).toEqual({ name, attempts: true, ok: false });
+      }
+    } finally {
+      await jobs.stop();
+      await live.close();
+    }
+  }, 90_000);
+});
+
+describe("statement timeout", () => {
+  it("a statement stuck behind a lock is a 503 SCIM error body and an error log line, never a hang", async () => {
+    const live = await startLiveService({ DB_STATEMENT_TIMEOUT_MS: "500" });
+    const locker = new pg.Client({ connectionString: live.database.url });
+    await locker.connect();
+    try {
+      const dir = await createLiveDirectory(live, "Locked");
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE scim_users IN ACCESS EXCLUSIVE MODE");
+      const started = Date.now();
+      const [list, create] = await Promise.all([dir.scim("GET", "/Users"), dir.scim("POST", "/Users", newUser("locked@example.com"))]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      for (const res of [list, create]) {
+        expect(res.status).toBe(503);
+        expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "503" });
+        expect(res.text).not.toMatch(/statement|lock|57014|\bat\b.*\.ts/i);
+      }
+      const lines = live.logs.filter((l) => l.level === 50 && l.msg === "request failed");
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      await locker.query("ROLLBACK");
+      expect((await dir.scim("POST", "/Users", newUser("locked@example.com"))).status).toBe(201);
+    } finally {
+      await locker.end();
+      await live.close();
+    }
+  }, 60_000);
+});
