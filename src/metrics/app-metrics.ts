@@ -13,7 +13,7 @@ export interface AppMetrics {
 }
 
 /** How long database-backed values are reused between scrapes. */
-export const SNAPSHOT_MS = 5000;
+const SNAPSHOT_MS = 5000;
 
 interface DatabaseSnapshot {
   eventsWritten: number;

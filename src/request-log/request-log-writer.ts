@@ -27,8 +27,6 @@ export interface RequestLogWriterOptions {
   /** Rows held at most while the database is slow or down; beyond that new rows are dropped (and counted). */
   maxBuffered?: number;
   onError?: (err: unknown, rows: number) => void;
-  /** Called after each flush with how many rows were inserted (rows of unknown directories are not). */
-  onFlushed?: (inserted: number) => void;
 }
 
 const INSERT_BATCH = `
@@ -106,7 +104,7 @@ export class RequestLogWriter {
     for (let i = 0; i < rows.length; i += this.maxBatch) {
       const batch = rows.slice(i, i + this.maxBatch);
       try {
-        const result = await this.pool.query(INSERT_BATCH, [
+        await this.pool.query(INSERT_BATCH, [
           batch.map((r) => r.directoryId),
           batch.map((r) => r.at),
           batch.map((r) => r.method),
@@ -120,7 +118,6 @@ export class RequestLogWriter {
           batch.map((r) => r.body),
         ]);
         for (const r of batch) this.touched.add(r.directoryId);
-        this.options.onFlushed?.(result.rowCount ?? 0);
       } catch (err) {
         // the log is diagnostics: losing a batch (database down, directory deleted mid-flush) must not hurt SCIM
         this.dropped += batch.length;
