@@ -1,4 +1,5 @@
 import type { Database } from "../db/database.js";
+import { pgSqlClient } from "../users/scim-transaction.js";
 import { type Projection, projectResource, projectionIncludes } from "../scim/resource/projection.js";
 import { memberOf, toScimGroup } from "../scim/resource/scim-resource.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
@@ -10,7 +11,7 @@ import { membersOfGroups } from "./membership-store.js";
 
 export async function scimGroups(db: Database, baseUrl: string, rows: GroupRecord[], projection: Projection): Promise<ScimJson[]> {
   const withMembers = rows.length > 0 && projectionIncludes("Group", projection, "members", true);
-  const members = withMembers ? await membersOfGroups(db.prisma, rows.map((r) => r.id)) : undefined;
+  const members = withMembers ? await membersOfGroups(pgSqlClient(db.pool), rows.map((r) => r.id)) : undefined;
   return rows.map((row) => {
     const list = members ? (members.get(row.id) ?? []).map((m) => memberOf(baseUrl, m.userId, m.display)) : undefined;
     return projectResource("Group", toScimGroup(row, baseUrl, list), projection);

@@ -9,7 +9,7 @@ import { parseGroupBody } from "../scim/resource/resource-body.js";
 import { applyPatch, type MemberChange, parsePatchRequest } from "../scim/patch/index.js";
 import { displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
 import { type AppUser, toAppUser } from "../users/app-user.js";
-import { inScimTransaction, isResourceId, type Tx } from "../users/scim-transaction.js";
+import { asEventTx, inScimTransaction, isResourceId, pgSqlClient, type Tx } from "../users/scim-transaction.js";
 import type { PatchLimits } from "../users/user-service.js";
 import { findUsersByIds, type UserRecord } from "../users/user-store.js";
 import { toAppGroup } from "./app-group.js";
@@ -107,7 +107,7 @@ export async function createGroup(db: Database, directoryId: string, body: unkno
         const users = memberIds?.length ? await requireUsers(tx, directoryId, memberIds) : [];
         const group = await insertGroup(tx, directoryId, randomUUID(), cols, resource, users.length);
         await addMembers(tx, directoryId, group.id, users.map((u) => u.id));
-        await appendEvents(tx, [
+        await appendEvents(asEventTx(tx), [
           { type: "group.created", directoryId, data: toAppGroup(group) },
           ...membershipEvents(directoryId, group, { added: users, removed: [] }),
         ]);
@@ -117,7 +117,7 @@ export async function createGroup(db: Database, directoryId: string, body: unkno
 }
 
 export async function getGroup(db: Database, directoryId: string, id: string): Promise<GroupRecord> {
-  const group = isResourceId(id) ? await findGroup(db.prisma, directoryId, id) : undefined;
+  const group = isResourceId(id) ? await findGroup(pgSqlClient(db.pool), directoryId, id) : undefined;
   if (!group) throw groupMissing(id);
   return group;
 }
@@ -144,7 +144,7 @@ async function changeGroup(db: Database, directoryId: string, id: string, ifMatc
         const resourceChanged = JSON.stringify(next.resource) !== JSON.stringify(current.resource);
         if (!resourceChanged && delta.added.length === 0 && delta.removed.length === 0) return current;
         const updated = await updateGroup(tx, id, cols, next.resource, delta.added.length - delta.removed.length);
-        await appendEvents(tx, [
+        await appendEvents(asEventTx(tx), [
           ...(resourceChanged ? [{ type: "group.updated", directoryId, data: toAppGroup(updated) } as NewEvent] : []),
           ...membershipEvents(directoryId, updated, delta),
         ]);
@@ -173,16 +173,16 @@ export async function deleteGroup(db: Database, directoryId: string, id: string,
     checkIfMatch(ifMatch, current.version);
     // memberships go with the group (FK cascade); group.deleted carries the last state
     await deleteGroupRow(tx, id);
-    await appendEvents(tx, [{ type: "group.deleted", directoryId, data: toAppGroup(current) }]);
+    await appendEvents(asEventTx(tx), [{ type: "group.deleted", directoryId, data: toAppGroup(current) }]);
   });
 }
 
 export async function queryGroups(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<GroupRecord>> {
   const { where, orderBy } = listClauses("Group", req);
   const page = clampPage(req.startIndex, req.count, maxResults);
-  const prisma = db.prisma;
-  if (page.count === 0) return { totalResults: await countGroups(prisma, directoryId, where), page, rows: [] };
-  const rows = await listGroups(prisma, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
-  const totalResults = totalFromPage(page, rows.length) ?? (await countGroups(prisma, directoryId, where));
+  const sql = pgSqlClient(db.pool);
+  if (page.count === 0) return { totalResults: await countGroups(sql, directoryId, where), page, rows: [] };
+  const rows = await listGroups(sql, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
+  const totalResults = totalFromPage(page, rows.length) ?? (await countGroups(sql, directoryId, where));
   return { totalResults, page, rows };
 }

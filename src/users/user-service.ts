@@ -11,7 +11,7 @@ import { parseUserBody, withoutPassword } from "../scim/resource/resource-body.j
 import { applyPatch, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "./app-user.js";
-import { inScimTransaction, isResourceId, type Tx } from "./scim-transaction.js";
+import { asEventTx, inScimTransaction, isResourceId, pgSqlClient, type Tx } from "./scim-transaction.js";
 import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUser, type UserRecord } from "./user-store.js";
 
 // Users of a directory as SCIM writes them: every change and its events in one transaction.
@@ -47,7 +47,7 @@ export async function createUser(db: Database, directoryId: string, body: unknow
   try {
     return await inScimTransaction(db, async (tx) => {
       const user = await insertUser(tx, directoryId, randomUUID(), cols, resource);
-      await appendEvents(tx, [{ type: "user.created", directoryId, data: toAppUser(user) }]);
+      await appendEvents(asEventTx(tx), [{ type: "user.created", directoryId, data: toAppUser(user) }]);
       return user;
     });
   } catch (err) {
@@ -57,7 +57,7 @@ export async function createUser(db: Database, directoryId: string, body: unknow
 }
 
 export async function getUser(db: Database | Tx, directoryId: string, id: string): Promise<UserRecord> {
-  const reader = "prisma" in db ? db.prisma : db;
+  const reader = "pool" in db ? pgSqlClient(db.pool) : db;
   const user = isResourceId(id) ? await findUser(reader, directoryId, id) : undefined;
   if (!user) throw userMissing(id);
   return user;
@@ -81,7 +81,7 @@ async function changeUser(db: Database, directoryId: string, id: string, ifMatch
       const cols = promoteUserColumns(resource);
       userName = cols.userName;
       const updated = await updateUser(tx, id, cols, resource);
-      await appendEvents(tx, [userChangeEvent(directoryId, current, updated)]);
+      await appendEvents(asEventTx(tx), [userChangeEvent(directoryId, current, updated)]);
       return updated;
     });
   } catch (err) {
@@ -113,7 +113,7 @@ export async function deleteUser(db: Database, directoryId: string, id: string, 
     const groups = await removeUserFromAllGroups(tx, id);
     await deleteUserRow(tx, id);
     const user = toAppUser(current);
-    await appendEvents(tx, [
+    await appendEvents(asEventTx(tx), [
       ...groups.map((g): NewEvent => ({ type: "group.user_removed", directoryId, data: { group: toAppGroup(g), user } })),
       { type: "user.deleted", directoryId, data: user },
     ]);
@@ -123,9 +123,9 @@ export async function deleteUser(db: Database, directoryId: string, id: string, 
 export async function queryUsers(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {
   const { where, orderBy } = listClauses("User", req);
   const page = clampPage(req.startIndex, req.count, maxResults);
-  const prisma = db.prisma;
-  if (page.count === 0) return { totalResults: await countUsers(prisma, directoryId, where), page, rows: [] };
-  const rows = await listUsers(prisma, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
-  const totalResults = totalFromPage(page, rows.length) ?? (await countUsers(prisma, directoryId, where));
+  const sql = pgSqlClient(db.pool);
+  if (page.count === 0) return { totalResults: await countUsers(sql, directoryId, where), page, rows: [] };
+  const rows = await listUsers(sql, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
+  const totalResults = totalFromPage(page, rows.length) ?? (await countUsers(sql, directoryId, where));
   return { totalResults, page, rows };
 }
