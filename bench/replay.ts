@@ -1,5 +1,4 @@
-import { parseArgs } from "node:util";
-import { isMain } from "./lib/args.js";
+import { benchFlags, isMain } from "./lib/args.js";
 import { createBenchDatabase } from "./lib/bench-database.js";
 import { entraAddMembers, entraUser, GROUP_SCHEMA } from "./lib/entra-bodies.js";
 import { LatencyRecorder, type LatencySummary, round } from "./lib/latency.js";
@@ -148,24 +147,7 @@ export function replayTable(rows: ReplayRow[]) {
 }
 
 export function replayArgs(argv = process.argv.slice(2)): ReplayOptions {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      tenants: { type: "string" },
-      users: { type: "string", default: "1000" },
-      groups: { type: "string", default: "20" },
-      members: { type: "string", default: "50" },
-      batch: { type: "string", default: "10" },
-      "tenant-concurrency": { type: "string", default: "1" },
-      large: { type: "boolean", default: process.env.BENCH_LARGE === "1" },
-      dist: { type: "boolean", default: process.env.BENCH_DIST === "1" },
-      "cpu-prof": { type: "string" },
-      duration: { type: "string" },
-      concurrency: { type: "string" },
-      only: { type: "string" },
-    },
-    strict: true,
-  });
+  const values = benchFlags(argv);
   // N = 50 at full size (~107k requests) does not fit the default time budget on 2 cores: behind --large
   const tenants = values.tenants ?? (values.large ? "1,10,50" : "1,10");
   return {

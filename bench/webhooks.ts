@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:http";
-import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import pg from "pg";
-import { isMain } from "./lib/args.js";
+import { benchFlags, isMain } from "./lib/args.js";
 import { createBenchDatabase } from "./lib/bench-database.js";
 import { entraUser } from "./lib/entra-bodies.js";
 import { LatencyRecorder, type LatencySummary, round } from "./lib/latency.js";
@@ -164,24 +163,12 @@ export function webhookTable(r: WebhookResult) {
 }
 
 export function webhookArgs(argv = process.argv.slice(2)) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: "string", default: process.env.BENCH_DURATION ?? "10" },
-      directories: { type: "string", default: "8" },
-      concurrency: { type: "string", default: "64" },
-      dist: { type: "boolean", default: process.env.BENCH_DIST === "1" },
-      "cpu-prof": { type: "string" },
-      large: { type: "boolean" },
-      only: { type: "string" },
-    },
-    strict: true,
-  });
+  const values = benchFlags(argv);
   return {
     directories: Number(values.directories),
-    // the write load is C=64; a list like "16,64" takes its last value
-    concurrency: Number(values.concurrency.split(",").pop()),
-    durationSec: Number(values.duration),
+    // the write load is C=64: the largest of --concurrency
+    concurrency: Math.max(...values.concurrency.split(",").map(Number)),
+    durationSec: Number(values["webhook-duration"]),
     dist: values.dist,
     cpuProf: values["cpu-prof"],
   };

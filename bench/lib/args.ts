@@ -18,8 +18,9 @@ export interface BenchArgs {
   only: string[] | undefined;
 }
 
-export function benchArgs(argv = process.argv.slice(2)): BenchArgs {
-  const { values } = parseArgs({
+/** Every flag of every bench script, so `npm run bench -- <flags>` can pass any of them to all. */
+export function benchFlags(argv = process.argv.slice(2)) {
+  return parseArgs({
     args: argv,
     options: {
       duration: { type: "string", default: process.env.BENCH_DURATION ?? "5" },
@@ -28,9 +29,26 @@ export function benchArgs(argv = process.argv.slice(2)): BenchArgs {
       "cpu-prof": { type: "string" },
       dist: { type: "boolean", default: process.env.BENCH_DIST === "1" },
       only: { type: "string" },
+      // replay
+      tenants: { type: "string" },
+      users: { type: "string", default: "1000" },
+      groups: { type: "string", default: "20" },
+      members: { type: "string", default: "50" },
+      batch: { type: "string", default: "10" },
+      "tenant-concurrency": { type: "string", default: "1" },
+      // growth
+      sizes: { type: "string" },
+      probes: { type: "string", default: "200" },
+      // webhooks
+      directories: { type: "string", default: "8" },
+      "webhook-duration": { type: "string", default: "10" },
     },
     strict: true,
-  });
+  }).values;
+}
+
+export function benchArgs(argv = process.argv.slice(2)): BenchArgs {
+  const values = benchFlags(argv);
   return {
     duration: Number(values.duration),
     concurrency: values.concurrency.split(",").map(Number),

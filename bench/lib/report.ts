@@ -10,19 +10,23 @@ export const RESULTS_DIR = fileURLToPath(new URL("../results", import.meta.url))
 
 export type Cell = string | number | null | undefined;
 
-export function printTable(title: string, rows: Record<string, Cell>[]): void {
-  console.log(`\n${title}`);
+/** Prints a Markdown table under its title and returns the same text. */
+export function printTable(title: string, rows: Record<string, Cell>[]): string {
+  const out: string[] = [`\n${title}\n`];
   if (rows.length === 0) {
-    console.log("  (no rows)");
-    return;
+    out.push("  (no rows)");
+    console.log(out.join("\n"));
+    return out.join("\n");
   }
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const text = (v: Cell) => (v === null || v === undefined ? "" : String(v));
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => text(r[c]).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join(" | ")} |`;
-  console.log(line(cols));
-  console.log(`|${width.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`);
-  for (const r of rows) console.log(line(cols.map((c) => text(r[c]))));
+  out.push(line(cols));
+  out.push(`|${width.map((w, i) => (i === 0 ? `:${"-".repeat(w + 1)}` : `${"-".repeat(w + 1)}:`)).join("|")}|`);
+  for (const r of rows) out.push(line(cols.map((c) => text(r[c]))));
+  console.log(out.join("\n"));
+  return out.join("\n");
 }
 
 export interface RunInfo {
