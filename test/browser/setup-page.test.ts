@@ -39,8 +39,8 @@ describe("setup page in a browser", () => {
   /** PUBLIC_URL is what the admin sees (as behind a reverse proxy); the test talks to the listening server. */
   const local = (publicUrl: string) => publicUrl.replace(t.config.publicUrl, origin);
 
-  async function openPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  async function openPage(javaScriptEnabled = true): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled });
     const page = await context.newPage();
     page.setDefaultTimeout(5000);
     page.on("console", (m) => {
@@ -108,6 +108,19 @@ describe("setup page in a browser", () => {
     await page.screenshot({ path: screenshotPath, fullPage: true });
     expect(cspViolations).toEqual([]);
     expect(scriptErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("works without JavaScript: every guide visible, status rendered, Reveal token still works", async () => {
+    const directoryId = await createDirectory(t.app, "Northwind");
+    const link = await createSetupLinkUrl(t.app, directoryId);
+    const page = await openPage(false);
+    expect((await page.goto(local(link.url)))?.status()).toBe(200);
+    for (const id of ["#entra", "#okta", "#generic"]) expect(await page.locator(id).isVisible()).toBe(true);
+    expect(await page.locator("button[data-copy]").first().isVisible()).toBe(false);
+    expect(await page.locator("#status [data-field=headline]").textContent()).toBe("Waiting for the first request from your identity provider");
+    await Promise.all([page.waitForURL(/\/secret-token$/), page.getByRole("button", { name: "Reveal token" }).click()]);
+    expect(await page.getByLabel("Secret Token", { exact: true }).inputValue()).toMatch(/^scim_/);
     await page.context().close();
   });
 
