@@ -1,8 +1,11 @@
+import http from "node:http";
+import type net from "node:net";
 import type pg from "pg";
+import { startBackgroundJobs } from "../../src/startup/background-jobs.js";
 import { expect } from "vitest";
 import { type LiveDirectory, type LiveService, newGroup, newUser, patchBody, type ScimResponse, createLiveDirectory } from "./live-service.js";
 
-// The tenant-isolation workload shared by the fast suite (2 × 250) and the soak suite (2 × 1,000).
+// The tenant-isolation workload (rows, events, responses and webhooks) shared by the fast suite (2 × 250) and the soak suite (2 × 1,000).
 
 /** A mixed SCIM workload on one directory: creates, updates, membership changes, deletes, lists. */
 async function hammer(dir: LiveDirectory, tag: string, operations: number, otherIds: () => string[]): Promise<ScimResponse[]> {
@@ -52,11 +55,35 @@ async function hammer(dir: LiveDirectory, tag: string, operations: number, other
   return responses;
 }
 
+async function startReceiver(): Promise<{ url: string; bodies: string[]; close(): Promise<void> }> {
+  const bodies: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      bodies.push(body);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook`,
+    bodies,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
 /** Two tenants' IdPs writing at once; afterwards nothing of one is visible in, or attached to, the other. */
 export async function hammerTwoTenants(live: LiveService, sql: pg.Pool, operations: number): Promise<void> {
   const count = async (query: string, params: unknown[]) => (await sql.query(`SELECT count(*)::int AS n FROM ${query}`, params)).rows[0].n as number;
-  const a = await createLiveDirectory(live, "Tenant A", { tenant: "tenant-a" });
-  const b = await createLiveDirectory(live, "Tenant B", { tenant: "tenant-b" });
+  // each tenant's app has its own webhook receiver; the delivery worker runs in the service process
+  const receivers = { a: await startReceiver(), b: await startReceiver() };
+  const a = await createLiveDirectory(live, "Tenant A", { tenant: "tenant-a", webhook: { url: receivers.a.url } });
+  const b = await createLiveDirectory(live, "Tenant B", { tenant: "tenant-b", webhook: { url: receivers.b.url } });
+  const jobs = startBackgroundJobs(live.app);
   const idsOf = async (dir: LiveDirectory) => (await sql.query("SELECT id FROM scim_users WHERE directory_id = $1", [dir.id])).rows.map((r) => r.id as string);
   let aIds: string[] = [];
   let bIds: string[] = [];
@@ -69,6 +96,24 @@ export async function hammerTwoTenants(live: LiveService, sql: pg.Pool, operatio
     results = await Promise.all([hammer(a, "alpha", operations, () => bIds), hammer(b, "bravo", operations, () => aIds)]);
   } finally {
     clearInterval(refresh);
+  }
+  try {
+    // every event of a directory reaches that directory's receiver, and only that one
+    for (const [dir, receiver] of [[a, receivers.a], [b, receivers.b]] as const) {
+      const events = await count("events WHERE directory_id = $1", [dir.id]);
+      const deadline = Date.now() + 30_000;
+      while (receiver.bodies.length < events && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(receiver.bodies.length).toBe(events);
+    }
+    for (const [receiver, own, otherId, otherTag] of [[receivers.a, a.id, b.id, "bravo"], [receivers.b, b.id, a.id, "alpha"]] as const) {
+      for (const body of receiver.bodies) {
+        expect(body.includes(own) && !body.includes(otherId) && !body.includes(otherTag), body.slice(0, 300)).toBe(true);
+      }
+    }
+  } finally {
+    await jobs.stop();
+    await receivers.a.close();
+    await receivers.b.close();
   }
   for (const [dir, tag, responses, otherTag] of [[a, "alpha", results[0], "bravo"], [b, "bravo", results[1], "alpha"]] as const) {
     const errors = responses.filter((r) => r.status >= 500);

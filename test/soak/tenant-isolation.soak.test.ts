@@ -9,7 +9,7 @@ let live: LiveService;
 let sql: pg.Pool;
 
 beforeAll(async () => {
-  live = await startLiveService({ DB_POOL_SIZE: "20" });
+  live = await startLiveService({ DB_POOL_SIZE: "20", WEBHOOK_WORKER: "true", WEBHOOK_POLL_MS: "20" });
   sql = new pg.Pool({ connectionString: live.database.url, max: 2 });
 }, 120_000);
 afterAll(async () => {
