@@ -236,7 +236,8 @@ export function defineFuzzSuite(options: FuzzOptions): void {
 
     beforeAll(async () => {
       db = await createTestDatabase();
-      client = new pg.Client({ connectionString: db.url });
+      // a filter whose SQL runs this long is itself a finding (a cheap request that ties up the database)
+      client = new pg.Client({ connectionString: db.url, statement_timeout: 10_000 });
       await client.connect();
       await seedOddRows(client, dir);
     });
