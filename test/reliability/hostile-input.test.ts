@@ -300,4 +300,16 @@ describe("what a client never sees, and what the log never holds", () => {
     expect(log).not.toContain(WEBHOOK_SECRET.slice(10, 40));
     expect(log).not.toMatch(/scim_[A-Za-z0-9_-]{30,}/);
   });
+
+  it("the SCIM request log and admin API reads never hold tokens or webhook secrets after creation", async () => {
+    const stored = await sql.query("SELECT count(*)::int AS n, bool_or(row_to_json(r)::text LIKE '%' || $1 || '%' OR row_to_json(r)::text LIKE '%' || $2 || '%') AS leaked FROM scim_requests r", [dir.token, WEBHOOK_SECRET]);
+    expect(stored.rows[0].n).toBeGreaterThan(10);
+    expect(stored.rows[0].leaked).toBe(false);
+    for (const path of [`/api/v1/directories/${dir.id}`, "/api/v1/directories", `/api/v1/directories/${dir.id}/tokens`, `/api/v1/directories/${dir.id}/scim-requests`]) {
+      const res = await requestJson(`${live.baseUrl}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      expect(res.text).not.toContain(dir.token);
+      expect(res.text).not.toContain(WEBHOOK_SECRET);
+    }
+  });
 });
