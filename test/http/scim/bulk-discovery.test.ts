@@ -81,6 +81,27 @@ describe("SCIM Bulk and discovery", () => {
     expect(res.body.Operations[1].response.scimType).toBe("invalidSyntax");
   });
 
+  it("Bulk: PUT, PATCH with a stale version, and DELETE", async () => {
+    const created = await scim("POST", "/Users", userBody("bulkput@example.com"));
+    const id = created.body.id;
+    const res = await scim("POST", "/Bulk", {
+      schemas: [BULK],
+      Operations: [
+        { method: "PUT", path: `/Users/${id}`, version: created.body.meta.version, data: userBody("bulkput@example.com", { title: "Replaced" }) },
+        { method: "PATCH", path: `/Users/${id}`, version: created.body.meta.version, data: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "title", value: "Stale" }] } },
+        { method: "DELETE", path: `/Users/${id}` },
+      ],
+    });
+    expect(res.body.Operations.map((o: { method: string; status: string }) => [o.method, o.status])).toEqual([
+      ["PUT", "200"],
+      ["PATCH", "412"],
+      ["DELETE", "204"],
+    ]);
+    expect((await scim("GET", `/Users/${id}`)).status).toBe(404);
+    const types = (await eventsOf(t, d.directoryId)).slice(-3).map((e) => e.type);
+    expect(types).toEqual(["user.created", "user.updated", "user.deleted"]);
+  });
+
   it("Bulk: envelope errors are 400 invalidSyntax", async () => {
     const wrong = await scim("POST", "/Bulk", { schemas: ["urn:wrong"], Operations: [] });
     expect(wrong.status).toBe(400);
