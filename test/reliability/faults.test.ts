@@ -137,8 +137,18 @@ describe("a bad webhook receiver", () => {
   }, 90_000);
 });
 
-describe("statement timeout", () => {
-  it("a statement stuck behind a lock is a 503 SCIM error body and an error log line, never a hang", async () => {
+describe("statement timeout and disk full", () => {
+  async function sql(url: string, query: string): Promise<number> {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      return (await c.query(query)).rows[0].n as number;
+    } finally {
+      await c.end();
+    }
+  }
+
+  it("a statement stuck behind a lock, or a full disk, is a 503 SCIM error body and an error log line, never a hang", async () => {
     const live = await startLiveService({ DB_STATEMENT_TIMEOUT_MS: "500" });
     const locker = new pg.Client({ connectionString: live.database.url });
     await locker.connect();
@@ -158,6 +168,21 @@ describe("statement timeout", () => {
       expect(lines.length).toBeGreaterThanOrEqual(2);
       await locker.query("ROLLBACK");
       expect((await dir.scim("POST", "/Users", newUser("locked@example.com"))).status).toBe(201);
+
+      // disk full: Postgres's own error code, raised by a trigger in this test database only
+      await locker.query(`CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full'; END $$`);
+      await locker.query("CREATE TRIGGER disk_full BEFORE INSERT ON scim_users FOR EACH ROW EXECUTE FUNCTION disk_full()");
+      const before = live.logs.filter((l) => l.level === 50).length;
+      const full = await dir.scim("POST", "/Users", newUser("full@example.com"));
+      expect(full.status).toBe(503);
+      expect(full.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "503" });
+      expect(full.headers.get("retry-after")).toBe("5");
+      expect(full.text).not.toMatch(/space|device|53100|\.ts:/i);
+      expect(live.logs.filter((l) => l.level === 50).length).toBeGreaterThan(before);
+      expect((await sql(live.database.url, "SELECT count(*)::int AS n FROM events WHERE data->>'userName' = 'full@example.com'"))).toBe(0);
+      await locker.query("DROP TRIGGER disk_full ON scim_users");
+      expect((await dir.scim("POST", "/Users", newUser("full@example.com"))).status).toBe(201);
     } finally {
       await locker.end();
       await live.close();
