@@ -231,7 +231,7 @@ export function growthTable(rows: GrowthRow[]) {
 export function growthArgs(argv = process.argv.slice(2)) {
   const values = benchFlags(argv);
   const sizes = values.sizes ?? (values.large ? "10000,100000,1000000" : "10000,100000");
-  return { sizes: sizes.split(",").map(Number), probes: Number(values.probes), dist: values.dist, cpuProf: values["cpu-prof"] };
+  return { sizes: sizes.split(",").map(Number), probes: Number(values.probes), dist: !values.tsx, cpuProf: values["cpu-prof"] };
 }
 
 if (isMain(import.meta.url)) {

@@ -157,7 +157,7 @@ export function replayArgs(argv = process.argv.slice(2)): ReplayOptions {
     membersPerGroup: Number(values.members),
     memberBatch: Number(values.batch),
     tenantConcurrency: Number(values["tenant-concurrency"]),
-    dist: values.dist,
+    dist: !values.tsx,
     cpuProf: values["cpu-prof"],
   };
 }

@@ -10,7 +10,7 @@ import { runWebhooks, webhookArgs, webhookTable } from "./webhooks.js";
 // `npm run bench`: every benchmark in one run (raw limit first, so fractions compare like with like),
 // tables on stdout, one JSON with everything, and bench/results/latest.md (the tables as Markdown).
 // Flags: --duration <s> (per scenario, default 5), --concurrency 16,64, --large (1M users, 50 tenants),
-// --dist (run dist/server.js), --cpu-prof <dir>.
+// --tsx (run src/server.ts through tsx instead of the built dist/server.js), --cpu-prof <dir>.
 
 const argv = process.argv.slice(2);
 const args = benchArgs(argv);
@@ -21,7 +21,7 @@ const md: string[] = [
   "",
   `commit ${info.commit}${info.dirty ? " (+ uncommitted changes in src/prisma)" : ""}; Node ${info.node}; ${info.cores} × ${info.cpus}; ${info.memoryGb} GB;` +
     ` Postgres ${info.postgres.server_version} (shared_buffers ${info.postgres.shared_buffers}, synchronous_commit ${info.postgres.synchronous_commit});` +
-    ` load average at start ${info.loadAverage.join(", ")}; service: ${args.dist ? "dist/server.js" : "src/server.ts via tsx"}`,
+    ` load average at start ${info.loadAverage.join(", ")}; service: ${args.dist ? "node dist/server.js" : "src/server.ts via tsx"}`,
 ];
 const section = (title: string) => process.stderr.write(`\n== ${title} (${Math.round((performance.now() - started) / 1000)} s elapsed)\n`);
 

@@ -169,7 +169,7 @@ export function webhookArgs(argv = process.argv.slice(2)) {
     // the write load is C=64: the largest of --concurrency
     concurrency: Math.max(...values.concurrency.split(",").map(Number)),
     durationSec: Number(values["webhook-duration"]),
-    dist: values.dist,
+    dist: !values.tsx,
     cpuProf: values["cpu-prof"],
   };
 }

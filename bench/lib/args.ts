@@ -12,7 +12,7 @@ export interface BenchArgs {
   large: boolean;
   /** Write a CPU profile of the service (node --cpu-prof) into this directory. */
   cpuProf: string | undefined;
-  /** Run the compiled dist/server.js instead of src/server.ts through tsx. */
+  /** Run the compiled dist/server.js (as the Docker image does; default) rather than src/server.ts through tsx. */
   dist: boolean;
   /** Only these scenarios (comma-separated names), when given. */
   only: string[] | undefined;
@@ -27,7 +27,8 @@ export function benchFlags(argv = process.argv.slice(2)) {
       concurrency: { type: "string", default: process.env.BENCH_CONCURRENCY ?? "16,64" },
       large: { type: "boolean", default: process.env.BENCH_LARGE === "1" },
       "cpu-prof": { type: "string" },
-      dist: { type: "boolean", default: process.env.BENCH_DIST === "1" },
+      // the service runs as dist/server.js (built when stale) unless --tsx
+      tsx: { type: "boolean", default: process.env.BENCH_TSX === "1" },
       only: { type: "string" },
       // replay
       tenants: { type: "string" },
@@ -54,7 +55,7 @@ export function benchArgs(argv = process.argv.slice(2)): BenchArgs {
     concurrency: values.concurrency.split(",").map(Number),
     large: values.large,
     cpuProf: values["cpu-prof"],
-    dist: values.dist,
+    dist: !values.tsx,
     only: values.only?.split(",").map((s) => s.trim()),
   };
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -32,6 +33,30 @@ export interface Service {
   resetPeak(): void;
   admin<T>(method: string, path: string, body?: unknown): Promise<T>;
   stop(): Promise<void>;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) newest = Math.max(newest, statSync(`${e.parentPath}/${e.name}`).mtimeMs);
+  }
+  return newest;
+}
+
+let built = false;
+
+/** Builds dist/ (npm run build) when dist/server.js is missing or older than any file in src/; once per run. */
+export function ensureBuilt(): void {
+  if (built) return;
+  built = true;
+  const server = `${ROOT}/dist/server.js`;
+  if (existsSync(server) && statSync(server).mtimeMs >= newestMtime(`${ROOT}/src`)) return;
+  process.stderr.write("building dist/ (npm run build) ...\n");
+  try {
+    execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  } catch {
+    throw new Error("npm run build failed (see above); fix it, or run the service from source with --tsx");
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -70,6 +95,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     ADMIN_RATE_LIMIT_PER_MINUTE: "100000000",
     ...opts.env,
   };
+  if (opts.dist) ensureBuilt();
   const script = opts.dist ? ["dist/server.js"] : ["--import", "tsx", "src/server.ts"];
   const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
   const t0 = performance.now();
