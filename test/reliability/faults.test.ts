@@ -7,6 +7,7 @@ import { TEST_ADMIN_KEY } from "../helpers/test-app.js";
 import { createTestDatabase, serverUrl } from "../helpers/test-database.js";
 import { createLiveDirectory, ERROR_SCHEMA, type LiveDirectory, newUser, requestJson, startLiveService } from "./live-service.js";
 import { startTcpProxy } from "./tcp-proxy.js";
+import { expectNoPartialWrites } from "./write-integrity.js";
 
 // Faults: the database gone and back, a bad webhook receiver, a stuck statement: precise 503s, no hang,
 // SCIM latency independent of webhooks. The kill -9 replay (three process starts) is in
@@ -54,6 +55,23 @@ describe("Postgres unavailable, then back", () => {
         expect(recovered).toBe(true);
         expect((await dir.scim("POST", "/Users", newUser(`after-${mode}@example.com`))).status).toBe(201);
         expect((await dir.scim("GET", "/Users?count=50")).body.totalResults).toBe(mode === "refuse" ? 2 : 3);
+      }
+      // cut mid-load: each request is acknowledged and stored with its event, or a 503 and applied entirely or not at all
+      const inFlight = Promise.all(Array.from({ length: 30 }, (_, i) => dir.scim("POST", "/Users", newUser(`midload-${i}@example.com`))));
+      await new Promise((r) => setTimeout(r, 15));
+      await proxy.cut("refuse");
+      const midLoad = await inFlight;
+      await proxy.restore();
+      for (const res of midLoad) expect([201, 503]).toContain(res.status);
+      expect(midLoad.some((r) => r.status === 503)).toBe(true);
+      const sqlPool = new pg.Pool({ connectionString: real.url, max: 1 });
+      try {
+        for (const res of midLoad.filter((r) => r.status === 201)) {
+          expect((await sqlPool.query("SELECT 1 FROM events WHERE type = 'user.created' AND data->>'id' = $1", [res.body.id])).rowCount).toBe(1);
+        }
+        await expectNoPartialWrites(sqlPool, dir.id);
+      } finally {
+        await sqlPool.end();
       }
       expect(live.logText()).toMatch(/database/i);
     } finally {
