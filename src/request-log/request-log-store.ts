@@ -3,27 +3,12 @@ import type { Database } from "../db/database.js";
 
 // Reads of the per-directory SCIM request log (scim_requests). Writes are batched by the request-log writer.
 
-export interface LatestScimRequest {
+/** A row of scim_requests as the request-log writer inserts it. */
+export interface ScimRequestRow {
+  directoryId: string;
   at: Date;
   method: string;
-  path: string;
-  status: number;
-  scimType: string | null;
-  detail: string | null;
-}
-
-export async function latestScimRequest(prisma: Database["prisma"], directoryId: string): Promise<LatestScimRequest | null> {
-  return prisma.scimRequest.findFirst({
-    where: { directoryId },
-    orderBy: { id: "desc" },
-    select: { at: true, method: true, path: true, status: true, scimType: true, detail: true },
-  });
-}
-
-export interface ScimRequestEntry {
-  id: bigint;
-  at: Date;
-  method: string;
+  /** Path below the Tenant URL, e.g. /Users/123 */
   path: string;
   query: string | null;
   status: number;
@@ -32,6 +17,20 @@ export interface ScimRequestEntry {
   durationMs: number;
   clientRequestId: string | null;
   body: string | null;
+}
+
+/** A logged request as the admin API lists it: its directory is implied by the query. */
+export type ScimRequestEntry = { id: bigint } & Omit<ScimRequestRow, "directoryId">;
+
+/** The last SCIM request of a directory, as its stats show it. */
+export type LatestScimRequest = Pick<ScimRequestRow, "at" | "method" | "path" | "status" | "scimType" | "detail">;
+
+export async function latestScimRequest(prisma: Database["prisma"], directoryId: string): Promise<LatestScimRequest | null> {
+  return prisma.scimRequest.findFirst({
+    where: { directoryId },
+    orderBy: { id: "desc" },
+    select: { at: true, method: true, path: true, status: true, scimType: true, detail: true },
+  });
 }
 
 /** An exact status (401) or a class (4xx). */

@@ -1,25 +1,11 @@
 import type pg from "pg";
+import type { ScimRequestRow } from "./request-log-store.js";
 
 // Batches SCIM request log rows so logging never sits on the SCIM request path: rows are buffered in
 // memory and written by ONE multi-row INSERT when the batch fills (maxBatch rows) or flushMs after the
 // first buffered row, whichever comes first. Flushes run one after another (rows keep their order).
 // The INSERT joins `directories`, so rows for a directory id that does not exist (a caller probing
 // random UUIDs) are dropped there without a lookup per request.
-
-export interface ScimRequestRow {
-  directoryId: string;
-  at: Date;
-  method: string;
-  /** Path below the Tenant URL, e.g. /Users/123 */
-  path: string;
-  query: string | null;
-  status: number;
-  scimType: string | null;
-  detail: string | null;
-  durationMs: number;
-  clientRequestId: string | null;
-  body: string | null;
-}
 
 export interface RequestLogWriterOptions {
   flushMs?: number;
