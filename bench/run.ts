@@ -5,7 +5,7 @@ import { growthArgs, growthRatios, growthTable, runGrowth } from "./growth.js";
 import { rawTable, runRawPostgres } from "./raw-postgres.js";
 import { replayArgs, replayTable, runReplay } from "./replay.js";
 import { runScimOps, scimTable, scimTargets, targetTable } from "./scim-ops.js";
-import { runWebhooks, webhookArgs, webhookTable } from "./webhooks.js";
+import { lagTable, runWebhooks, webhookArgs, webhookTable } from "./webhooks.js";
 
 // `npm run bench`: every benchmark in one run (raw limit first, so fractions compare like with like),
 // tables on stdout, one JSON with everything, and bench/results/latest.md (the tables as Markdown).
@@ -53,14 +53,10 @@ md.push(printTable("## Growth ratios (p50 at largest size / p50 at smallest)", g
 
 section("webhooks");
 const hookOpts = webhookArgs(argv);
-const hooks = await runWebhooks(hookOpts);
+// the worker inside the service (the default deployment), then as its own process (npm run worker)
+const hooks = [await runWebhooks({ ...hookOpts, separateWorker: false }), await runWebhooks({ ...hookOpts, separateWorker: true })];
 md.push(printTable(`## Webhook delivery under POST /Users load (C=${hookOpts.concurrency}, ${hookOpts.directories} directories with an endpoint each)`, webhookTable(hooks)));
-md.push(
-  printTable(
-    "### Webhook lag by second of the load window",
-    hooks.lagBySecond.map((s) => ({ second: s.second, delivered: s.delivered, "lag p50 ms": s.p50, "lag max ms": s.max })),
-  ),
-);
+for (const h of hooks) md.push(printTable(`### Webhook lag by second of the load window (worker ${h.worker})`, lagTable(h)));
 
 const totalSec = Math.round((performance.now() - started) / 1000);
 md.push("", `Total run time ${totalSec} s.`, "");

@@ -14,6 +14,7 @@ import { type BenchDirectory, createDirectory, startService } from "./lib/servic
 // is drained, and the time that takes is reported too.
 
 export interface WebhookResult {
+  worker: "in the service" | "separate process";
   directories: number;
   concurrency: number;
   loadSec: number;
@@ -63,10 +64,23 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-export async function runWebhooks(opts: { directories: number; concurrency: number; durationSec: number; dist?: boolean; cpuProf?: string }): Promise<WebhookResult> {
+export interface WebhookOptions {
+  directories: number;
+  concurrency: number;
+  durationSec: number;
+  /** Deliver from `npm run worker` beside the service (WEBHOOK_WORKER=false) instead of inside it. */
+  separateWorker: boolean;
+  dist?: boolean;
+  cpuProf?: string;
+}
+
+export async function runWebhooks(opts: WebhookOptions): Promise<WebhookResult> {
   const db = await createBenchDatabase("webhooks");
   const receiver = await startReceiver();
-  const service = await startService({ databaseUrl: db.url, dist: opts.dist, cpuProfDir: opts.cpuProf, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" } });
+  const service = await startService({ databaseUrl: db.url, dist: opts.dist, cpuProfDir: opts.cpuProf,
+    separateWorker: opts.separateWorker,
+    env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" },
+  });
   const sql = new pg.Client({ connectionString: db.url });
   await sql.connect();
   try {
@@ -118,6 +132,7 @@ export async function runWebhooks(opts: { directories: number; concurrency: numb
     }
     const writes = load.requests.total;
     return {
+      worker: opts.separateWorker ? "separate process" : "in the service",
       directories: opts.directories,
       concurrency: opts.concurrency,
       loadSec: round((loadEnd - t0) / 1000, 1),
@@ -142,9 +157,9 @@ export async function runWebhooks(opts: { directories: number; concurrency: numb
   }
 }
 
-export function webhookTable(r: WebhookResult) {
-  return [
-    {
+export function webhookTable(results: WebhookResult[]) {
+  return results.map((r) => ({
+      worker: r.worker,
       directories: r.directories,
       C: r.concurrency,
       "load s": r.loadSec,
@@ -158,8 +173,11 @@ export function webhookTable(r: WebhookResult) {
       duplicates: r.duplicates,
       "write errors": r.writeErrors,
       "peak RSS MB": r.peakRssMb,
-    },
-  ];
+  }));
+}
+
+export function lagTable(r: WebhookResult) {
+  return r.lagBySecond.map((s) => ({ second: s.second, delivered: s.delivered, "lag p50 ms": s.p50, "lag max ms": s.max }));
 }
 
 export function webhookArgs(argv = process.argv.slice(2)) {
@@ -169,6 +187,7 @@ export function webhookArgs(argv = process.argv.slice(2)) {
     // the issue's write load is C=64: the largest of --concurrency
     concurrency: Math.max(...values.concurrency.split(",").map(Number)),
     durationSec: Number(values["webhook-duration"]),
+    separateWorker: values.worker === "separate",
     dist: !values.tsx,
     cpuProf: values["cpu-prof"],
   };
@@ -178,7 +197,7 @@ if (isMain(import.meta.url)) {
   const opts = webhookArgs();
   const info = await runInfo();
   const r = await runWebhooks(opts);
-  printTable(`Webhook delivery under POST /Users load (C=${opts.concurrency}, ${opts.directories} directories each with its endpoint)`, webhookTable(r));
-  printTable("Lag by second of the load window", r.lagBySecond.map((s) => ({ second: s.second, delivered: s.delivered, "lag p50 ms": s.p50, "lag max ms": s.max })));
+  printTable(`Webhook delivery under POST /Users load (C=${opts.concurrency}, ${opts.directories} directories each with its endpoint)`, webhookTable([r]));
+  printTable("Lag by second of the load window", lagTable(r));
   console.log(`\nwrote ${writeResult("webhooks", info, { options: opts, result: r })}`);
 }

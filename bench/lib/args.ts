@@ -43,6 +43,7 @@ export function benchFlags(argv = process.argv.slice(2)) {
       // webhooks
       directories: { type: "string", default: "8" },
       "webhook-duration": { type: "string", default: "10" },
+      worker: { type: "string", default: "inline" },
     },
     strict: true,
   }).values;

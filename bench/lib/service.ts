@@ -18,6 +18,8 @@ export interface ServiceOptions {
   /** Directory for node --cpu-prof output (written when the service exits). */
   cpuProfDir?: string;
   env?: Record<string, string>;
+  /** Deliver webhooks from a separate worker process (src/worker.ts) instead of inside the service. */
+  separateWorker?: boolean;
 }
 
 export interface Service {
@@ -80,7 +82,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const url = `http://127.0.0.1:${port}`;
   const adminKey = `bench-admin-${randomBytes(12).toString("hex")}`;
   const dataDir = mkdtempSync(`${tmpdir()}/scimbridge-bench-`);
-  const env = {
+  const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
     DATABASE_URL: opts.databaseUrl,
@@ -98,6 +100,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   if (opts.dist) ensureBuilt();
   const script = opts.dist ? ["dist/server.js"] : ["--import", "tsx", "src/server.ts"];
   const prof = opts.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];
+  if (opts.separateWorker) env.WEBHOOK_WORKER = "false";
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...prof, ...script], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -126,6 +129,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   }
   const startupMs = Math.round(performance.now() - t0);
   const pid = child.pid!;
+  const worker = opts.separateWorker
+    ? spawn(process.execPath, opts.dist ? ["dist/worker.js"] : ["--import", "tsx", "src/worker.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
+    : undefined;
+  if (worker) {
+    worker.stdout!.on("data", keep);
+    worker.stderr!.on("data", keep);
+  }
+  const workerExited = worker ? new Promise((resolve) => worker.once("exit", resolve)) : Promise.resolve();
 
   return {
     url,
@@ -151,6 +162,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       return (text ? JSON.parse(text) : undefined) as T;
     },
     async stop() {
+      if (worker && worker.exitCode === null) {
+        worker.kill("SIGTERM");
+        await workerExited;
+      }
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
