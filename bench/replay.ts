@@ -89,6 +89,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRow[]> {
       let requests = 0;
       let errors = 0;
       let firstError: string | undefined;
+      await service.settle();
       service.resetPeak();
       const cpu0 = service.cpuMs();
       const t0 = performance.now();

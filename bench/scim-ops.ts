@@ -140,6 +140,7 @@ export async function runScimOps(args: BenchArgs): Promise<ScimOpsReport> {
         if (args.only && !args.only.some((o) => s.name.includes(o))) continue;
         await s.before?.();
         if (s.name !== "POST /Users" && s.name !== "POST /Groups" && pool.length === 0) pool = await users();
+        await service.settle();
         service.resetPeak();
         let cpuStart = 0;
         const result = await runHttp(service.url, s.scenario, c, args.duration, 1, () => {
@@ -190,6 +191,7 @@ export function scimTargets(rows: ScimOpsRow[], raw: RawRow[]) {
       out.push({ target: `${r.scenario} C=${r.concurrency} ≥ ${need}% of raw ${rawOp}`, measured: `${round(pct, 1)}% (${r.rps} vs ${limit}/s)`, met: pct >= need });
     }
     out.push({ target: `${r.scenario} C=${r.concurrency} 0 errors`, measured: String(r.errors), met: r.errors === 0 });
+    if (r.requests === 0) out.push({ target: `${r.scenario} C=${r.concurrency} completes requests`, measured: "no response within the run", met: false });
     if (r.concurrency === 16) out.push({ target: `${r.scenario} C=16 p99 ≤ 50 ms`, measured: `${r.latencyMs.p99} ms`, met: r.latencyMs.p99 <= 50 });
     if (r.concurrency === 64) out.push({ target: `${r.scenario} C=64 RSS < 256 MB`, measured: `${r.peakRssMb} MB`, met: r.peakRssMb < 256 });
   }

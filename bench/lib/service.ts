@@ -31,6 +31,11 @@ export interface Service {
   memory(): { rssMb: number; peakMb: number };
   /** CPU time (user + system) the service process has used so far, in ms. */
   cpuMs(): number;
+  /**
+   * Waits until the service has been nearly idle (< 5% of a core) for half a second, at most 30 s: requests
+   * a finished scenario left in flight must not be charged to the next one.
+   */
+  settle(): Promise<void>;
   /** Restarts the peak (VmHWM) so it covers only what runs next. */
   resetPeak(): void;
   admin<T>(method: string, path: string, body?: unknown): Promise<T>;
@@ -70,6 +75,14 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** utime + stime of a process in ms: /proc/<pid>/stat fields 14 and 15, in 10 ms clock ticks. */
+function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 function statusKb(pid: number, field: string): number {
@@ -144,11 +157,18 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     adminKey,
     startupMs,
     memory: () => ({ rssMb: Math.round(statusKb(pid, "VmRSS") / 1024), peakMb: Math.round(statusKb(pid, "VmHWM") / 1024) }),
-    cpuMs: () => {
-      // /proc/<pid>/stat fields 14 and 15 (utime, stime) in clock ticks of 10 ms; the name field may hold spaces
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) * 10;
+    cpuMs: () => cpuMsOf(pid),
+    async settle() {
+      const cpu = () => cpuMsOf(pid);
+      const until = Date.now() + 30_000;
+      let quiet = 0;
+      let last = cpu();
+      while (Date.now() < until && quiet < 2) {
+        await new Promise((r) => setTimeout(r, 250));
+        const now = cpu();
+        quiet = now - last <= 12 ? quiet + 1 : 0;
+        last = now;
+      }
     },
     resetPeak: () => writeFileSync(`/proc/${pid}/clear_refs`, "5"),
     async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
