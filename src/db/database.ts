@@ -27,6 +27,10 @@ export function createDatabase(options: DatabaseOptions): Database {
   });
   // An idle client dying (database restarted) must not crash the process; the pool replaces it.
   pool.on("error", (err) => options.onPoolError?.(err));
+  // pg-pool drops its own error listener while a client is checked out (pool.connect() for a transaction):
+  // a connection lost then would be an uncaught 'error' event and kill the process. The query in flight
+  // still fails through its promise; this only keeps the event from being unhandled.
+  pool.on("connect", (client) => client.on("error", (err) => options.onPoolError?.(err)));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   let closed = false;
   return {

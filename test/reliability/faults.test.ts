@@ -56,7 +56,9 @@ describe("Postgres unavailable, then back", () => {
         expect((await dir.scim("POST", "/Users", newUser(`after-${mode}@example.com`))).status).toBe(201);
         expect((await dir.scim("GET", "/Users?count=50")).body.totalResults).toBe(mode === "refuse" ? 2 : 3);
       }
-      // cut mid-load: each request is acknowledged and stored with its event, or a 503 and applied entirely or not at all
+      // cut mid-load: each request is acknowledged and stored with its event, or a 503 and applied entirely or not at all.
+      // Connections die under checked-out transaction clients here; an unhandled pg 'error' event would be an
+      // uncaught exception (a crashed process in production), which vitest reports and fails the run on.
       const inFlight = Promise.all(Array.from({ length: 30 }, (_, i) => dir.scim("POST", "/Users", newUser(`midload-${i}@example.com`))));
       await new Promise((r) => setTimeout(r, 15));
       await proxy.cut("refuse");
