@@ -28,10 +28,16 @@ describe("Postgres unavailable, then back", () => {
       for (const mode of ["refuse", "blackhole"] as const) {
         await proxy.cut(mode);
         const started = Date.now();
-        const responses = await Promise.all([
-          dir.scim("GET", "/Users?count=5"),
-          dir.scim("POST", "/Users", newUser(`during-${mode}@example.com`)),
-          dir.scim("GET", `/Users?filter=${encodeURIComponent('userName eq "before@example.com"')}`),
+        // all at once: in "blackhole" mode each waits for the pool's 5 s connection timeout
+        const [responses, ready, health, admin] = await Promise.all([
+          Promise.all([
+            dir.scim("GET", "/Users?count=5"),
+            dir.scim("POST", "/Users", newUser(`during-${mode}@example.com`)),
+            dir.scim("GET", `/Users?filter=${encodeURIComponent('userName eq "before@example.com"')}`),
+          ]),
+          fetch(`${live.baseUrl}/readyz`),
+          fetch(`${live.baseUrl}/healthz`),
+          requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } }),
         ]);
         // bounded: the pool's 5 s connection timeout, not a hang
         expect(Date.now() - started).toBeLessThan(15_000);
@@ -40,9 +46,8 @@ describe("Postgres unavailable, then back", () => {
           expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "503" });
           expect(res.headers.get("retry-after")).toBe("5");
         }
-        expect((await fetch(`${live.baseUrl}/readyz`)).status).toBe(503);
-        expect((await fetch(`${live.baseUrl}/healthz`)).status).toBe(200);
-        const admin = await requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+        expect(ready.status).toBe(503);
+        expect(health.status).toBe(200);
         expect(admin.status).toBe(503);
         expect(admin.headers.get("content-type")).toMatch(/problem\+json/);
 
