@@ -61,8 +61,15 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   registerScimRequestLog(app);
   registerMetrics(app);
 
+  // During shutdown, responses to requests still in flight close their keep-alive connection, so the
+  // server can finish closing instead of waiting for idle IdP connections.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
+    if (closing) reply.header("connection", "close");
   });
   app.setErrorHandler(renderError);
   app.setNotFoundHandler(renderNotFound);

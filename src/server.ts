@@ -1,10 +1,12 @@
 import closeWithGrace from "close-with-grace";
+import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { migrate } from "./db/migrate.js";
+import type { EmbeddedDatabase } from "./db/embedded-postgres.js";
 import { resolveDatabase } from "./db/resolve-database.js";
 import { createLogger } from "./logger.js";
-import { startBackgroundJobs } from "./startup/background-jobs.js";
+import { type BackgroundJobs, startBackgroundJobs } from "./startup/background-jobs.js";
 import { resolveSecrets } from "./startup/generated-secrets.js";
 
 let config: ReturnType<typeof loadConfig>;
@@ -19,7 +21,21 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const database = await resolveDatabase(config, (line) => logger.info(line));
+
+// Registered before anything starts, so a signal during start-up (e.g. while the embedded database
+// initialises) still shuts down cleanly: whatever has started is stopped in reverse order.
+let database: EmbeddedDatabase | undefined;
+let app: FastifyInstance | undefined;
+let jobs: BackgroundJobs | undefined;
+closeWithGrace({ delay: 15000, logger }, async ({ signal, err }) => {
+  if (err) logger.error({ err }, "shutting down after an error");
+  else logger.info({ signal }, "shutting down: finishing in-flight requests");
+  await jobs?.stop();
+  await app?.close();
+  await database?.stop();
+});
+
+database = await resolveDatabase(config, (line) => logger.info(line));
 const applied = await migrate(database.url);
 if (applied.length) logger.info({ applied }, "applied database migrations");
 
@@ -30,16 +46,7 @@ if (secrets.newAdminApiKey) {
 }
 const runtimeConfig = { ...config, databaseUrl: database.url, adminApiKeys: secrets.adminApiKeys, secretsKey: secrets.secretsKey };
 
-const app = await buildApp(runtimeConfig, { logger });
-const jobs = startBackgroundJobs(app);
-
-closeWithGrace({ delay: 15000, logger }, async ({ signal, err }) => {
-  if (err) logger.error({ err }, "shutting down after an error");
-  else logger.info({ signal }, "shutting down: finishing in-flight requests");
-  await jobs.stop();
-  await app.close();
-  await database.stop();
-});
-
+app = await buildApp(runtimeConfig, { logger });
+jobs = startBackgroundJobs(app);
 await app.listen({ port: config.port, host: config.host });
 logger.info({ publicUrl: config.publicUrl }, "scimbridge ready");

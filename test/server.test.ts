@@ -47,7 +47,8 @@ describe("the service process (npm start)", () => {
         expect(first.output()).toContain(key);
         expect(existsSync(path.join(dataDir, "pg", "PG_VERSION"))).toBe(true);
       } finally {
-        expect(await first.stop()).toBe(0);
+        const code = await first.stop();
+        expect(code, first.output()).toBe(0);
       }
       // a restart reuses the cluster and the key, and does not print the key again
       const second = await startServerProcess({ DATABASE_URL: undefined, ADMIN_API_KEY: undefined, SECRETS_KEY: undefined, DATA_DIR: dataDir });

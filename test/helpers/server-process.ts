@@ -33,7 +33,12 @@ export async function startServerProcess(env: Record<string, string | undefined>
   let out = "";
   child.stdout?.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code, signal) => {
+      if (signal) out += `\n[test harness] server killed by ${signal}\n`;
+      resolve(code);
+    }),
+  );
   return {
     child,
     port,
