@@ -3,11 +3,13 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { pino } from "pino";
+import { afterAll, beforeAll } from "vitest";
 import type { Config } from "../../src/config.js";
 import type { Database } from "../../src/db/database.js";
 import { appendEvents, type EventType } from "../../src/events/event-writer.js";
 import { SecretBox } from "../../src/secrets/secret-box.js";
 import { startWebhookWorker, type WebhookWorker } from "../../src/webhooks/delivery-worker.js";
+import { buildTestApp, type TestApp } from "./test-app.js";
 
 // Directories, events, endpoints and a real HTTP receiver for the events/webhooks tests.
 
@@ -91,6 +93,25 @@ export async function startReceiver(): Promise<Receiver> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return receiver;
+}
+
+export interface AppWithReceiver {
+  t: TestApp;
+  receiver: Receiver;
+}
+
+/** In a describe block: a test app (built with `env`) and a webhook receiver for all its tests, closed after them. */
+export function useAppWithReceiver(env: Record<string, string> = {}): AppWithReceiver {
+  const ctx = {} as AppWithReceiver;
+  beforeAll(async () => {
+    ctx.t = await buildTestApp(env);
+    ctx.receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await ctx.receiver?.close();
+    await ctx.t?.close();
+  });
+  return ctx;
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10000, what = "condition"): Promise<void> {

@@ -1,29 +1,20 @@
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Receiver, startReceiver, startTestWorker, waitFor } from "../helpers/event-fixtures.js";
-import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
+import { describe, expect, it } from "vitest";
+import { startTestWorker, useAppWithReceiver, waitFor } from "../helpers/event-fixtures.js";
+import { adminAuth } from "../helpers/test-app.js";
 
 // The whole path: a directory with a webhook made through the admin API, an IdP creating a user over
 // SCIM, and the app's receiver getting a signed user.created, while the SCIM request never waits on it.
 
 describe("SCIM change to signed webhook", () => {
-  let t: TestApp;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    receiver = await startReceiver();
-  });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  const ctx = useAppWithReceiver();
 
   it("SCIM POST /Users -> the receiver gets a signed user.created with the app-facing user", async () => {
-    const created = await t.app.inject({
+    const created = await ctx.t.app.inject({
       method: "POST",
       url: "/api/v1/directories",
       headers: adminAuth,
-      payload: { name: "Acme", tenant: "acme", product: "crm", webhook: { url: receiver.url } },
+      payload: { name: "Acme", tenant: "acme", product: "crm", webhook: { url: ctx.receiver.url } },
     });
     expect(created.statusCode).toBe(201);
     const directory = created.json();
@@ -31,10 +22,10 @@ describe("SCIM change to signed webhook", () => {
     expect(secret).toMatch(/^whsec_/);
 
     // the receiver is slow; SCIM must not wait for it
-    receiver.respond = "hang";
-    const worker = startTestWorker(t.app.db.pool, t.config, { timeoutMs: 1000 });
+    ctx.receiver.respond = "hang";
+    const worker = startTestWorker(ctx.t.app.db.pool, ctx.t.config, { timeoutMs: 1000 });
     try {
-      const scim = await t.app.inject({
+      const scim = await ctx.t.app.inject({
         method: "POST",
         url: `/scim/v2/${directory.id}/Users`,
         headers: { authorization: `Bearer ${directory.scim.secretToken}`, "content-type": "application/scim+json" },
@@ -48,13 +39,13 @@ describe("SCIM change to signed webhook", () => {
         },
       });
       expect(scim.statusCode).toBe(201);
-      await waitFor(() => receiver.requests.length === 1, 10000, "first attempt");
-      receiver.respond = 200;
-      await waitFor(() => receiver.accepted.length === 1, 10000, "retried delivery accepted");
+      await waitFor(() => ctx.receiver.requests.length === 1, 10000, "first attempt");
+      ctx.receiver.respond = 200;
+      await waitFor(() => ctx.receiver.accepted.length === 1, 10000, "retried delivery accepted");
     } finally {
       await worker.stop();
     }
-    const [hook] = receiver.accepted;
+    const [hook] = ctx.receiver.accepted;
     const verified = new Webhook(secret).verify(hook!.body, hook!.headers) as Record<string, unknown>;
     expect(verified).toMatchObject({
       type: "user.created",
@@ -63,6 +54,6 @@ describe("SCIM change to signed webhook", () => {
       product: "crm",
       data: { userName: "ada@acme.example", externalId: "ada-1", givenName: "Ada", familyName: "Lovelace", active: true },
     });
-    expect(hook!.headers["webhook-id"]).toBe(receiver.requests[0]!.headers["webhook-id"]);
+    expect(hook!.headers["webhook-id"]).toBe(ctx.receiver.requests[0]!.headers["webhook-id"]);
   });
 });

@@ -10,10 +10,11 @@ import {
   setEndpoint,
   startReceiver,
   startTestWorker,
+  useAppWithReceiver,
   waitFor,
   writeEvents,
 } from "../helpers/event-fixtures.js";
-import { buildTestApp, type TestApp, testConfig } from "../helpers/test-app.js";
+import { testConfig } from "../helpers/test-app.js";
 
 // SSRF: in production (unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true) no webhook may reach a loopback, private,
 // link-local or unique-local address, checked when configured and again at every send.
@@ -76,30 +77,21 @@ describe("webhook target policy", () => {
 });
 
 describe("webhook delivery to a refused target in production", () => {
-  let t: TestApp;
-  let receiver: Receiver;
-  beforeAll(async () => {
-    t = await buildTestApp();
-    receiver = await startReceiver();
-  });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
+  const ctx = useAppWithReceiver();
 
   it("fails the delivery with a clear last_error and never reaches the receiver", async () => {
-    const dir = await createDirectory(t.app.db);
+    const dir = await createDirectory(ctx.t.app.db);
     // stored while private targets were allowed; the send-time check still refuses it in production
-    await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
-    await writeEvents(t.app.db, dir, 1);
-    const worker = startTestWorker(t.app.db.pool, { ...t.config, production: true }, { allowPrivateTargets: false, retrySchedule: [] });
+    await setEndpoint(ctx.t.app.db, ctx.t.config, dir, ctx.receiver.url, newWebhookSecret());
+    await writeEvents(ctx.t.app.db, dir, 1);
+    const worker = startTestWorker(ctx.t.app.db.pool, { ...ctx.t.config, production: true }, { allowPrivateTargets: false, retrySchedule: [] });
     try {
-      await waitFor(async () => (await deliveryRows(t.app.db.pool))[0]?.status === "dead", 10000, "dead delivery");
+      await waitFor(async () => (await deliveryRows(ctx.t.app.db.pool))[0]?.status === "dead", 10000, "dead delivery");
     } finally {
       await worker.stop();
     }
-    const [row] = await deliveryRows(t.app.db.pool);
+    const [row] = await deliveryRows(ctx.t.app.db.pool);
     expect(row!.last_error).toBe("webhook target 127.0.0.1 refused: 127.0.0.1 is a loopback, private, link-local or reserved address (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)");
-    expect(receiver.requests).toHaveLength(0);
+    expect(ctx.receiver.requests).toHaveLength(0);
   });
 });

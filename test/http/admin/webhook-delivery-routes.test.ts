@@ -1,45 +1,37 @@
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   createDirectory,
   newWebhookSecret,
-  type Receiver,
   setEndpoint,
-  startReceiver,
   startTestWorker,
+  useAppWithReceiver,
   waitFor,
   writeEvents,
 } from "../../helpers/event-fixtures.js";
-import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js";
+import { adminAuth } from "../../helpers/test-app.js";
 
 describe("webhook delivery log, retry and replay", () => {
-  let t: TestApp;
-  let receiver: Receiver;
+  const ctx = useAppWithReceiver();
   let dir: string;
   const secret = newWebhookSecret();
   beforeAll(async () => {
-    t = await buildTestApp();
-    receiver = await startReceiver();
-    dir = await createDirectory(t.app.db);
-    await setEndpoint(t.app.db, t.config, dir, receiver.url, secret);
-    receiver.respond = (r) => (r.json.data.seq === 1 ? 400 : 200);
-    await writeEvents(t.app.db, dir, 4);
-    const worker = startTestWorker(t.app.db.pool, t.config, { retrySchedule: [] });
+    dir = await createDirectory(ctx.t.app.db);
+    await setEndpoint(ctx.t.app.db, ctx.t.config, dir, ctx.receiver.url, secret);
+    ctx.receiver.respond = (r) => (r.json.data.seq === 1 ? 400 : 200);
+    await writeEvents(ctx.t.app.db, dir, 4);
+    const worker = startTestWorker(ctx.t.app.db.pool, ctx.t.config, { retrySchedule: [] });
     try {
       await waitFor(async () => {
-        const { rows } = await t.app.db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')");
+        const { rows } = await ctx.t.app.db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')");
         return rows[0].n === 4;
       }, 10000, "4 finished deliveries");
     } finally {
       await worker.stop();
     }
   });
-  afterAll(async () => {
-    await receiver.close();
-    await t.close();
-  });
 
-  const call = (method: "GET" | "POST", url: string) => t.app.inject({ method, url, headers: adminAuth });
+  const call = (method: "GET" | "POST", url: string) => ctx.t.app.inject({ method, url, headers: adminAuth });
 
   it("lists deliveries newest first with event, endpoint, attempts, status code and error", async () => {
     const res = await call("GET", `/api/v1/directories/${dir}/webhook-deliveries`);
@@ -50,7 +42,7 @@ describe("webhook delivery log, retry and replay", () => {
     expect(data.map((d: { status: string }) => d.status)).toEqual(["succeeded", "succeeded", "dead", "succeeded"]);
     expect(data[2]).toMatchObject({
       eventType: "user.created",
-      endpoint: { global: false, url: receiver.url },
+      endpoint: { global: false, url: ctx.receiver.url },
       status: "dead",
       attempts: 1,
       lastStatusCode: 400,
@@ -100,29 +92,29 @@ describe("webhook delivery log, retry and replay", () => {
 
   it("replay re-sends history from an event, in order, under new webhook-ids", async () => {
     const events = (await call("GET", `/api/v1/directories/${dir}/events`)).json().data;
-    receiver.requests.length = 0;
-    receiver.accepted.length = 0;
-    receiver.respond = 200;
+    ctx.receiver.requests.length = 0;
+    ctx.receiver.accepted.length = 0;
+    ctx.receiver.respond = 200;
     const replay = await call("POST", `/api/v1/directories/${dir}/webhooks/replay?fromEventId=${events[1].id}`);
     expect(replay.statusCode).toBe(202);
     expect(replay.json()).toEqual({ queued: 3 });
-    const worker = startTestWorker(t.app.db.pool, t.config);
+    const worker = startTestWorker(ctx.t.app.db.pool, ctx.t.config);
     try {
-      await waitFor(() => receiver.accepted.length === 3, 10000, "3 replayed deliveries");
+      await waitFor(() => ctx.receiver.accepted.length === 3, 10000, "3 replayed deliveries");
     } finally {
       await worker.stop();
     }
-    expect(receiver.accepted.map((r) => r.json.data.seq)).toEqual([1, 2, 3]);
-    expect(receiver.accepted.map((r) => r.headers["webhook-id"])).toEqual(events.slice(1).map((e: { id: string }) => `evt_${e.id}_r1`));
-    for (const r of receiver.accepted) expect(new Webhook(secret).verify(r.body, r.headers)).toEqual(r.json);
+    expect(ctx.receiver.accepted.map((r) => r.json.data.seq)).toEqual([1, 2, 3]);
+    expect(ctx.receiver.accepted.map((r) => r.headers["webhook-id"])).toEqual(events.slice(1).map((e: { id: string }) => `evt_${e.id}_r1`));
+    for (const r of ctx.receiver.accepted) expect(new Webhook(secret).verify(r.body, r.headers)).toEqual(r.json);
   });
 
   it("replay errors: unknown event 404, no endpoint 409, missing fromEventId 400", async () => {
     const unknownEvent = await call("POST", `/api/v1/directories/${dir}/webhooks/replay?fromEventId=999999999`);
     expect(unknownEvent.statusCode).toBe(404);
     expect(unknownEvent.json()).toMatchObject({ code: "event_not_found" });
-    const bare = await createDirectory(t.app.db);
-    await writeEvents(t.app.db, bare, 1);
+    const bare = await createDirectory(ctx.t.app.db);
+    await writeEvents(ctx.t.app.db, bare, 1);
     const noEndpoint = await call("POST", `/api/v1/directories/${bare}/webhooks/replay?fromEventId=1`);
     expect(noEndpoint.statusCode).toBe(409);
     expect(noEndpoint.json()).toMatchObject({ code: "no_webhook_endpoint" });
