@@ -8,7 +8,9 @@ import { parseScimFilter, scimFilterToSql } from "../../src/scim/filter/index.js
 import { parsePatchPath } from "../../src/scim/patch/patch-path.js";
 import { applyPatch, PATCH_OP_SCHEMA, parsePatchRequest, type ScimObject } from "../../src/scim/patch/index.js";
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from "../../src/scim/schema/core-schemas.js";
+import { buildTestApp, type TestApp } from "../helpers/test-app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { createScimDirectory, type ScimDirectory } from "../helpers/scim-fixtures.js";
 
 // Property-based fuzzing of the three parsers a SCIM client feeds directly: the filter parser (and its
 // SQL compiler, run against real Postgres), the PATCH path parser and the PATCH applier. For every
@@ -312,6 +314,67 @@ export function defineFuzzSuite(options: FuzzOptions): void {
       }),
       params,
     );
+  });
+
+  describe("through HTTP", () => {
+    let t: TestApp;
+    let d: ScimDirectory;
+    let userId: string;
+    let groupId: string;
+    const httpRuns = Math.max(100, Math.floor(runs / 10));
+    const queryValue = fc.oneof(anyFilterText, fc.string({ maxLength: 30 }), fc.constantFrom("-1", "0", "1e9", "NaN", "", "9".repeat(40), "1.5"));
+
+    beforeAll(async () => {
+      t = await buildTestApp({ SCIM_PATCH_MAX_OPERATIONS: "10", SCIM_MAX_MEMBERS_PER_REQUEST: "3" });
+      d = await createScimDirectory(t);
+      const user = await t.app.inject({ method: "POST", url: `${d.base}/Users`, headers: d.headers, payload: storedUser });
+      userId = user.json().id;
+      const group = await t.app.inject({ method: "POST", url: `${d.base}/Groups`, headers: d.headers, payload: storedGroup });
+      groupId = group.json().id;
+    });
+    afterAll(async () => t?.close(), 120_000);
+
+    function expectClientAnswer(res: { statusCode: number; body: string }, input: unknown): void {
+      if (res.statusCode >= 500) throw new Error(`${res.statusCode} for ${JSON.stringify(input).slice(0, 300)}: ${res.body.slice(0, 300)}`);
+      if (res.statusCode >= 400) {
+        const body = JSON.parse(res.body) as { schemas?: string[]; status?: string };
+        if (body.schemas?.[0] !== "urn:ietf:params:scim:api:messages:2.0:Error" || body.status !== String(res.statusCode)) {
+          throw new Error(`not a SCIM error body: ${res.body.slice(0, 300)}`);
+        }
+      }
+    }
+
+    it(`${httpRuns} list queries (filter, sortBy, sortOrder, startIndex, count, attributes): never a 5xx, errors are SCIM bodies`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.record({ filter: queryValue, sortBy: queryValue, sortOrder: queryValue, startIndex: queryValue, count: queryValue, attributes: queryValue, excludedAttributes: queryValue }, { requiredKeys: [] }),
+          fc.constantFrom("Users", "Groups"),
+          async (query, resource) => {
+            const res = await t.app.inject({ method: "GET", url: `${d.base}/${resource}`, query: query as Record<string, string>, headers: d.headers });
+            expectClientAnswer(res, query);
+          },
+        ),
+        { ...params, numRuns: httpRuns },
+      );
+    });
+
+    it(`${httpRuns} PATCH, PUT and POST bodies: never a 5xx, errors are SCIM bodies, the prototype stays clean`, async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(patchBody, fc.jsonValue({ maxDepth: 4 }), hostileObject, fc.record({ schemas: fc.constant([USER_SCHEMA]), userName: fc.string(), emails: fc.jsonValue({ maxDepth: 2 }), name: fc.jsonValue({ maxDepth: 2 }) })),
+          fc.constantFrom("PATCH user", "PATCH group", "PUT user", "POST user", "POST group"),
+          async (body, target) => {
+            const [method, kind] = target.split(" ") as ["PATCH" | "PUT" | "POST", "user" | "group"];
+            const path = kind === "user" ? "Users" : "Groups";
+            const url = method === "POST" ? `${d.base}/${path}` : `${d.base}/${path}/${kind === "user" ? userId : groupId}`;
+            const res = await t.app.inject({ method, url, headers: d.headers, payload: JSON.stringify(body) });
+            expectClientAnswer(res, body);
+            expectPrototypesClean();
+          },
+        ),
+        { ...params, numRuns: httpRuns },
+      );
+    });
   });
 }
 
