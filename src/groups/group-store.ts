@@ -4,11 +4,15 @@ import type { Tx } from "../users/scim-transaction.js";
 
 // SQL for scim_groups. Rows come back in the Prisma model's camelCase shape.
 
-export interface GroupRecord {
-  id: string;
-  directoryId: string;
+export interface PromotedGroupColumns {
   displayName: string;
   externalId: string | null;
+}
+
+/** A scim_groups row: the promoted columns and the resource. */
+export interface GroupRecord extends PromotedGroupColumns {
+  id: string;
+  directoryId: string;
   resource: ScimJson;
   memberCount: number;
   version: number;
@@ -21,11 +25,6 @@ type Reader = Pick<Tx, "$queryRaw">;
 export const GROUP_COLUMNS = Prisma.sql`g.id, g.directory_id AS "directoryId", g.display_name AS "displayName",
   g.external_id AS "externalId", g.resource, g.member_count AS "memberCount", g.version,
   g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
-
-export interface PromotedGroupColumns {
-  displayName: string;
-  externalId: string | null;
-}
 
 export async function insertGroup(tx: Reader, directoryId: string, id: string, cols: PromotedGroupColumns, resource: ScimJson, memberCount: number): Promise<GroupRecord> {
   const rows = await tx.$queryRaw<GroupRecord[]>`

@@ -5,16 +5,10 @@ import type { Tx } from "./scim-transaction.js";
 // SQL for scim_users. Rows come back in the Prisma model's camelCase shape so every reader
 // (SCIM mapping, toAppUser) takes one type.
 
-export interface UserRecord {
+/** A scim_users row: the promoted columns (userNameNorm is only indexed, never read back) and the resource. */
+export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
   id: string;
   directoryId: string;
-  userName: string;
-  externalId: string | null;
-  active: boolean;
-  displayName: string | null;
-  givenName: string | null;
-  familyName: string | null;
-  email: string | null;
   resource: ScimJson;
   version: number;
   createdAt: Date;
