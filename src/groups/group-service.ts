@@ -4,7 +4,7 @@ import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.js";
 import { appendEvents, type NewEvent } from "../events/event-writer.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
-import { clampPage, type ListRequest, type ListResult, listClauses, totalFromPage } from "../scim/resource/list-query.js";
+import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { parseGroupBody } from "../scim/resource/resource-body.js";
 import { applyPatch, type MemberChange, parsePatchRequest } from "../scim/patch/index.js";
 import { displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
@@ -178,11 +178,9 @@ export async function deleteGroup(db: Database, directoryId: string, id: string,
 }
 
 export async function queryGroups(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<GroupRecord>> {
-  const { where, orderBy } = listClauses("Group", req);
-  const page = clampPage(req.startIndex, req.count, maxResults);
   const sql = pgSqlClient(db.pool);
-  if (page.count === 0) return { totalResults: await countGroups(sql, directoryId, where), page, rows: [] };
-  const rows = await listGroups(sql, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
-  const totalResults = totalFromPage(page, rows.length) ?? (await countGroups(sql, directoryId, where));
-  return { totalResults, page, rows };
+  return runListRequest("Group", req, maxResults, {
+    list: (q) => listGroups(sql, directoryId, q),
+    count: (where) => countGroups(sql, directoryId, where),
+  });
 }

@@ -1,4 +1,5 @@
 import { Prisma } from "../generated/prisma/client.js";
+import type { PageQuery } from "../scim/resource/list-query.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
 import type { Tx } from "../users/scim-transaction.js";
 
@@ -57,7 +58,7 @@ export async function deleteGroupRow(tx: Reader, id: string): Promise<void> {
   await tx.$queryRaw`DELETE FROM scim_groups WHERE id = ${id}::uuid`;
 }
 
-export async function listGroups(tx: Reader, directoryId: string, q: { where: Prisma.Sql; orderBy: Prisma.Sql; offset: number; limit: number }): Promise<GroupRecord[]> {
+export async function listGroups(tx: Reader, directoryId: string, q: PageQuery): Promise<GroupRecord[]> {
   return tx.$queryRaw<GroupRecord[]>`
     SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND (${q.where})
     ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`;

@@ -6,7 +6,7 @@ import { toAppGroup } from "../groups/app-group.js";
 import { removeUserFromAllGroups } from "../groups/membership-store.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
-import { clampPage, type ListRequest, type ListResult, listClauses, totalFromPage } from "../scim/resource/list-query.js";
+import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
 import { applyPatch, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
@@ -121,11 +121,9 @@ export async function deleteUser(db: Database, directoryId: string, id: string, 
 }
 
 export async function queryUsers(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {
-  const { where, orderBy } = listClauses("User", req);
-  const page = clampPage(req.startIndex, req.count, maxResults);
   const sql = pgSqlClient(db.pool);
-  if (page.count === 0) return { totalResults: await countUsers(sql, directoryId, where), page, rows: [] };
-  const rows = await listUsers(sql, directoryId, { where, orderBy, offset: page.startIndex - 1, limit: page.count });
-  const totalResults = totalFromPage(page, rows.length) ?? (await countUsers(sql, directoryId, where));
-  return { totalResults, page, rows };
+  return runListRequest("User", req, maxResults, {
+    list: (q) => listUsers(sql, directoryId, q),
+    count: (where) => countUsers(sql, directoryId, where),
+  });
 }

@@ -1,4 +1,5 @@
 import { Prisma } from "../generated/prisma/client.js";
+import type { PageQuery } from "../scim/resource/list-query.js";
 import type { PromotedUserColumns, ScimJson } from "../scim/resource/user-attributes.js";
 import type { Tx } from "./scim-transaction.js";
 
@@ -58,14 +59,7 @@ export async function findUsersByIds(tx: Reader, directoryId: string, ids: strin
     SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND u.id = ANY(${ids}::uuid[])`;
 }
 
-export interface ListQuery {
-  where: Prisma.Sql;
-  orderBy: Prisma.Sql;
-  offset: number;
-  limit: number;
-}
-
-export async function listUsers(tx: Reader, directoryId: string, q: ListQuery): Promise<UserRecord[]> {
+export async function listUsers(tx: Reader, directoryId: string, q: PageQuery): Promise<UserRecord[]> {
   return tx.$queryRaw<UserRecord[]>`
     SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND (${q.where})
     ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`;

@@ -68,3 +68,27 @@ export function listClauses(resourceType: ScimResourceType, req: ListRequest): {
   const where = filter ? scimFilterToSql(resourceType, parseScimFilter(filter)) : Prisma.sql`TRUE`;
   return { where, orderBy: scimSortToSql(resourceType, req.sortBy, req.sortOrder) };
 }
+
+/** One page of a list as a resource store runs it (WHERE and ORDER BY from listClauses). */
+export interface PageQuery {
+  where: Prisma.Sql;
+  orderBy: Prisma.Sql;
+  offset: number;
+  limit: number;
+}
+
+/** A resource store's two list queries, scoped to one directory by the caller. */
+export interface ListStore<T> {
+  list(q: PageQuery): Promise<T[]>;
+  count(where: Prisma.Sql): Promise<number>;
+}
+
+/** Runs a list request: clauses compiled first, then the page; count(*) only when the page cannot tell. */
+export async function runListRequest<T>(resourceType: ScimResourceType, req: ListRequest, maxResults: number, store: ListStore<T>): Promise<ListResult<T>> {
+  const { where, orderBy } = listClauses(resourceType, req);
+  const page = clampPage(req.startIndex, req.count, maxResults);
+  if (page.count === 0) return { totalResults: await store.count(where), page, rows: [] };
+  const rows = await store.list({ where, orderBy, offset: page.startIndex - 1, limit: page.count });
+  const totalResults = totalFromPage(page, rows.length) ?? (await store.count(where));
+  return { totalResults, page, rows };
+}
