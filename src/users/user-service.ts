@@ -8,7 +8,7 @@ import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
-import { applyPatch, parsePatchRequest } from "../scim/patch/index.js";
+import { applyPatch, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "./app-user.js";
 import { asEventTx, inScimTransaction, isResourceId, pgSqlClient, type Tx } from "./scim-transaction.js";
@@ -16,11 +16,6 @@ import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUser,
 
 // Users of a directory as SCIM writes them: every change and its events in one transaction.
 // Framework-free: used by the SCIM routes, Bulk, and anything else that changes users.
-
-export interface PatchLimits {
-  maxOperations: number;
-  maxMembers: number;
-}
 
 function userMissing(id: string) {
   return notFound(`User ${id} not found`);
