@@ -125,6 +125,20 @@ describe("bodies", () => {
   });
 });
 
+describe("paging", () => {
+  it("absurd startIndex and count values are clamped, never a database error", async () => {
+    for (const [startIndex, count] of [["9999999999999999999999999999999999999999", "5"], ["1e30", "1e30"], ["-5", "-5"]]) {
+      const res = await send(dir, "GET", `/Users?startIndex=${startIndex}&count=${count}`);
+      expect({ startIndex, status: res.status }).toEqual({ startIndex, status: 200 });
+      expect(res.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]);
+    }
+    expect((await send(dir, "GET", "/Users?startIndex=9999999999999999999999&count=5")).body.Resources ?? []).toEqual([]);
+    const words = await send(dir, "GET", "/Users?startIndex=abc&count=xyz");
+    expect(words.status).toBe(400);
+    expect(words.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "400" });
+  });
+});
+
 describe("prototype pollution", () => {
   it("__proto__ and constructor.prototype in bodies, PATCH paths and filters change nothing", async () => {
     const user = await send(dir, "POST", "/Users", newUser("proto@example.com"));

@@ -17,12 +17,15 @@ function toInt(value: unknown): number | undefined {
   return Number.isFinite(n) ? Math.trunc(n) : undefined;
 }
 
-/** startIndex < 1 → 1; count < 0 → 0; absent or above maxResults → maxResults. */
+/** Past any real result set; a larger startIndex would overflow SQL OFFSET (a 500) instead of an empty page. */
+const MAX_START_INDEX = 2_147_483_647;
+
+/** startIndex < 1 → 1, capped at MAX_START_INDEX; count < 0 → 0; absent or above maxResults → maxResults. */
 export function clampPage(startIndex: unknown, count: unknown, maxResults: number): Page {
   const start = toInt(startIndex);
   const wanted = toInt(count);
   return {
-    startIndex: start === undefined || start < 1 ? 1 : start,
+    startIndex: start === undefined || start < 1 ? 1 : Math.min(start, MAX_START_INDEX),
     count: wanted === undefined ? maxResults : Math.min(Math.max(wanted, 0), maxResults),
   };
 }
