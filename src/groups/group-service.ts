@@ -7,7 +7,7 @@ import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { parseGroupBody } from "../scim/resource/resource-body.js";
 import { applyPatch, type MemberChange, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
-import { displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
+import { checkIndexedText, displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
 import { type AppUser, toAppUser } from "../users/app-user.js";
 import { asEventTx, inScimTransaction, isResourceId, pgSqlClient, type Tx } from "../users/scim-transaction.js";
 import { findUsersByIds, type UserRecord } from "../users/user-store.js";
@@ -30,7 +30,10 @@ function duplicateDisplayName(displayName: string) {
 function promoteGroupColumns(resource: ScimJson): PromotedGroupColumns {
   const displayName = displayNameOf(resource);
   if (!displayName || displayName.trim() === "") throw invalidValue('"displayName" is required');
-  return { displayName, externalId: externalIdOf(resource) };
+  const externalId = externalIdOf(resource);
+  checkIndexedText("displayName", displayName.toLowerCase());
+  checkIndexedText("externalId", externalId);
+  return { displayName, externalId };
 }
 
 /** Member ids must name users of this directory: all of them, or nothing is written. */

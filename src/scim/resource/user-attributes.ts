@@ -1,3 +1,4 @@
+import { invalidValue } from "../errors.js";
 import { ENTERPRISE_USER_SCHEMA } from "../schema/core-schemas.js";
 
 // Reading well-known values out of a stored SCIM User resource (JSON as the IdP sent it). The
@@ -99,10 +100,20 @@ export interface PromotedUserColumns {
   email: string | null;
 }
 
+/** Most UTF-8 bytes of an indexed column: a longer value would overflow its btree index row (2704 bytes). */
+export const MAX_INDEXED_TEXT_BYTES = 2048;
+
+/** An indexed attribute too long to store is the client's mistake (400), not a database failure. */
+export function checkIndexedText(attribute: string, value: string | null): void {
+  if (value !== null && Buffer.byteLength(value, "utf8") > MAX_INDEXED_TEXT_BYTES) {
+    throw invalidValue(`"${attribute}" is longer than ${MAX_INDEXED_TEXT_BYTES} bytes`);
+  }
+}
+
 export function promoteUserColumns(resource: ScimJson): PromotedUserColumns {
   const userName = userNameOf(resource) ?? "";
   const email = pickEmail(resource);
-  return {
+  const cols = {
     userName,
     userNameNorm: userName.toLowerCase(),
     externalId: externalIdOf(resource),
@@ -111,4 +122,8 @@ export function promoteUserColumns(resource: ScimJson): PromotedUserColumns {
     ...nameParts(resource),
     email: email ? email.toLowerCase() : null,
   };
+  checkIndexedText("userName", cols.userNameNorm);
+  checkIndexedText("externalId", cols.externalId);
+  checkIndexedText("emails.value", cols.email);
+  return cols;
 }

@@ -155,6 +155,24 @@ describe("SCIM error paths", () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it("indexed values over 2048 bytes are 400 invalidValue, not a database error, and nothing is written", async () => {
+    // 1000 CJK characters: 3000 bytes of UTF-8 that do not compress, too big for a btree index row
+    const long = Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 20000))).join("");
+    const before = await eventCount();
+    const tooLong = async (res: Promise<Parameters<typeof expectError>[0]>, attribute: string) => {
+      const r = await res;
+      expectError(r, 400, "invalidValue");
+      expect(r.body.detail).toBe(`"${attribute}" is longer than 2048 bytes`);
+    };
+    await tooLong(scim("POST", "/Users", userBody(long, { emails: [] })), "userName");
+    await tooLong(scim("POST", "/Users", userBody("long-ext@x.com", { externalId: long })), "externalId");
+    await tooLong(scim("POST", "/Users", userBody("long-mail@x.com", { emails: [{ value: long, primary: true }] })), "emails.value");
+    await tooLong(scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "userName", value: long })), "userName");
+    await tooLong(scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: long }), "displayName");
+    await tooLong(scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "replace", path: "externalId", value: long })), "externalId");
+    expect(await eventCount()).toBe(before);
+  });
+
   it("bad query parameters are 400, not 500", async () => {
     expectError(await scim("GET", "/Users?count=abc"), 400, "invalidValue");
     expectError(await scim("GET", "/Users?sortBy=nosuch"), 400, "invalidValue");
