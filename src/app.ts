@@ -38,7 +38,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFrom,
     bodyLimit: config.scim.maxBodyBytes,
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },

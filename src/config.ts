@@ -16,6 +16,8 @@ export interface Config {
   logLevel: string;
   dataDir: string;
   production: boolean;
+  /** Fastify trustProxy: false, true, or the proxies' addresses/CIDRs whose X-Forwarded-For is believed. */
+  trustProxy: boolean | string[];
   /** 32-byte key (base64) that encrypts webhook secrets at rest; generated into dataDir if unset. */
   secretsKey: string | undefined;
   maxTokensPerDirectory: number;
@@ -112,6 +114,18 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+/** TRUST_PROXY: "false" (default), "true", or a comma-separated list of proxy addresses/CIDRs. */
+function trustProxy(env: Env): boolean | string[] {
+  const raw = str(env, "TRUST_PROXY");
+  if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  const list = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  if (!list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
+    throw new ConfigError("TRUST_PROXY", `must be true, false or a comma-separated list of IP addresses/CIDRs, got "${raw}"`);
+  }
+  return list;
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -155,6 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     dataDir: str(env, "DATA_DIR") ?? "./.data",
     production: str(env, "NODE_ENV") === "production",
+    trustProxy: trustProxy(env),
     secretsKey,
     maxTokensPerDirectory: int(env, "MAX_TOKENS_PER_DIRECTORY", 5, 1, 100),
     tokenTtlDays: int(env, "SECRET_TOKEN_TTL_DAYS", 0, 0, 3650),

@@ -26,7 +26,14 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("trusts X-Forwarded-For only when TRUST_PROXY says so", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: "true" }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1"]);
+  });
+
   const invalid: [string, Record<string, string>][] = [
+    ["TRUST_PROXY", { TRUST_PROXY: "the load balancer" }],
     ["PORT", { PORT: "eighty" }],
     ["PORT", { PORT: "70000" }],
     ["DATABASE_URL", { DATABASE_URL: "mysql://x@y/z" }],

@@ -52,6 +52,8 @@ beforeAll(async () => {
     SCIM_MAX_BODY_BYTES: String(64 * 1024),
     AUTH_FAILURE_LIMIT_PER_MINUTE: String(AUTH_LIMIT),
     LOG_LEVEL: "debug",
+    // the test client plays the load balancer in front of the service
+    TRUST_PROXY: "127.0.0.1",
   });
   sql = new pg.Pool({ connectionString: live.database.url, max: 2 });
   dir = await createLiveDirectory(live, "Hostile", { webhook: { url: "http://127.0.0.1:9/hook", secret: WEBHOOK_SECRET } });
