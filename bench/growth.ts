@@ -217,6 +217,21 @@ export function growthRatios(rows: GrowthRow[]) {
   });
 }
 
+/** The issue's growth targets with the measured values. */
+export function growthTargets(rows: GrowthRow[]) {
+  const out: { target: string; measured: string; met: boolean }[] = [];
+  for (const r of growthRatios(rows)) {
+    if (!r.probe.startsWith("filter")) continue;
+    out.push({ target: `${r.probe}: p50 at largest size ≤ 1.3 × p50 at smallest`, measured: `${r.ratio} ×`, met: r.ratio <= 1.3 });
+  }
+  const find = (prefix: string) => rows.find((r) => r.probe.startsWith(prefix));
+  const excluded = find("GET /Groups/{id}?excludedAttributes=members");
+  if (excluded) out.push({ target: `${excluded.probe}: p50 < 5 ms`, measured: `${excluded.latencyMs.p50} ms`, met: excluded.latencyMs.p50 < 5 });
+  const add = find("PATCH /Groups add 1,000 members");
+  if (add) out.push({ target: `${add.probe}: < 250 ms (p50)`, measured: `${add.latencyMs.p50} ms (max ${add.latencyMs.max})`, met: add.latencyMs.p50 < 250 });
+  return out.map((t) => ({ target: t.target, measured: t.measured, met: t.met ? "yes" : "NO" }));
+}
+
 export function growthTable(rows: GrowthRow[]) {
   return rows.map((r) => ({
     probe: r.probe,
@@ -240,5 +255,6 @@ if (isMain(import.meta.url)) {
   const rows = await runGrowth(opts);
   printTable("Growth: one directory, users seeded with SQL; latency per request, one request in flight", growthTable(rows));
   printTable("Growth ratios (p50 at largest size / p50 at smallest)", growthRatios(rows));
+  printTable("Growth targets", growthTargets(rows));
   console.log(`\nwrote ${writeResult("growth", info, { options: opts, rows, ratios: growthRatios(rows) })}`);
 }

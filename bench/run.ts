@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { benchArgs } from "./lib/args.js";
 import { printTable, RESULTS_DIR, runInfo, writeResult } from "./lib/report.js";
-import { growthArgs, growthRatios, growthTable, runGrowth } from "./growth.js";
+import { growthArgs, growthRatios, growthTable, growthTargets, runGrowth } from "./growth.js";
 import { rawTable, runRawPostgres } from "./raw-postgres.js";
 import { replayArgs, replayTable, runReplay } from "./replay.js";
 import { runScimOps, scimTable, scimTargets, targetTable } from "./scim-ops.js";
@@ -50,6 +50,7 @@ const growthOpts = growthArgs(argv);
 const growth = await runGrowth(growthOpts);
 md.push(printTable("## Growth (users seeded with SQL; one request in flight)", growthTable(growth)));
 md.push(printTable("## Growth ratios (p50 at largest size / p50 at smallest)", growthRatios(growth)));
+md.push(printTable("## Growth targets", growthTargets(growth)));
 
 section("webhooks");
 const hookOpts = webhookArgs(argv);
