@@ -34,3 +34,22 @@ describe("health", () => {
     expect(res.json()).toMatchObject({ status: 404, code: "not_found" });
   });
 });
+
+describe("malformed URLs", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it("answer a SCIM error body under /scim and problem+json elsewhere", async () => {
+    const scim = await t.app.inject({ method: "GET", url: "/scim/v2/%E0%A4%A/Users" });
+    expect(scim.statusCode).toBe(400);
+    expect(scim.headers["content-type"]).toContain("application/scim+json");
+    expect(scim.json()).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "400" });
+    const admin = await t.app.inject({ method: "GET", url: "/setup/%E0%A4%A" });
+    expect(admin.statusCode).toBe(400);
+    expect(admin.headers["content-type"]).toContain("application/problem+json");
+    expect(admin.json()).toMatchObject({ status: 400, code: "bad_request" });
+  });
+});
