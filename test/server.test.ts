@@ -24,7 +24,7 @@ describe("the service process (npm start)", () => {
   it("serves on DATABASE_URL and exits 0 on SIGTERM after closing the server and the pool", async () => {
     const proc = await startServerProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: "graceful-test-key-0123456789" });
     try {
-      await waitForOk(`${proc.baseUrl}/readyz`, 15000, proc);
+      await waitForOk(`${proc.baseUrl}/readyz`, 60000, proc);
       proc.child.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
       expect(proc.output()).toContain("shutting down: finishing in-flight requests");
