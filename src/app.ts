@@ -53,6 +53,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       url: config.databaseUrl!,
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.statementTimeoutMs,
+      preparedStatements: config.dbPreparedStatements,
       onPoolError: (err) => logger.warn({ err }, "database connection lost"),
     });
   app.decorate("config", config);

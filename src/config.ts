@@ -54,6 +54,8 @@ export interface Config {
   rateLimit: { adminPerMinute: number; authFailuresPerMinute: number };
   dbPoolSize: number;
   statementTimeoutMs: number;
+  /** Named prepared statements on the data plane; off behind PgBouncer < 1.21 in transaction mode. */
+  dbPreparedStatements: boolean;
 }
 
 export class ConfigError extends Error {
@@ -206,5 +208,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     dbPoolSize: int(env, "DB_POOL_SIZE", 20, 1, 500),
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 0),
+    dbPreparedStatements: bool(env, "DB_PREPARED_STATEMENTS", true),
   };
 }

@@ -1,12 +1,29 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { isSerializationFailure } from "./db-errors.js";
+import { type Sql, toQuery } from "./sql.js";
 
-// One pg pool per process, shared by the Prisma client (most queries) and raw SQL on hot paths.
+// One pg pool per process. Two ways in, one per kind of data (README, "Reaching the database"):
+// the control plane (directories, tokens, setup links, webhook settings) through Prisma's typed models;
+// the data plane (users, groups, memberships, events, deliveries, request log) through `sql` fragments
+// run by query/execute here, one SQL module per table, multi-statement work inside transaction().
 
-export interface Database {
+/** What a data-plane store runs its SQL on: the database itself, or an open transaction. */
+export interface SqlRunner {
+  query<R = Record<string, unknown>>(statement: Sql): Promise<R[]>;
+  /** Rows affected. */
+  execute(statement: Sql): Promise<number>;
+}
+
+export interface Database extends SqlRunner {
   pool: pg.Pool;
   prisma: PrismaClient;
+  /**
+   * The one transaction helper: BEGIN, work, COMMIT on one connection; ROLLBACK on error. A serialization
+   * failure or deadlock (say a user DELETE racing a group PATCH that adds the user) is retried up to 3 times.
+   */
+  transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -14,8 +31,43 @@ export interface DatabaseOptions {
   url: string;
   poolSize: number;
   statementTimeoutMs: number;
+  /** Named prepared statements (parsed and planned once per connection). Off behind PgBouncer < 1.21 in transaction mode. */
+  preparedStatements?: boolean;
   onPoolError?: (err: Error) => void;
 }
+
+/** Statement texts get names in order of first use; past the cap (rare filter shapes) they run unnamed, so no backend grows without bound. */
+const MAX_NAMED_STATEMENTS = 1000;
+
+function statementNamer(enabled: boolean) {
+  const names = new Map<string, string>();
+  return (text: string): string | undefined => {
+    if (!enabled) return undefined;
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED_STATEMENTS) {
+      name = `sb${names.size}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+}
+
+function runner(client: pg.Pool | pg.PoolClient, nameOf: (text: string) => string | undefined): SqlRunner {
+  const run = (statement: Sql) => {
+    const { text, values } = toQuery(statement);
+    return client.query({ name: nameOf(text), text, values });
+  };
+  return {
+    async query<R>(statement: Sql) {
+      return (await run(statement)).rows as R[];
+    },
+    async execute(statement: Sql) {
+      return (await run(statement)).rowCount ?? 0;
+    },
+  };
+}
+
+const TRANSACTION_ATTEMPTS = 3;
 
 export function createDatabase(options: DatabaseOptions): Database {
   const pool = new pg.Pool({
@@ -32,10 +84,42 @@ export function createDatabase(options: DatabaseOptions): Database {
   // still fails through its promise; this only keeps the event from being unhandled.
   pool.on("connect", (client) => client.on("error", (err) => options.onPoolError?.(err)));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const nameOf = statementNamer(options.preparedStatements ?? true);
+  const direct = runner(pool, nameOf);
+
+  async function once<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(runner(client, nameOf));
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: let the pool discard it
+      });
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+
   let closed = false;
   return {
     pool,
     prisma,
+    query: direct.query,
+    execute: direct.execute,
+    async transaction(work) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(work);
+        } catch (err) {
+          if (attempt >= TRANSACTION_ATTEMPTS || !isSerializationFailure(err)) throw err;
+        }
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;
