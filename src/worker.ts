@@ -33,7 +33,7 @@ const db = createDatabase({
   statementTimeoutMs: config.statementTimeoutMs,
   onPoolError: (err) => logger.warn({ err }, "database connection lost"),
 });
-const worker = startWebhookWorker({ pool: db.pool, config: runtimeConfig, logger });
+const worker = startWebhookWorker({ db, config: runtimeConfig, logger });
 logger.info({ concurrency: config.webhooks.concurrency }, "scimbridge webhook worker running");
 
 let stopping = false;

@@ -27,7 +27,7 @@ export async function directoryStats(db: Database, directoryId: string): Promise
       (SELECT count(*) FROM scim_users WHERE directory_id = ${directoryId}::uuid AND NOT active)::int AS inactive,
       (SELECT count(*) FROM scim_groups WHERE directory_id = ${directoryId}::uuid)::int AS groups,
       (SELECT count(*) FROM group_members WHERE directory_id = ${directoryId}::uuid)::int AS memberships`;
-  const last = await latestScimRequest(db.prisma, directoryId);
+  const last = await latestScimRequest(db, directoryId);
   return {
     users: { total: counts!.active + counts!.inactive, active: counts!.active, inactive: counts!.inactive },
     groups: counts!.groups,

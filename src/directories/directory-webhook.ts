@@ -4,7 +4,8 @@ import type { Prisma } from "../generated/prisma/client.js";
 import { SecretBox } from "../secrets/secret-box.js";
 import { checkWebhookTarget, WebhookTargetRejected } from "../webhooks/target-policy.js";
 
-// A directory's own webhook endpoint (one per directory on the admin API). Secrets follow the
+// A directory's own webhook endpoint (one per directory on the admin API): control plane, Prisma models;
+// every read and write of webhook_endpoints outside SQL joins is here. Secrets follow the
 // Standard Webhooks format (whsec_ + base64 key) and are stored encrypted with SECRETS_KEY.
 
 const WEBHOOK_SECRET_PATTERN = /^whsec_[A-Za-z0-9+/]+={0,2}$/;
@@ -78,4 +79,27 @@ export async function setDirectoryWebhook(
 
 export async function removeDirectoryWebhook(tx: WebhookTx, directoryId: string): Promise<void> {
   await tx.webhookEndpoint.deleteMany({ where: { directoryId } });
+}
+
+/** What the delivery worker needs to send to an endpoint; undefined when it no longer exists. */
+export interface WebhookTarget {
+  url: string;
+  secretEncrypted: string;
+  disabled: boolean;
+}
+
+export async function findWebhookTarget(tx: WebhookTx, endpointId: string): Promise<WebhookTarget | undefined> {
+  const row = await tx.webhookEndpoint.findUnique({ where: { id: endpointId }, select: { url: true, secretEncrypted: true, disabledAt: true } });
+  return row ? { url: row.url, secretEncrypted: row.secretEncrypted, disabled: row.disabledAt !== null } : undefined;
+}
+
+/** The directory's enabled endpoint (the first, as the admin API shows it); undefined when it has none. */
+export async function enabledWebhookEndpointId(tx: WebhookTx, directoryId: string): Promise<string | undefined> {
+  const row = await tx.webhookEndpoint.findFirst({ where: { directoryId, disabledAt: null }, orderBy: { createdAt: "asc" }, select: { id: true } });
+  return row?.id;
+}
+
+/** Whether any directory has a webhook endpoint (event retention keeps undispatched events then). */
+export async function anyWebhookEndpoint(tx: WebhookTx): Promise<boolean> {
+  return (await tx.webhookEndpoint.findFirst({ select: { id: true } })) !== null;
 }

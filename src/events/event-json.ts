@@ -1,3 +1,4 @@
+import { raw } from "../db/sql.js";
 import type { EventType } from "./event-writer.js";
 
 // The one shape of an event, for the events API and webhook payloads alike.
@@ -23,8 +24,8 @@ export interface EventRow {
   data: unknown;
 }
 
-export const EVENT_ROW_COLUMNS =
-  "e.id::text AS id, e.type, e.directory_id, d.tenant, d.product, e.occurred_at, e.data";
+/** The select list for an EventRow, over `events e JOIN directories d`. */
+export const EVENT_ROW_COLUMNS = raw("e.id::text AS id, e.type, e.directory_id, d.tenant, d.product, e.occurred_at, e.data");
 
 export function toEventJson(row: EventRow): EventJson {
   return {

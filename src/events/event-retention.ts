@@ -1,6 +1,9 @@
-import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { anyWebhookEndpoint } from "../directories/directory-webhook.js";
+import { deleteFinishedDeliveries } from "../webhooks/delivery-store.js";
+import { deleteOldEvents } from "./event-store.js";
 
 // Retention (EVENT_RETENTION_DAYS). Deletes in small batches, each its own short transaction, so the
 // job never holds back the bound that readers of the event log wait on (see event-store.ts).
@@ -19,31 +22,17 @@ export interface PruneResult {
   deliveries: number;
 }
 
-export async function pruneEvents(pool: pg.Pool, config: Config, now: Date = new Date()): Promise<PruneResult> {
+export async function pruneEvents(db: Database, config: Config, now: Date = new Date()): Promise<PruneResult> {
   const cutoff = new Date(now.getTime() - config.events.retentionDays * 86_400_000);
   const result: PruneResult = { events: 0, deliveries: 0 };
-  for (;;) {
-    const { rowCount } = await pool.query(
-      `DELETE FROM webhook_deliveries WHERE id IN (
-         SELECT id FROM webhook_deliveries WHERE created_at < $1 AND status IN ('succeeded', 'dead') LIMIT $2)`,
-      [cutoff, BATCH],
-    );
-    result.deliveries += rowCount ?? 0;
-    if ((rowCount ?? 0) < BATCH) break;
+  for (let deleted = BATCH; deleted === BATCH; ) {
+    deleted = await deleteFinishedDeliveries(db, cutoff, BATCH);
+    result.deliveries += deleted;
   }
-  const hasTargets = Boolean(config.webhooks.globalUrl) || (await pool.query("SELECT 1 FROM webhook_endpoints LIMIT 1")).rowCount! > 0;
-  for (;;) {
-    const { rowCount } = await pool.query(
-      `DELETE FROM events WHERE id IN (
-         SELECT e.id FROM events e
-          WHERE e.occurred_at < $1
-            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = e.id AND w.status IN ('pending', 'failed'))
-            AND (NOT $3 OR (e.txid, e.id) <= (SELECT last_txid, last_event_id FROM webhook_dispatch_state WHERE id = 1))
-          LIMIT $2)`,
-      [cutoff, BATCH, hasTargets],
-    );
-    result.events += rowCount ?? 0;
-    if ((rowCount ?? 0) < BATCH) break;
+  const hasTargets = Boolean(config.webhooks.globalUrl) || (await anyWebhookEndpoint(db.prisma));
+  for (let deleted = BATCH; deleted === BATCH; ) {
+    deleted = await deleteOldEvents(db, cutoff, BATCH, hasTargets);
+    result.events += deleted;
   }
   return result;
 }
@@ -53,11 +42,11 @@ export interface EventPruningJob {
 }
 
 /** Prunes shortly after start, then hourly. */
-export function startEventPruning(pool: pg.Pool, config: Config, logger: Logger): EventPruningJob {
+export function startEventPruning(db: Database, config: Config, logger: Logger): EventPruningJob {
   let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;
-    running = pruneEvents(pool, config)
+    running = pruneEvents(db, config)
       .then((r) => {
         if (r.events || r.deliveries) logger.info({ ...r, retentionDays: config.events.retentionDays }, "pruned old events and deliveries");
       })

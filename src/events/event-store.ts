@@ -1,8 +1,12 @@
-import type pg from "pg";
+import type { SqlRunner } from "../db/database.js";
+import { empty, raw, sql } from "../db/sql.js";
 import { EVENT_ROW_COLUMNS, type EventJson, type EventRow, toEventJson } from "./event-json.js";
 import type { EventPosition } from "./event-position.js";
 import type { EventType } from "./event-writer.js";
 
+// The events table (data plane): reading the log without gaps, and deleting what retention allows.
+// Events are appended by event-writer.ts in the same statement or transaction as the change itself.
+//
 // Reading the event log without gaps.
 //
 // Ids come from a sequence, so they are handed out in insert order but become visible in COMMIT order:
@@ -36,13 +40,13 @@ import type { EventType } from "./event-writer.js";
 // - Webhook fan-out and replay read with the same bound (READABLE_TXID_BOUND), so deliveries are never skipped.
 
 /** SQL for the bound B described above (an xid8); events with txid < B are final. */
-export const READABLE_TXID_BOUND = `(
+export const READABLE_TXID_BOUND = raw(`(
   SELECT COALESCE(min(x.xid), pg_snapshot_xmax(pg_current_snapshot()))
     FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
    WHERE xid(x.xid) NOT IN (
      SELECT a.backend_xid FROM pg_stat_get_activity(NULL) a
       WHERE a.backend_xid IS NOT NULL
-        AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))`;
+        AND a.datid <> (SELECT oid FROM pg_database WHERE datname = current_database())))`);
 
 export interface EventQuery {
   after?: EventPosition;
@@ -57,36 +61,62 @@ export interface EventPage {
   last: EventPosition | undefined;
 }
 
-export async function readEvents(pool: pg.Pool, query: EventQuery): Promise<EventPage> {
-  const params: unknown[] = [query.after?.txid ?? "0", query.after?.id ?? "0", query.limit];
-  const filters: string[] = [];
-  if (query.directoryId) {
-    params.push(query.directoryId);
-    filters.push(`AND e.directory_id = $${params.length}::uuid`);
-  }
-  if (query.types?.length) {
-    params.push(query.types);
-    filters.push(`AND e.type = ANY($${params.length}::text[])`);
-  }
-  const { rows } = await pool.query<EventRow & { txid: string }>(
-    `SELECT e.txid::text AS txid, ${EVENT_ROW_COLUMNS}
-       FROM events e JOIN directories d ON d.id = e.directory_id
-      WHERE (e.txid, e.id) > ($1::xid8, $2::bigint)
-        AND e.txid < ${READABLE_TXID_BOUND}
-        ${filters.join(" ")}
-      ORDER BY e.txid, e.id
-      LIMIT $3`,
-    params,
-  );
+/** The events API's page: readable events after `after`, in (txid, id) order. */
+export async function readEvents(db: SqlRunner, query: EventQuery): Promise<EventPage> {
+  const rows = await db.query<EventRow & { txid: string }>(sql`
+    SELECT e.txid::text AS txid, ${EVENT_ROW_COLUMNS}
+      FROM events e JOIN directories d ON d.id = e.directory_id
+     WHERE (e.txid, e.id) > (${query.after?.txid ?? "0"}::xid8, ${query.after?.id ?? "0"}::bigint)
+       AND e.txid < ${READABLE_TXID_BOUND}
+       ${query.directoryId ? sql`AND e.directory_id = ${query.directoryId}::uuid` : empty}
+       ${query.types?.length ? sql`AND e.type = ANY(${query.types}::text[])` : empty}
+     ORDER BY e.txid, e.id
+     LIMIT ${query.limit}`);
   const tail = rows.at(-1);
   return { events: rows.map(toEventJson), last: tail ? { txid: tail.txid, id: tail.id } : query.after };
 }
 
+/** An event as webhook fan-out sees it: where it goes (the directory's enabled endpoints) and its place in the log. */
+export interface EventToDispatch extends EventPosition {
+  directoryId: string;
+  endpointIds: string[];
+}
+
+/**
+ * The next readable events after `after` for fan-out, each with its directory's enabled endpoint ids
+ * (joined here so fan-out needs one read, inside its transaction).
+ */
+export async function readEventsToDispatch(db: SqlRunner, after: EventPosition, limit: number): Promise<EventToDispatch[]> {
+  const rows = await db.query<{ id: string; txid: string; directory_id: string; endpoint_ids: string[] }>(sql`
+    SELECT e.id::text AS id, e.txid::text AS txid, e.directory_id,
+           ARRAY(SELECT p.id::text FROM webhook_endpoints p
+                  WHERE p.directory_id = e.directory_id AND p.disabled_at IS NULL ORDER BY p.created_at) AS endpoint_ids
+      FROM events e
+     WHERE (e.txid, e.id) > (${after.txid}::xid8, ${after.id}::bigint) AND e.txid < ${READABLE_TXID_BOUND}
+     ORDER BY e.txid, e.id
+     LIMIT ${limit}`);
+  return rows.map((r) => ({ id: r.id, txid: r.txid, directoryId: r.directory_id, endpointIds: r.endpoint_ids }));
+}
+
 /** The position of one event (for replay "from event id"); undefined if it does not exist in the directory. */
-export async function eventPosition(pool: pg.Pool, directoryId: string, eventId: string): Promise<EventPosition | undefined> {
-  const { rows } = await pool.query<{ txid: string }>(
-    "SELECT txid::text AS txid FROM events WHERE id = $1::bigint AND directory_id = $2::uuid",
-    [eventId, directoryId],
+export async function eventPosition(db: SqlRunner, directoryId: string, eventId: string): Promise<EventPosition | undefined> {
+  const rows = await db.query<{ txid: string }>(
+    sql`SELECT txid::text AS txid FROM events WHERE id = ${eventId}::bigint AND directory_id = ${directoryId}::uuid`,
   );
   return rows[0] ? { txid: rows[0].txid, id: eventId } : undefined;
+}
+
+/**
+ * Deletes up to `batch` events older than `cutoff` that no open (pending or failed) delivery still needs;
+ * with `keepUndispatched`, also keeps those fan-out has not reached. Returns how many went.
+ */
+export async function deleteOldEvents(db: SqlRunner, cutoff: Date, batch: number, keepUndispatched: boolean): Promise<number> {
+  return db.execute(sql`
+    DELETE FROM events WHERE id IN (
+      SELECT e.id FROM events e
+       WHERE e.occurred_at < ${cutoff}
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = e.id AND w.status IN ('pending', 'failed'))
+         AND (NOT ${keepUndispatched}::boolean
+              OR (e.txid, e.id) <= (SELECT last_txid, last_event_id FROM webhook_dispatch_state WHERE id = 1))
+       LIMIT ${batch})`);
 }

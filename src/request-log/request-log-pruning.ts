@@ -1,6 +1,6 @@
-import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import type { SqlRunner } from "../db/database.js";
 import type { RequestLogWriter } from "./request-log-writer.js";
 import { pruneScimRequestsByAge, pruneScimRequestsByCount } from "./request-log-store.js";
 
@@ -12,18 +12,18 @@ export interface RequestLogPruningJob {
   stop(): Promise<void>;
 }
 
-export async function pruneRequestLog(pool: pg.Pool, config: Config, directoryIds: string[]): Promise<{ byAge: number; byCount: number }> {
-  const byAge = await pruneScimRequestsByAge(pool, config.requestLog.retentionDays);
-  const byCount = await pruneScimRequestsByCount(pool, directoryIds, config.requestLog.maxRowsPerDirectory);
+export async function pruneRequestLog(db: SqlRunner, config: Config, directoryIds: string[]): Promise<{ byAge: number; byCount: number }> {
+  const byAge = await pruneScimRequestsByAge(db, config.requestLog.retentionDays);
+  const byCount = await pruneScimRequestsByCount(db, directoryIds, config.requestLog.maxRowsPerDirectory);
   return { byAge, byCount };
 }
 
-export function startRequestLogPruning(pool: pg.Pool, config: Config, writer: RequestLogWriter, logger: Logger, everyMs = 60_000): RequestLogPruningJob {
+export function startRequestLogPruning(db: SqlRunner, config: Config, writer: RequestLogWriter, logger: Logger, everyMs = 60_000): RequestLogPruningJob {
   let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;
     const directoryIds = writer.takeTouchedDirectories();
-    running = pruneRequestLog(pool, config, directoryIds)
+    running = pruneRequestLog(db, config, directoryIds)
       .then((r) => {
         if (r.byAge + r.byCount > 0) logger.info(r, "pruned the SCIM request log");
       })

@@ -1,7 +1,8 @@
-import type pg from "pg";
-import type { Database } from "../db/database.js";
+import type { SqlRunner } from "../db/database.js";
+import { empty, raw, sql } from "../db/sql.js";
 
-// Reads of the per-directory SCIM request log (scim_requests). Writes are batched by the request-log writer.
+// The scim_requests table (data plane): the per-directory SCIM request log. Rows arrive in batches from
+// the request-log writer (one multi-row INSERT per batch, never a statement per request).
 
 /** A row of scim_requests as the request-log writer inserts it. */
 export interface ScimRequestRow {
@@ -19,18 +20,63 @@ export interface ScimRequestRow {
   body: string | null;
 }
 
+/**
+ * Inserts a batch in ONE statement (unnest of column arrays: the text stays the same for any batch size,
+ * so it is prepared once). Joining `directories` drops rows for a directory id that does not exist
+ * (a caller probing random UUIDs) without a lookup per request.
+ */
+export async function insertScimRequests(db: SqlRunner, rows: readonly ScimRequestRow[]): Promise<void> {
+  const column = <K extends keyof ScimRequestRow>(key: K) => rows.map((r) => r[key]);
+  await db.execute(sql`
+    INSERT INTO scim_requests (directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body)
+    SELECT v.directory_id, v.at, v.method, v.path, v.query, v.status, v.scim_type, v.detail, v.duration_ms, v.client_request_id, v.body
+      FROM unnest(${column("directoryId")}::uuid[], ${column("at")}::timestamptz[], ${column("method")}::text[], ${column("path")}::text[],
+                  ${column("query")}::text[], ${column("status")}::int[], ${column("scimType")}::text[], ${column("detail")}::text[],
+                  ${column("durationMs")}::float8[], ${column("clientRequestId")}::text[], ${column("body")}::text[])
+           WITH ORDINALITY AS v(directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body, n)
+      JOIN directories d ON d.id = v.directory_id
+     ORDER BY v.n`);
+}
+
 /** A logged request as the admin API lists it: its directory is implied by the query. */
-export type ScimRequestEntry = { id: bigint } & Omit<ScimRequestRow, "directoryId">;
+export type ScimRequestEntry = { id: string } & Omit<ScimRequestRow, "directoryId">;
 
 /** The last SCIM request of a directory, as its stats show it. */
 export type LatestScimRequest = Pick<ScimRequestRow, "at" | "method" | "path" | "status" | "scimType" | "detail">;
 
-export async function latestScimRequest(prisma: Database["prisma"], directoryId: string): Promise<LatestScimRequest | null> {
-  return prisma.scimRequest.findFirst({
-    where: { directoryId },
-    orderBy: { id: "desc" },
-    select: { at: true, method: true, path: true, status: true, scimType: true, detail: true },
-  });
+const SUMMARY_COLUMNS = raw(`at, method, path, status, scim_type AS "scimType", detail`);
+
+export async function latestScimRequest(db: SqlRunner, directoryId: string): Promise<LatestScimRequest | null> {
+  const rows = await db.query<LatestScimRequest>(
+    sql`SELECT ${SUMMARY_COLUMNS} FROM scim_requests WHERE directory_id = ${directoryId}::uuid ORDER BY id DESC LIMIT 1`,
+  );
+  return rows[0] ?? null;
+}
+
+/** The newest requests of a directory that failed (status 400 and up), newest first. */
+export async function recentFailedScimRequests(db: SqlRunner, directoryId: string, limit: number): Promise<LatestScimRequest[]> {
+  return db.query<LatestScimRequest>(sql`
+    SELECT ${SUMMARY_COLUMNS} FROM scim_requests
+     WHERE directory_id = ${directoryId}::uuid AND status >= 400 ORDER BY id DESC LIMIT ${limit}`);
+}
+
+/**
+ * "Test Connection" as Microsoft documents it: a GET on /Users or /Groups whose filter is
+ * `userName eq "…"` or `displayName eq "…"`. Entra's matching queries during a sync look the same.
+ */
+const TEST_CONNECTION_SHAPE = raw(`method = 'GET' AND lower(path) IN ('/users', '/groups')
+  AND query ~* '(^|&)filter=\\s*(username|displayname)\\s+eq\\s'`);
+
+/** The latest request shaped like Test Connection, and whether any such request ever succeeded. */
+export async function testConnectionRequests(db: SqlRunner, directoryId: string): Promise<{ last: LatestScimRequest | null; succeeded: boolean }> {
+  const rows = await db.query<LatestScimRequest & { succeeded: boolean }>(sql`
+    SELECT a.*, EXISTS (SELECT 1 FROM scim_requests
+                         WHERE directory_id = ${directoryId}::uuid AND status BETWEEN 200 AND 299 AND ${TEST_CONNECTION_SHAPE}) AS succeeded
+      FROM (SELECT 1) one
+      LEFT JOIN LATERAL (SELECT ${SUMMARY_COLUMNS} FROM scim_requests
+                          WHERE directory_id = ${directoryId}::uuid AND ${TEST_CONNECTION_SHAPE} ORDER BY id DESC LIMIT 1) a ON true`);
+  const { succeeded, ...last } = rows[0]!;
+  return { last: last.at ? last : null, succeeded };
 }
 
 /** An exact status (401) or a class (4xx). */
@@ -45,48 +91,44 @@ export function parseStatusFilter(value: string): StatusFilter | null {
 
 /** Newest first; `beforeId` is the keyset position (the last id of the previous page). */
 export async function listScimRequests(
-  prisma: Database["prisma"],
+  db: SqlRunner,
   directoryId: string,
-  options: { beforeId?: bigint; status?: StatusFilter; limit: number },
+  options: { beforeId?: string; status?: StatusFilter; limit: number },
 ): Promise<{ entries: ScimRequestEntry[]; hasMore: boolean }> {
-  const status = options.status
-    ? "exact" in options.status
-      ? options.status.exact
-      : { gte: options.status.from, lt: options.status.below }
-    : undefined;
-  const rows = await prisma.scimRequest.findMany({
-    where: { directoryId, ...(options.beforeId !== undefined ? { id: { lt: options.beforeId } } : {}), ...(status !== undefined ? { status } : {}) },
-    orderBy: { id: "desc" },
-    take: options.limit + 1,
-    omit: { directoryId: true },
-  });
+  const status = options.status;
+  const rows = await db.query<ScimRequestEntry>(sql`
+    SELECT id::text, at, method, path, query, status, scim_type AS "scimType", detail, duration_ms AS "durationMs",
+           client_request_id AS "clientRequestId", body
+      FROM scim_requests
+     WHERE directory_id = ${directoryId}::uuid
+       ${options.beforeId !== undefined ? sql`AND id < ${options.beforeId}::bigint` : empty}
+       ${status === undefined ? empty : "exact" in status ? sql`AND status = ${status.exact}` : sql`AND status >= ${status.from} AND status < ${status.below}`}
+     ORDER BY id DESC
+     LIMIT ${options.limit + 1}`);
   return { entries: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }
 
+const PRUNE_BATCH = 5000;
+
 /** Deletes rows older than retentionDays, in bounded chunks so one run never holds a long lock. */
-export async function pruneScimRequestsByAge(pool: pg.Pool, retentionDays: number): Promise<number> {
+export async function pruneScimRequestsByAge(db: SqlRunner, retentionDays: number): Promise<number> {
   let total = 0;
   for (;;) {
-    const r = await pool.query(
-      `DELETE FROM scim_requests WHERE id IN (
-         SELECT id FROM scim_requests WHERE at < now() - make_interval(days => $1) LIMIT 5000)`,
-      [retentionDays],
-    );
-    total += r.rowCount ?? 0;
-    if ((r.rowCount ?? 0) < 5000) return total;
+    const deleted = await db.execute(sql`
+      DELETE FROM scim_requests WHERE id IN (
+        SELECT id FROM scim_requests WHERE at < now() - make_interval(days => ${retentionDays}::int) LIMIT ${PRUNE_BATCH})`);
+    total += deleted;
+    if (deleted < PRUNE_BATCH) return total;
   }
 }
 
 /** Keeps only the newest maxRows rows of each given directory. */
-export async function pruneScimRequestsByCount(pool: pg.Pool, directoryIds: string[], maxRows: number): Promise<number> {
+export async function pruneScimRequestsByCount(db: SqlRunner, directoryIds: string[], maxRows: number): Promise<number> {
   let total = 0;
   for (const directoryId of directoryIds) {
-    const r = await pool.query(
-      `DELETE FROM scim_requests WHERE directory_id = $1 AND id <= (
-         SELECT id FROM scim_requests WHERE directory_id = $1 ORDER BY id DESC OFFSET $2 LIMIT 1)`,
-      [directoryId, maxRows],
-    );
-    total += r.rowCount ?? 0;
+    total += await db.execute(sql`
+      DELETE FROM scim_requests WHERE directory_id = ${directoryId}::uuid AND id <= (
+        SELECT id FROM scim_requests WHERE directory_id = ${directoryId}::uuid ORDER BY id DESC OFFSET ${maxRows} LIMIT 1)`);
   }
   return total;
 }

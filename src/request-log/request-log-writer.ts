@@ -1,11 +1,10 @@
-import type pg from "pg";
-import type { ScimRequestRow } from "./request-log-store.js";
+import type { SqlRunner } from "../db/database.js";
+import { insertScimRequests, type ScimRequestRow } from "./request-log-store.js";
 
 // Batches SCIM request log rows so logging never sits on the SCIM request path: rows are buffered in
 // memory and written by ONE multi-row INSERT when the batch fills (maxBatch rows) or flushMs after the
 // first buffered row, whichever comes first. Flushes run one after another (rows keep their order).
-// The INSERT joins `directories`, so rows for a directory id that does not exist (a caller probing
-// random UUIDs) are dropped there without a lookup per request.
+// Rows for a directory that does not exist are dropped by the INSERT itself (request-log-store.ts).
 
 export interface RequestLogWriterOptions {
   flushMs?: number;
@@ -14,14 +13,6 @@ export interface RequestLogWriterOptions {
   maxBuffered?: number;
   onError?: (err: unknown, rows: number) => void;
 }
-
-const INSERT_BATCH = `
-INSERT INTO scim_requests (directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body)
-SELECT v.directory_id, v.at, v.method, v.path, v.query, v.status, v.scim_type, v.detail, v.duration_ms, v.client_request_id, v.body
-FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::text[], $9::float8[], $10::text[], $11::text[])
-  WITH ORDINALITY AS v(directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body, n)
-JOIN directories d ON d.id = v.directory_id
-ORDER BY v.n`;
 
 export class RequestLogWriter {
   private buffer: ScimRequestRow[] = [];
@@ -36,7 +27,7 @@ export class RequestLogWriter {
   private readonly maxBuffered: number;
 
   constructor(
-    private readonly pool: pg.Pool,
+    private readonly db: SqlRunner,
     private readonly options: RequestLogWriterOptions = {},
   ) {
     this.flushMs = options.flushMs ?? 500;
@@ -90,19 +81,7 @@ export class RequestLogWriter {
     for (let i = 0; i < rows.length; i += this.maxBatch) {
       const batch = rows.slice(i, i + this.maxBatch);
       try {
-        await this.pool.query(INSERT_BATCH, [
-          batch.map((r) => r.directoryId),
-          batch.map((r) => r.at),
-          batch.map((r) => r.method),
-          batch.map((r) => r.path),
-          batch.map((r) => r.query),
-          batch.map((r) => r.status),
-          batch.map((r) => r.scimType),
-          batch.map((r) => r.detail),
-          batch.map((r) => r.durationMs),
-          batch.map((r) => r.clientRequestId),
-          batch.map((r) => r.body),
-        ]);
+        await insertScimRequests(this.db, batch);
         for (const r of batch) this.touched.add(r.directoryId);
       } catch (err) {
         // the log is diagnostics: losing a batch (database down, directory deleted mid-flush) must not hurt SCIM

@@ -15,7 +15,7 @@ declare module "fastify" {
 }
 
 export function registerScimRequestLog(app: FastifyInstance): void {
-  const writer = new RequestLogWriter(app.db.pool, {
+  const writer = new RequestLogWriter(app.db, {
     onError: (err, rows) => app.log.warn({ err, rows }, "could not write SCIM request log rows"),
   });
   app.decorate("requestLog", writer);

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
+import { assertDirectoryExists } from "../directories/directory-service.js";
+import { type IssuedToken, issueSecretToken } from "../directories/directory-tokens.js";
 import { setupLinkKey, signSetupLinkToken, verifySetupLinkToken } from "./setup-link-token.js";
 
 // Setup links: created and revoked through the admin API, opened by the customer's IT admin.
-
-type Prisma = Database["prisma"];
+// Control plane: Prisma's typed models. Functions taking a directory id throw DirectoryNotFound.
 
 export interface CreatedSetupLink {
   id: string;
@@ -24,17 +25,19 @@ export function setupLinkUrl(config: Config, token: string): string {
   return `${config.publicUrl}/setup/${token}`;
 }
 
-export async function createSetupLink(prisma: Prisma, config: Config, directoryId: string, ttlDays = config.setupLinkTtlDays): Promise<CreatedSetupLink> {
+export async function createSetupLink(db: Database, config: Config, directoryId: string, ttlDays = config.setupLinkTtlDays): Promise<CreatedSetupLink> {
+  await assertDirectoryExists(db, directoryId);
   const key = setupLinkKey(config.secretsKey);
   const id = randomUUID();
   const now = new Date();
   const expiresAt = new Date(now.getTime() + ttlDays * 86400_000);
-  await prisma.setupLink.create({ data: { id, directoryId, createdAt: now, expiresAt } });
+  await db.prisma.setupLink.create({ data: { id, directoryId, createdAt: now, expiresAt } });
   return { id, url: setupLinkUrl(config, signSetupLinkToken(key, id)), expiresAt };
 }
 
-export async function listSetupLinks(prisma: Prisma, directoryId: string): Promise<SetupLinkSummary[]> {
-  return prisma.setupLink.findMany({
+export async function listSetupLinks(db: Database, directoryId: string): Promise<SetupLinkSummary[]> {
+  await assertDirectoryExists(db, directoryId);
+  return db.prisma.setupLink.findMany({
     where: { directoryId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true, createdAt: true, expiresAt: true, revokedAt: true },
@@ -42,10 +45,11 @@ export async function listSetupLinks(prisma: Prisma, directoryId: string): Promi
 }
 
 /** Revokes a link; false when the directory has no such link. Revoking twice keeps the first time. */
-export async function revokeSetupLink(prisma: Prisma, directoryId: string, linkId: string): Promise<boolean> {
-  const link = await prisma.setupLink.findFirst({ where: { id: linkId, directoryId }, select: { revokedAt: true } });
+export async function revokeSetupLink(db: Database, directoryId: string, linkId: string): Promise<boolean> {
+  await assertDirectoryExists(db, directoryId);
+  const link = await db.prisma.setupLink.findFirst({ where: { id: linkId, directoryId }, select: { revokedAt: true } });
   if (!link) return false;
-  if (!link.revokedAt) await prisma.setupLink.update({ where: { id: linkId }, data: { revokedAt: new Date() } });
+  if (!link.revokedAt) await db.prisma.setupLink.update({ where: { id: linkId }, data: { revokedAt: new Date() } });
   return true;
 }
 
@@ -61,10 +65,10 @@ export type OpenedSetupLink =
   | { state: "expired" | "revoked" | "unknown" };
 
 /** What a setup link token opens: a valid link and its directory, or why not. */
-export async function openSetupLink(prisma: Prisma, key: Buffer, token: string, now = new Date()): Promise<OpenedSetupLink> {
+export async function openSetupLink(db: Database, key: Buffer, token: string, now = new Date()): Promise<OpenedSetupLink> {
   const linkId = verifySetupLinkToken(key, token);
   if (!linkId) return { state: "unknown" };
-  const link = await prisma.setupLink.findUnique({
+  const link = await db.prisma.setupLink.findUnique({
     where: { id: linkId },
     select: { expiresAt: true, revokedAt: true, directory: { select: { id: true, name: true, provider: true, disabledAt: true } } },
   });
@@ -73,4 +77,9 @@ export async function openSetupLink(prisma: Prisma, key: Buffer, token: string, 
   if (link.expiresAt <= now) return { state: "expired" };
   const d = link.directory;
   return { state: "valid", linkId, expiresAt: link.expiresAt, directory: { id: d.id, name: d.name, provider: d.provider, disabled: d.disabledAt !== null } };
+}
+
+/** A new Secret Token for the directory an opened link belongs to (the page's Reveal button). Throws TokenLimitReached. */
+export async function issueSecretTokenForLink(db: Database, config: Config, link: OpenedSetupLink & { state: "valid" }): Promise<IssuedToken> {
+  return issueSecretToken(db.prisma, config, link.directory.id);
 }

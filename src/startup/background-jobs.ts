@@ -14,10 +14,10 @@ export interface BackgroundJobs {
 export function startBackgroundJobs(app: FastifyInstance): BackgroundJobs {
   const jobs: BackgroundJobs[] = [];
   const logger = app.log as unknown as Logger;
-  if (app.config.webhooks.workerEnabled) jobs.push(startWebhookWorker({ pool: app.db.pool, config: app.config, logger }));
-  jobs.push(startEventPruning(app.db.pool, app.config, logger));
+  if (app.config.webhooks.workerEnabled) jobs.push(startWebhookWorker({ db: app.db, config: app.config, logger }));
+  jobs.push(startEventPruning(app.db, app.config, logger));
   // the request log flushes itself (RequestLogWriter) and on app close; this only bounds its size
-  jobs.push(startRequestLogPruning(app.db.pool, app.config, app.requestLog, logger));
+  jobs.push(startRequestLogPruning(app.db, app.config, app.requestLog, logger));
   return {
     async stop() {
       await Promise.all(jobs.map((j) => j.stop()));

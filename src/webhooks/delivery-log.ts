@@ -1,10 +1,14 @@
-import type pg from "pg";
 import type { Config } from "../config.js";
-import { eventPosition, READABLE_TXID_BOUND } from "../events/event-store.js";
+import type { Database } from "../db/database.js";
+import { assertDirectoryExists } from "../directories/directory-service.js";
+import { enabledWebhookEndpointId } from "../directories/directory-webhook.js";
+import { eventPosition } from "../events/event-store.js";
+import { type DeliveryRow, type DeliveryStatus, findDeliveryRow, listDeliveryRows, lockDelivery, queueReplay, reopenDelivery } from "./delivery-store.js";
+import { lockStreamOfDelivery, makeStreamDue, openStreamNow } from "./stream-store.js";
 
 // The delivery log the admin API shows, manual retry, and replay of history to a directory's endpoint.
 
-export type DeliveryStatus = "pending" | "failed" | "succeeded" | "dead";
+export type { DeliveryStatus } from "./delivery-store.js";
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "failed", "succeeded", "dead"];
 
 export interface DeliveryView {
@@ -28,29 +32,6 @@ export class DeliveryNotRetryable extends Error {}
 export class NoWebhookEndpoint extends Error {}
 export class ReplayEventNotFound extends Error {}
 
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  event_type: string | null;
-  endpoint_id: string | null;
-  url: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  next_attempt_at: Date;
-  delivered_at: Date | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const SELECT_DELIVERY = `
-  SELECT w.id::text, w.event_id::text, e.type AS event_type, w.endpoint_id, p.url, w.status, w.attempts,
-         w.last_status_code, w.last_error, w.next_attempt_at, w.delivered_at, w.created_at, w.updated_at
-    FROM webhook_deliveries w
-    LEFT JOIN events e ON e.id = w.event_id
-    LEFT JOIN webhook_endpoints p ON p.id = w.endpoint_id`;
-
 function view(row: DeliveryRow, config: Config): DeliveryView {
   const open = row.status === "pending" || row.status === "failed";
   return {
@@ -69,102 +50,48 @@ function view(row: DeliveryRow, config: Config): DeliveryView {
   };
 }
 
-/** Newest first; `before` is the id of the last delivery of the previous page. */
+/** Newest first; `before` is the id of the last delivery of the previous page. Throws DirectoryNotFound. */
 export async function listDeliveries(
-  pool: pg.Pool,
+  db: Database,
   config: Config,
   directoryId: string,
   query: { status?: DeliveryStatus; before?: string; limit: number },
 ): Promise<{ deliveries: DeliveryView[]; more: boolean }> {
-  const params: unknown[] = [directoryId, query.limit + 1];
-  let filters = "";
-  if (query.status) {
-    params.push(query.status);
-    filters += ` AND w.status = $${params.length}`;
-  }
-  if (query.before) {
-    params.push(query.before);
-    filters += ` AND w.id < $${params.length}::bigint`;
-  }
-  const { rows } = await pool.query<DeliveryRow>(`${SELECT_DELIVERY} WHERE w.directory_id = $1 ${filters} ORDER BY w.id DESC LIMIT $2`, params);
+  await assertDirectoryExists(db, directoryId);
+  const rows = await listDeliveryRows(db, directoryId, { ...query, limit: query.limit + 1 });
   return { deliveries: rows.slice(0, query.limit).map((r) => view(r, config)), more: rows.length > query.limit };
 }
 
 /** A failed or dead delivery becomes pending now, with a fresh retry schedule. */
-export async function retryDelivery(pool: pg.Pool, config: Config, deliveryId: string): Promise<DeliveryView> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
+export async function retryDelivery(db: Database, config: Config, deliveryId: string): Promise<DeliveryView> {
+  const row = await db.transaction(async (tx) => {
     // stream row first, then the delivery: the same lock order as the worker recording results
-    const stream = await client.query<{ id: string }>(
-      "SELECT s.id::text FROM webhook_streams s JOIN webhook_deliveries w ON w.stream_id = s.id WHERE w.id = $1::bigint FOR UPDATE OF s",
-      [deliveryId],
-    );
-    if (!stream.rows[0]) throw new DeliveryNotFound(deliveryId);
-    const found = await client.query<{ status: string; stream_id: string }>(
-      "SELECT status, stream_id::text FROM webhook_deliveries WHERE id = $1::bigint FOR UPDATE",
-      [deliveryId],
-    );
-    const row = found.rows[0];
-    if (!row) throw new DeliveryNotFound(deliveryId);
-    if (row.status !== "failed" && row.status !== "dead") {
-      throw new DeliveryNotRetryable(`delivery is ${row.status}; only failed or dead deliveries can be retried`);
+    if (!(await lockStreamOfDelivery(tx, deliveryId))) throw new DeliveryNotFound(deliveryId);
+    const found = await lockDelivery(tx, deliveryId);
+    if (!found) throw new DeliveryNotFound(deliveryId);
+    if (found.status !== "failed" && found.status !== "dead") {
+      throw new DeliveryNotRetryable(`delivery is ${found.status}; only failed or dead deliveries can be retried`);
     }
-    await client.query(
-      "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now() WHERE id = $1::bigint",
-      [deliveryId],
-    );
-    await client.query("UPDATE webhook_streams SET ready_at = now() WHERE id = $1::bigint", [row.stream_id]);
-    const updated = await client.query<DeliveryRow>(`${SELECT_DELIVERY} WHERE w.id = $1::bigint`, [deliveryId]);
-    await client.query("COMMIT");
-    return view(updated.rows[0]!, config);
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    await reopenDelivery(tx, deliveryId);
+    await makeStreamDue(tx, found.streamId);
+    return (await findDeliveryRow(tx, deliveryId))!;
+  });
+  return view(row, config);
 }
 
 /**
  * Queues every event of the directory from `fromEventId` on (in event order, readable events only) for
  * the directory's endpoint again. Already delivered or dead deliveries are reopened under a new webhook-id;
- * open ones are left alone. Returns how many deliveries were queued.
+ * open ones are left alone. Returns how many deliveries were queued. Throws DirectoryNotFound first.
  */
-export async function replayToEndpoint(pool: pg.Pool, directoryId: string, fromEventId: string): Promise<number> {
-  const endpoint = await pool.query<{ id: string }>(
-    "SELECT id FROM webhook_endpoints WHERE directory_id = $1 AND disabled_at IS NULL ORDER BY created_at LIMIT 1",
-    [directoryId],
-  );
-  const endpointId = endpoint.rows[0]?.id;
+export async function replayToEndpoint(db: Database, directoryId: string, fromEventId: string): Promise<number> {
+  await assertDirectoryExists(db, directoryId);
+  const endpointId = await enabledWebhookEndpointId(db.prisma, directoryId);
   if (!endpointId) throw new NoWebhookEndpoint(directoryId);
-  const from = await eventPosition(pool, directoryId, fromEventId);
+  const from = await eventPosition(db, directoryId, fromEventId);
   if (!from) throw new ReplayEventNotFound(fromEventId);
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    const stream = await client.query<{ id: string }>(
-      `INSERT INTO webhook_streams (directory_id, endpoint_id, ready_at) VALUES ($1, $2, now())
-       ON CONFLICT (directory_id, endpoint_id) DO UPDATE SET ready_at = now() RETURNING id::text`,
-      [directoryId, endpointId],
-    );
-    const queued = await client.query(
-      `INSERT INTO webhook_deliveries (stream_id, directory_id, endpoint_id, event_id, event_txid)
-       SELECT $1::bigint, e.directory_id, $2::uuid, e.id, e.txid FROM events e
-        WHERE e.directory_id = $3::uuid AND (e.txid, e.id) >= ($4::xid8, $5::bigint)
-          AND e.txid < ${READABLE_TXID_BOUND}
-       ON CONFLICT (endpoint_id, event_id) DO UPDATE
-         SET status = 'pending', attempts = 0, generation = webhook_deliveries.generation + 1,
-             next_attempt_at = now(), delivered_at = NULL, updated_at = now()
-         WHERE webhook_deliveries.status IN ('succeeded', 'dead')`,
-      [stream.rows[0]!.id, endpointId, directoryId, from.txid, from.id],
-    );
-    await client.query("COMMIT");
-    return queued.rowCount ?? 0;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+  return db.transaction(async (tx) => {
+    const streamId = await openStreamNow(tx, directoryId, endpointId);
+    return queueReplay(tx, { streamId, directoryId, endpointId }, from);
+  });
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { findWebhookTarget } from "../directories/directory-webhook.js";
 import { toEventJson } from "../events/event-json.js";
 import { SecretBox } from "../secrets/secret-box.js";
 import { dispatchEvents } from "./delivery-dispatcher.js";
-import { type ClaimedStream, claimStreams, completeStream, type DeliveryOutcome, loadEndpoint, loadOpenDeliveries } from "./delivery-queue.js";
+import { completeStream } from "./delivery-queue.js";
+import { type DeliveryOutcome, loadOpenDeliveries } from "./delivery-store.js";
 import { afterFailedAttempt, webhookMessageId } from "./retry-schedule.js";
+import { type ClaimedStream, claimStreams } from "./stream-store.js";
 import { WebhookSender } from "./webhook-sender.js";
 
 // The delivery worker: one loop that fans new events out to deliveries and leases due streams, and up to
@@ -31,12 +34,12 @@ export interface WebhookWorker {
 }
 
 export interface WebhookWorkerOptions {
-  pool: pg.Pool;
+  db: Database;
   config: Config;
   logger: Logger;
 }
 
-export function startWebhookWorker({ pool, config, logger }: WebhookWorkerOptions): WebhookWorker {
+export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions): WebhookWorker {
   const log = logger.child({ component: "webhook-worker", instance: randomUUID().slice(0, 8) });
   const settings = config.webhooks;
   // A lease must outlive one attempt, or a slow receiver would hand the stream to a second instance.
@@ -80,7 +83,7 @@ export function startWebhookWorker({ pool, config, logger }: WebhookWorkerOption
       log.warn({ streamId: stream.id, reason: target.defer }, "webhook stream deferred");
       deferUntil = new Date(Date.now() + DEFER_MS);
     } else {
-      const open = await loadOpenDeliveries(pool, stream.id, STREAM_BATCH);
+      const open = await loadOpenDeliveries(db, stream.id, STREAM_BATCH);
       for (const delivery of open) {
         if (state !== "running") break;
         if (delivery.nextAttemptAt.getTime() > Date.now()) break;
@@ -119,7 +122,7 @@ export function startWebhookWorker({ pool, config, logger }: WebhookWorkerOption
       }
     }
     if (abandoned()) return;
-    const recorded = await completeStream(pool, stream, outcomes, deferUntil);
+    const recorded = await completeStream(db, stream, outcomes, deferUntil);
     if (!recorded) log.warn({ streamId: stream.id }, "webhook stream lease expired before results were recorded; another instance resends them");
   }
 
@@ -128,7 +131,7 @@ export function startWebhookWorker({ pool, config, logger }: WebhookWorkerOption
       if (!settings.globalUrl || !settings.globalSecret) return { defer: "global endpoint (WEBHOOK_URL) is not configured on this instance" };
       return { url: settings.globalUrl, secret: settings.globalSecret };
     }
-    const endpoint = await loadEndpoint(pool, stream.endpointId);
+    const endpoint = await findWebhookTarget(db.prisma, stream.endpointId);
     if (!endpoint || endpoint.disabled) return { defer: "endpoint is disabled" };
     if (!box) return { error: "SECRETS_KEY is not configured; cannot read the webhook secret" };
     try {
@@ -152,12 +155,12 @@ export function startWebhookWorker({ pool, config, logger }: WebhookWorkerOption
     while (state === "running") {
       let busy = false;
       try {
-        const dispatched = await dispatchEvents(pool, { globalEndpoint, batchSize: DISPATCH_BATCH });
+        const dispatched = await dispatchEvents(db, { globalEndpoint, batchSize: DISPATCH_BATCH });
         busy = dispatched === DISPATCH_BATCH;
         const free = settings.concurrency - active.size;
         if (free > 0 && state === "running") {
           const claimedAt = Date.now();
-          const streams = await claimStreams(pool, free, leaseMs);
+          const streams = await claimStreams(db, free, leaseMs);
           for (const stream of streams) runStream(stream, claimedAt + leaseMs);
           busy ||= streams.length === free;
         }

@@ -25,7 +25,7 @@ describe("event retention", () => {
     const hooked = await createDirectory(t.app.db);
     await setEndpoint(t.app.db, t.config, hooked, "http://127.0.0.1:9/hooks", newWebhookSecret());
     await writeEvents(t.app.db, hooked, 3);
-    await dispatchEvents(t.app.db.pool, { globalEndpoint: false, batchSize: 1000 });
+    await dispatchEvents(t.app.db, { globalEndpoint: false, batchSize: 1000 });
     // seq 0 was delivered long ago, seq 1 is still being retried, seq 2 is new
     await t.app.db.pool.query(
       `UPDATE webhook_deliveries w SET status = CASE WHEN (e.data->>'seq') = '0' THEN 'succeeded' ELSE 'failed' END,
@@ -38,7 +38,7 @@ describe("event retention", () => {
     await writeEvents(t.app.db, hooked, 1, "user.updated", 3);
     await age(hooked, [3], 40);
 
-    const result = await pruneEvents(t.app.db.pool, t.config);
+    const result = await pruneEvents(t.app.db, t.config);
     expect(result).toEqual({ events: 3, deliveries: 1 });
     expect(await ages(quiet)).toEqual([2, 3]);
     expect(await ages(hooked)).toEqual([1, 2, 3]);

@@ -123,9 +123,9 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 }
 
 /** A worker with fast test settings on top of the app's config. */
-export function startTestWorker(pool: pg.Pool, config: Config, webhooks: Partial<Config["webhooks"]> = {}): WebhookWorker {
+export function startTestWorker(db: Database, config: Config, webhooks: Partial<Config["webhooks"]> = {}): WebhookWorker {
   return startWebhookWorker({
-    pool,
+    db,
     config: { ...config, webhooks: { ...config.webhooks, pollMs: 20, timeoutMs: 1000, retrySchedule: [0.05, 0.05], ...webhooks } },
     logger: silentLogger,
   });

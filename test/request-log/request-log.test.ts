@@ -164,7 +164,7 @@ describe("SCIM request log", () => {
       t.app.requestLog.add({ directoryId: other.directoryId, at: new Date(Date.now() - (30 - i) * 1000), method: "GET", path: `/Users/${i}`, query: null, status: 200, scimType: null, detail: null, durationMs: 1, clientRequestId: null, body: null });
     }
     await t.app.requestLog.flush();
-    const deleted = await pruneScimRequestsByCount(t.app.db.pool, [other.directoryId], 10);
+    const deleted = await pruneScimRequestsByCount(t.app.db, [other.directoryId], 10);
     expect(deleted).toBe(20);
     const rows = await rowsOf(t, other.directoryId);
     expect(rows.map((r) => r.path)).toEqual(Array.from({ length: 10 }, (_, i) => `/Users/${i + 20}`));
@@ -172,7 +172,7 @@ describe("SCIM request log", () => {
     expect((await rowsOf(t, d.directoryId)).length).toBeGreaterThan(10);
 
     await t.app.db.pool.query("UPDATE scim_requests SET at = now() - interval '8 days' WHERE directory_id = $1 AND path IN ('/Users/20', '/Users/21')", [other.directoryId]);
-    expect(await pruneScimRequestsByAge(t.app.db.pool, 7)).toBe(2);
+    expect(await pruneScimRequestsByAge(t.app.db, 7)).toBe(2);
     expect((await rowsOf(t, other.directoryId)).length).toBe(8);
   });
 
@@ -183,7 +183,7 @@ describe("SCIM request log", () => {
     }
     await t.app.requestLog.flush();
     const config = { ...t.config, requestLog: { ...t.config.requestLog, maxRowsPerDirectory: 10 } };
-    const job = startRequestLogPruning(t.app.db.pool, config, t.app.requestLog, t.app.log as never, 60_000);
+    const job = startRequestLogPruning(t.app.db, config, t.app.requestLog, t.app.log as never, 60_000);
     await job.stop();
     expect((await rowsOf(t, other.directoryId)).length).toBe(10);
   });

@@ -33,7 +33,7 @@ describe("webhook delivery worker", () => {
     await setEndpoint(t.app.db, t.config, dir, receiver.url, secret);
     await writeEvents(t.app.db, dir, 5, "user.created", 0);
     await writeEvents(t.app.db, dir, 5, "user.updated", 5);
-    const worker = startTestWorker(t.app.db.pool, t.config);
+    const worker = startTestWorker(t.app.db, t.config);
     try {
       await waitFor(() => receiver.accepted.length === 10, 10000, "10 deliveries");
     } finally {
@@ -59,7 +59,7 @@ describe("webhook delivery worker", () => {
     const dir = await createDirectory(t.app.db);
     await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
     await writeEvents(t.app.db, dir, 1100, "group.user_added");
-    const worker = startTestWorker(t.app.db.pool, t.config);
+    const worker = startTestWorker(t.app.db, t.config);
     try {
       await waitFor(() => receiver.accepted.length === 1100, 30000, "1100 deliveries");
     } finally {
@@ -74,7 +74,7 @@ describe("webhook delivery worker", () => {
     let failures = 0;
     receiver.respond = () => (failures++ < 2 ? 503 : 200);
     await writeEvents(t.app.db, dir, 20);
-    const worker = startTestWorker(t.app.db.pool, t.config, { retrySchedule: [0.05, 0.05, 0.05] });
+    const worker = startTestWorker(t.app.db, t.config, { retrySchedule: [0.05, 0.05, 0.05] });
     try {
       await waitFor(() => receiver.accepted.length === 20, 10000, "20 deliveries");
     } finally {
@@ -94,7 +94,7 @@ describe("webhook delivery worker", () => {
     await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
     receiver.respond = (r) => (r.json.data.seq === 0 ? 500 : 200);
     await writeEvents(t.app.db, dir, 3);
-    const worker = startTestWorker(t.app.db.pool, t.config, { retrySchedule: [0.05, 0.05] });
+    const worker = startTestWorker(t.app.db, t.config, { retrySchedule: [0.05, 0.05] });
     try {
       await waitFor(async () => (await deliveryRows(t.app.db.pool)).filter((r) => r.status !== "pending").length === 3, 10000, "dead-letter recorded");
       expect(receiver.accepted.map((r) => r.json.data.seq)).toEqual([1, 2]);
@@ -122,8 +122,8 @@ describe("webhook delivery worker", () => {
   it("two worker instances on one database deliver each event exactly once, each stream in order", async () => {
     const dirs = [await createDirectory(t.app.db), await createDirectory(t.app.db), await createDirectory(t.app.db)];
     for (const dir of dirs) await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
-    const a = startTestWorker(t.app.db.pool, t.config, { concurrency: 2 });
-    const b = startTestWorker(t.app.db.pool, t.config, { concurrency: 2 });
+    const a = startTestWorker(t.app.db, t.config, { concurrency: 2 });
+    const b = startTestWorker(t.app.db, t.config, { concurrency: 2 });
     try {
       for (let batch = 0; batch < 10; batch++) {
         await Promise.all(dirs.map((dir) => writeEvents(t.app.db, dir, 10, "user.updated", batch * 10)));
@@ -146,12 +146,12 @@ describe("webhook delivery worker", () => {
     await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
     receiver.respond = (r) => (r.json.data.seq === 2 && receiver.requests.filter((x) => x.json.data.seq === 2).length === 1 ? "hang" : 200);
     await writeEvents(t.app.db, dir, 5);
-    const doomed = startTestWorker(t.app.db.pool, t.config, { leaseMs: 300, timeoutMs: 1500 });
+    const doomed = startTestWorker(t.app.db, t.config, { leaseMs: 300, timeoutMs: 1500 });
     await waitFor(() => receiver.requests.length === 3, 10000, "third delivery in flight");
     await doomed.abandon(); // as if the process was killed: nothing recorded, the lease stays
     const beforeTakeover = receiver.accepted.length;
     const started = Date.now();
-    const survivor = startTestWorker(t.app.db.pool, t.config, { leaseMs: 300, timeoutMs: 1000 });
+    const survivor = startTestWorker(t.app.db, t.config, { leaseMs: 300, timeoutMs: 1000 });
     try {
       await waitFor(() => new Set(receiver.accepted.map((r) => r.json.data.seq)).size === 5, 15000, "all events after takeover");
     } finally {
@@ -179,7 +179,7 @@ describe("webhook delivery worker", () => {
       await setEndpoint(t.app.db, t.config, d1, receiver.url, newWebhookSecret());
       await writeEvents(t.app.db, d1, 2);
       await writeEvents(t.app.db, d2, 2);
-      const worker = startTestWorker(t.app.db.pool, t.config, { globalUrl: global.url, globalSecret });
+      const worker = startTestWorker(t.app.db, t.config, { globalUrl: global.url, globalSecret });
       try {
         await waitFor(() => global.accepted.length === 4 && receiver.accepted.length === 2, 10000, "global deliveries");
       } finally {

@@ -23,7 +23,7 @@ describe("SCIM change to signed webhook", () => {
 
     // the receiver is slow; SCIM must not wait for it
     ctx.receiver.respond = "hang";
-    const worker = startTestWorker(ctx.t.app.db.pool, ctx.t.config, { timeoutMs: 1000 });
+    const worker = startTestWorker(ctx.t.app.db, ctx.t.config, { timeoutMs: 1000 });
     try {
       const scim = await ctx.t.app.inject({
         method: "POST",

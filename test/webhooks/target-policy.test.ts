@@ -84,7 +84,7 @@ describe("webhook delivery to a refused target in production", () => {
     // stored while private targets were allowed; the send-time check still refuses it in production
     await setEndpoint(ctx.t.app.db, ctx.t.config, dir, ctx.receiver.url, newWebhookSecret());
     await writeEvents(ctx.t.app.db, dir, 1);
-    const worker = startTestWorker(ctx.t.app.db.pool, { ...ctx.t.config, production: true }, { allowPrivateTargets: false, retrySchedule: [] });
+    const worker = startTestWorker(ctx.t.app.db, { ...ctx.t.config, production: true }, { allowPrivateTargets: false, retrySchedule: [] });
     try {
       await waitFor(async () => (await deliveryRows(ctx.t.app.db.pool))[0]?.status === "dead", 10000, "dead delivery");
     } finally {

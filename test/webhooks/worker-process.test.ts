@@ -32,7 +32,7 @@ describe("separate worker process", () => {
       await proc.exited;
     }
     ctx.receiver.respond = 200;
-    const survivor = startTestWorker(ctx.t.app.db.pool, ctx.t.config, { leaseMs: 500 });
+    const survivor = startTestWorker(ctx.t.app.db, ctx.t.config, { leaseMs: 500 });
     try {
       await waitFor(() => new Set(ctx.receiver.accepted.map((r) => r.json.data.seq)).size === 4, 15000, "all four events");
     } finally {

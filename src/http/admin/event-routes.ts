@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type pg from "pg";
 import { Type } from "typebox";
 import { decodeEventCursor, encodeEventCursor, type EventPosition } from "../../events/event-position.js";
-import { readEvents } from "../../events/event-store.js";
+import { eventPage } from "../../events/event-service.js";
 import { EVENT_TYPES, type EventType } from "../../events/event-writer.js";
 import { InvalidCursor } from "../../pagination/cursor.js";
 import { ApiProblem } from "../problem.js";
@@ -10,8 +9,6 @@ import { EventPage } from "./event-schemas.js";
 import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
 
 // The events API: the change log a SaaS app pulls with a cursor (docs/events.md).
-
-
 
 const EventQuery = Type.Object({
   after: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "nextCursor of the previous page; omit to start at the oldest kept event" })),
@@ -39,18 +36,13 @@ function parseAfter(raw: string | undefined): EventPosition | undefined {
   }
 }
 
-export async function assertDirectory(pool: pg.Pool, directoryId: string): Promise<void> {
-  const { rowCount } = await pool.query("SELECT 1 FROM directories WHERE id = $1", [directoryId]);
-  if (!rowCount) throw new ApiProblem(404, "directory_not_found", "Not Found", "directory not found");
-}
-
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ["events"];
 
   async function page(query: { after?: string; limit?: number; types?: string }, directoryId?: string) {
     const after = parseAfter(query.after);
     const types = parseTypes(query.types);
-    const result = await readEvents(app.db.pool, { after, limit: query.limit ?? 100, types, directoryId });
+    const result = await eventPage(app.db, { after, limit: query.limit ?? 100, types, directoryId });
     return { data: result.events, nextCursor: result.last ? encodeEventCursor(result.last) : null };
   }
 
@@ -84,9 +76,6 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(EventPage), ...problems(400, 404) },
       },
     },
-    async (request) => {
-      await assertDirectory(app.db.pool, request.params.id);
-      return page(request.query, request.params.id);
-    },
+    async (request) => page(request.query, request.params.id),
   );
 };

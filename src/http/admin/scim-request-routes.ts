@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, encodeCursor, InvalidCursor } from "../../pagination/cursor.js";
-import { listScimRequests, parseStatusFilter } from "../../request-log/request-log-store.js";
+import { directoryRequestLog } from "../../request-log/request-log-service.js";
+import { parseStatusFilter } from "../../request-log/request-log-store.js";
 import { ApiProblem } from "../problem.js";
 
-const directoryNotFound = () => new ApiProblem(404, "directory_not_found", "Not Found", "directory not found");
+const MAX_BIGINT = 2n ** 63n - 1n;
 
 // The SCIM request log of a directory: where support looks when an admin says "Azure shows an error".
 
@@ -46,24 +47,22 @@ export const scimRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { cursor, limit } = request.query;
       const status = request.query.status === undefined ? undefined : parseStatusFilter(request.query.status);
       if (status === null) throw new ApiProblem(400, "invalid_status", "Bad Request", "status must be a status code (401) or a class (4xx)");
-      let beforeId: bigint | undefined;
+      let beforeId: string | undefined;
       if (cursor !== undefined) {
         try {
           const position = decodeCursor(cursor, ["id"]);
-          if (!/^\d{1,19}$/.test(position.id)) throw new InvalidCursor("cursor is not valid");
-          beforeId = BigInt(position.id);
+          if (!/^\d{1,19}$/.test(position.id) || BigInt(position.id) > MAX_BIGINT) throw new InvalidCursor("cursor is not valid");
+          beforeId = position.id;
         } catch (err) {
           if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
           throw err;
         }
       }
-      const directory = await app.db.prisma.directory.findUnique({ where: { id }, select: { id: true } });
-      if (!directory) throw directoryNotFound();
-      const { entries, hasMore } = await listScimRequests(app.db.prisma, id, { beforeId, status, limit });
+      const { entries, hasMore } = await directoryRequestLog(app.db, id, { beforeId, status, limit });
       const last = entries.at(-1);
       return {
-        data: entries.map((e) => ({ ...e, id: e.id.toString(), at: e.at.toISOString() })),
-        nextCursor: hasMore && last ? encodeCursor({ id: last.id.toString() }) : null,
+        data: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
+        nextCursor: hasMore && last ? encodeCursor({ id: last.id }) : null,
       };
     },
   );

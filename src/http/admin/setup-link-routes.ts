@@ -3,8 +3,6 @@ import { Type } from "typebox";
 import { createSetupLink, listSetupLinks, revokeSetupLink } from "../../setup-links/setup-link-service.js";
 import { ApiProblem } from "../problem.js";
 
-const directoryNotFound = () => new ApiProblem(404, "directory_not_found", "Not Found", "directory not found");
-
 // Setup links for a directory's IT admin: create (the URL holds the secret and is shown only here), list, revoke.
 
 const DirectoryParams = Type.Object({ id: Type.String({ format: "uuid" }) });
@@ -28,11 +26,6 @@ const LinkSummary = Type.Object({
 });
 
 export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  async function requireDirectory(id: string): Promise<void> {
-    const found = await app.db.prisma.directory.findUnique({ where: { id }, select: { id: true } });
-    if (!found) throw directoryNotFound();
-  }
-
   app.post(
     "/directories/:id/setup-links",
     {
@@ -52,9 +45,8 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      await requireDirectory(id);
       const ttlDays = request.body.ttlDays ?? app.config.setupLinkTtlDays;
-      const link = await createSetupLink(app.db.prisma, app.config, id, ttlDays);
+      const link = await createSetupLink(app.db, app.config, id, ttlDays);
       return reply.code(201).send({ id: link.id, url: link.url, expiresAt: link.expiresAt.toISOString() });
     },
   );
@@ -72,9 +64,8 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { id } = request.params;
-      await requireDirectory(id);
       const now = Date.now();
-      const links = await listSetupLinks(app.db.prisma, id);
+      const links = await listSetupLinks(app.db, id);
       return {
         data: links.map((l) => ({
           id: l.id,
@@ -100,8 +91,7 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id, linkId } = request.params;
-      await requireDirectory(id);
-      if (!(await revokeSetupLink(app.db.prisma, id, linkId))) throw new ApiProblem(404, "setup_link_not_found", "Not Found", "setup link not found in this directory");
+      if (!(await revokeSetupLink(app.db, id, linkId))) throw new ApiProblem(404, "setup_link_not_found", "Not Found", "setup link not found in this directory");
       return reply.code(204).send(null);
     },
   );

@@ -14,13 +14,10 @@ import {
   retryDelivery,
 } from "../../webhooks/delivery-log.js";
 import { ApiProblem } from "../problem.js";
-import { assertDirectory } from "./event-routes.js";
 import { WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult } from "./event-schemas.js";
 import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
 
 // Webhook delivery log, manual retry and replay (docs/webhooks.md).
-
-
 
 const BIGINT_ID = "^[1-9][0-9]{0,17}$";
 
@@ -66,11 +63,10 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
           throw err;
         }
-        if (!/^\d{1,19}$/.test(before)) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
+        if (!/^\d{1,19}$/.test(before) || BigInt(before) > 2n ** 63n - 1n) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
       }
-      await assertDirectory(app.db.pool, request.params.id);
       const limit = request.query.limit ?? 50;
-      const page = await listDeliveries(app.db.pool, app.config, request.params.id, { status: request.query.status, before, limit });
+      const page = await listDeliveries(app.db, app.config, request.params.id, { status: request.query.status, before, limit });
       const last = page.deliveries.at(-1);
       return { data: page.deliveries.map(toJson), nextCursor: page.more && last ? encodeCursor({ b: last.id }) : null };
     },
@@ -90,7 +86,7 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       try {
-        return toJson(await retryDelivery(app.db.pool, app.config, request.params.id));
+        return toJson(await retryDelivery(app.db, app.config, request.params.id));
       } catch (err) {
         throw deliveryProblem(err);
       }
@@ -112,9 +108,8 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await assertDirectory(app.db.pool, request.params.id);
       try {
-        const queued = await replayToEndpoint(app.db.pool, request.params.id, request.query.fromEventId);
+        const queued = await replayToEndpoint(app.db, request.params.id, request.query.fromEventId);
         return reply.code(202).send({ queued });
       } catch (err) {
         throw deliveryProblem(err);

@@ -2,9 +2,9 @@ import helmet from "@fastify/helmet";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
-import { TokenLimitReached, issueSecretToken } from "../../directories/directory-tokens.js";
+import { TokenLimitReached } from "../../directories/directory-tokens.js";
 import { provisioningStatus } from "../../request-log/provisioning-status.js";
-import { type OpenedSetupLink, openSetupLink, type SetupDirectory } from "../../setup-links/setup-link-service.js";
+import { issueSecretTokenForLink, type OpenedSetupLink, openSetupLink, type SetupDirectory } from "../../setup-links/setup-link-service.js";
 import { setupLinkKey } from "../../setup-links/setup-link-token.js";
 import { type Nonces, renderMessagePage, renderSetupPage, type SecretTokenSlot } from "./setup-page.js";
 import { statusDisplay } from "./status-view.js";
@@ -90,7 +90,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tenantUrl = (directoryId: string) => `${app.config.publicUrl}/scim/v2/${directoryId}`;
 
   async function renderPage(reply: FastifyReply, directory: SetupDirectory, linkExpiresAt: Date, paths: { reveal: string; status: string }, secretToken: SecretTokenSlot) {
-    const status = await provisioningStatus(app.db.pool, directory.id);
+    const status = await provisioningStatus(app.db, directory.id);
     return reply.type("text/html; charset=utf-8").send(
       renderSetupPage(
         {
@@ -116,7 +116,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hidden = { hide: true, params: TokenParams };
 
   app.get("/setup/:token", { schema: hidden }, async (request, reply) => {
-    const link = await openSetupLink(app.db.prisma, key, request.params.token);
+    const link = await openSetupLink(app.db, key, request.params.token);
     if (link.state !== "valid") return renderInvalid(reply, link.state);
     // relative to /setup/<token>: keeps working when PUBLIC_URL has a path prefix
     const self = encodeURIComponent(request.params.token);
@@ -124,11 +124,11 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post("/setup/:token/secret-token", { schema: hidden }, async (request, reply) => {
-    const link = await openSetupLink(app.db.prisma, key, request.params.token);
+    const link = await openSetupLink(app.db, key, request.params.token);
     if (link.state !== "valid") return renderInvalid(reply, link.state);
     const paths = { reveal: "secret-token", status: "status" };
     try {
-      const issued = await issueSecretToken(app.db.prisma, app.config, link.directory.id);
+      const issued = await issueSecretTokenForLink(app.db, app.config, link);
       request.log.info({ directoryId: link.directory.id, tokenId: issued.id }, "secret token issued from a setup link");
       return await renderPage(reply, link.directory, link.expiresAt, paths, { kind: "revealed", secretToken: issued.secretToken, expiresAt: issued.expiresAt });
     } catch (err) {
@@ -140,12 +140,12 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.get("/setup/:token/status", { schema: { ...hidden, response: { 200: StatusJson, 404: LinkError, 410: LinkError } } }, async (request, reply) => {
-    const link = await openSetupLink(app.db.prisma, key, request.params.token);
+    const link = await openSetupLink(app.db, key, request.params.token);
     if (link.state !== "valid") {
       const page = INVALID[link.state];
       return reply.code(page.status as 404 | 410).send({ error: link.state, message: page.title });
     }
-    const s = await provisioningStatus(app.db.pool, link.directory.id);
+    const s = await provisioningStatus(app.db, link.directory.id);
     const attempt = s.testConnection.lastAttempt;
     return {
       lastRequest: s.lastRequest && { ...s.lastRequest, at: s.lastRequest.at.toISOString() },

@@ -20,7 +20,7 @@ describe("webhook delivery log, retry and replay", () => {
     await setEndpoint(ctx.t.app.db, ctx.t.config, dir, ctx.receiver.url, secret);
     ctx.receiver.respond = (r) => (r.json.data.seq === 1 ? 400 : 200);
     await writeEvents(ctx.t.app.db, dir, 4);
-    const worker = startTestWorker(ctx.t.app.db.pool, ctx.t.config, { retrySchedule: [] });
+    const worker = startTestWorker(ctx.t.app.db, ctx.t.config, { retrySchedule: [] });
     try {
       await waitFor(async () => {
         const { rows } = await ctx.t.app.db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')");
@@ -98,7 +98,7 @@ describe("webhook delivery log, retry and replay", () => {
     const replay = await call("POST", `/api/v1/directories/${dir}/webhooks/replay?fromEventId=${events[1].id}`);
     expect(replay.statusCode).toBe(202);
     expect(replay.json()).toEqual({ queued: 3 });
-    const worker = startTestWorker(ctx.t.app.db.pool, ctx.t.config);
+    const worker = startTestWorker(ctx.t.app.db, ctx.t.config);
     try {
       await waitFor(() => ctx.receiver.accepted.length === 3, 10000, "3 replayed deliveries");
     } finally {
