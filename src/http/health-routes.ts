@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { checkDatabaseReachable } from "../startup/readiness.js";
 
 const Status = Type.Object({ status: Type.String() }, { $id: "HealthStatus" });
 
@@ -21,7 +22,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (_request, reply) => {
       try {
-        await app.db.pool.query("SELECT 1");
+        await checkDatabaseReachable(app.db);
         return { status: "ready" };
       } catch (err) {
         app.log.warn({ err }, "readiness check failed: database unreachable");
