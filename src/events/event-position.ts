@@ -23,5 +23,3 @@ export function decodeEventCursor(cursor: string): EventPosition {
   }
   return { txid: t, id: i };
 }
-
-export const START_OF_LOG: EventPosition = { txid: "0", id: "0" };

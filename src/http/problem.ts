@@ -23,10 +23,6 @@ export class ApiProblem extends Error {
     super(detail ?? title);
     this.name = "ApiProblem";
   }
-
-  toBody(instance?: string): ProblemBody {
-    return problemBody(this.status, this.code, this.title, this.detail, instance, this.extra);
-  }
 }
 
 export function problemBody(
@@ -47,7 +43,3 @@ export function problemBody(
     ...extra,
   };
 }
-
-export const problemNotFound = (what: string) => new ApiProblem(404, "not_found", "Not Found", `${what} not found`);
-export const problemBadRequest = (detail: string) => new ApiProblem(400, "bad_request", "Bad Request", detail);
-export const problemConflict = (detail: string) => new ApiProblem(409, "conflict", "Conflict", detail);

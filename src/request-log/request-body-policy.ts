@@ -8,7 +8,7 @@ import type { RequestLogBodyPolicy } from "../config.js";
 // Always cut to MAX_LOGGED_BODY_BYTES.
 
 export const MAX_LOGGED_BODY_BYTES = 4096;
-export const REDACTED = "[redacted]";
+const REDACTED = "[redacted]";
 const TRUNCATED_MARK = "…[truncated]";
 
 /** Attributes that hold personal data (RFC 7643 User attributes plus the enterprise extension's). */
@@ -83,7 +83,7 @@ function withoutSecrets(value: unknown): unknown {
   return out;
 }
 
-export function truncateUtf8(text: string, maxBytes: number): string {
+function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;
   const room = maxBytes - Buffer.byteLength(TRUNCATED_MARK, "utf8");
   // cut on a character boundary: decode the byte prefix and drop a trailing partial character

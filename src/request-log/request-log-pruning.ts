@@ -12,7 +12,7 @@ export interface RequestLogPruningJob {
   stop(): Promise<void>;
 }
 
-export async function pruneRequestLog(db: SqlRunner, config: Config, directoryIds: string[]): Promise<{ byAge: number; byCount: number }> {
+async function pruneRequestLog(db: SqlRunner, config: Config, directoryIds: string[]): Promise<{ byAge: number; byCount: number }> {
   const byAge = await pruneScimRequestsByAge(db, config.requestLog.retentionDays);
   const byCount = await pruneScimRequestsByCount(db, directoryIds, config.requestLog.maxRowsPerDirectory);
   return { byAge, byCount };

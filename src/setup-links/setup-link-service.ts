@@ -21,7 +21,7 @@ export interface SetupLinkSummary {
   revokedAt: Date | null;
 }
 
-export function setupLinkUrl(config: Config, token: string): string {
+function setupLinkUrl(config: Config, token: string): string {
   return `${config.publicUrl}/setup/${token}`;
 }
 

@@ -73,7 +73,7 @@ function unwrapIpv4Mapped(address: string): string | undefined {
 }
 
 /** Whether private targets are refused under this config. */
-export function privateTargetsRefused(config: Config): boolean {
+function privateTargetsRefused(config: Config): boolean {
   return config.production && !config.webhooks.allowPrivateTargets;
 }
 
