@@ -81,18 +81,6 @@ export async function removeDirectoryWebhook(tx: WebhookTx, directoryId: string)
   await tx.webhookEndpoint.deleteMany({ where: { directoryId } });
 }
 
-/** What the delivery worker needs to send to an endpoint; undefined when it no longer exists. */
-export interface WebhookTarget {
-  url: string;
-  secretEncrypted: string;
-  disabled: boolean;
-}
-
-export async function findWebhookTarget(tx: WebhookTx, endpointId: string): Promise<WebhookTarget | undefined> {
-  const row = await tx.webhookEndpoint.findUnique({ where: { id: endpointId }, select: { url: true, secretEncrypted: true, disabledAt: true } });
-  return row ? { url: row.url, secretEncrypted: row.secretEncrypted, disabled: row.disabledAt !== null } : undefined;
-}
-
 /** The directory's enabled endpoint (the first, as the admin API shows it); undefined when it has none. */
 export async function enabledWebhookEndpointId(tx: WebhookTx, directoryId: string): Promise<string | undefined> {
   const row = await tx.webhookEndpoint.findFirst({ where: { directoryId, disabledAt: null }, orderBy: { createdAt: "asc" }, select: { id: true } });

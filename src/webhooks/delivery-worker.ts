@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
-import { findWebhookTarget } from "../directories/directory-webhook.js";
 import { toEventJson } from "../events/event-json.js";
 import { SecretBox } from "../secrets/secret-box.js";
 import { dispatchEvents } from "./delivery-dispatcher.js";
@@ -131,7 +130,7 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
       if (!settings.globalUrl || !settings.globalSecret) return { defer: "global endpoint (WEBHOOK_URL) is not configured on this instance" };
       return { url: settings.globalUrl, secret: settings.globalSecret };
     }
-    const endpoint = await findWebhookTarget(db.prisma, stream.endpointId);
+    const endpoint = stream.endpoint;
     if (!endpoint || endpoint.disabled) return { defer: "endpoint is disabled" };
     if (!box) return { error: "SECRETS_KEY is not configured; cannot read the webhook secret" };
     try {

@@ -11,21 +11,48 @@ export interface ClaimedStream {
   endpointId: string | null;
   leaseToken: string;
   leaseUntil: Date;
+  /** The endpoint's settings, read in the claiming statement; undefined for the global endpoint or a deleted one. */
+  endpoint: { url: string; secretEncrypted: string; disabled: boolean } | undefined;
 }
 
-/** Leases up to `limit` due streams whose lease is free or expired (SKIP LOCKED: instances never wait on each other). */
+interface ClaimedRow {
+  id: string;
+  directory_id: string;
+  endpoint_id: string | null;
+  lease_token: string;
+  lease_until: Date;
+  url: string | null;
+  secret_encrypted: string | null;
+  disabled_at: Date | null;
+}
+
+/**
+ * Leases up to `limit` due streams whose lease is free or expired (SKIP LOCKED: instances never wait on
+ * each other), with their endpoint's URL and sealed secret joined in: one round trip, and the worker
+ * process never needs the ORM.
+ */
 export async function claimStreams(db: SqlRunner, limit: number, leaseMs: number): Promise<ClaimedStream[]> {
-  const rows = await db.query<{ id: string; directory_id: string; endpoint_id: string | null; lease_token: string; lease_until: Date }>(sql`
-    UPDATE webhook_streams s
-       SET lease_until = clock_timestamp() + ${leaseMs} * interval '1 millisecond', lease_token = gen_random_uuid()
-     WHERE s.id IN (
-       SELECT id FROM webhook_streams
-        WHERE ready_at <= now() AND (lease_until IS NULL OR lease_until < now())
-        ORDER BY ready_at
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED)
-     RETURNING s.id::text, s.directory_id, s.endpoint_id, s.lease_token, s.lease_until`);
-  return rows.map((r) => ({ id: r.id, directoryId: r.directory_id, endpointId: r.endpoint_id, leaseToken: r.lease_token, leaseUntil: r.lease_until }));
+  const rows = await db.query<ClaimedRow>(sql`
+    WITH claimed AS (
+      UPDATE webhook_streams s
+         SET lease_until = clock_timestamp() + ${leaseMs} * interval '1 millisecond', lease_token = gen_random_uuid()
+       WHERE s.id IN (
+         SELECT id FROM webhook_streams
+          WHERE ready_at <= now() AND (lease_until IS NULL OR lease_until < now())
+          ORDER BY ready_at
+          LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED)
+       RETURNING s.id, s.directory_id, s.endpoint_id, s.lease_token, s.lease_until)
+    SELECT c.id::text, c.directory_id, c.endpoint_id, c.lease_token, c.lease_until, p.url, p.secret_encrypted, p.disabled_at
+      FROM claimed c LEFT JOIN webhook_endpoints p ON p.id = c.endpoint_id`);
+  return rows.map((r) => ({
+    id: r.id,
+    directoryId: r.directory_id,
+    endpointId: r.endpoint_id,
+    leaseToken: r.lease_token,
+    leaseUntil: r.lease_until,
+    endpoint: r.url !== null && r.secret_encrypted !== null ? { url: r.url, secretEncrypted: r.secret_encrypted, disabled: r.disabled_at !== null } : undefined,
+  }));
 }
 
 export interface StreamKey {
