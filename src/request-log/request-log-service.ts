@@ -4,6 +4,14 @@ import { listScimRequests, type ScimRequestEntry, type StatusFilter } from "./re
 
 // The request log as the admin API reads it: where support looks when an admin says "Azure shows an error".
 
+/** The admin API's `status` filter: an exact status ("401") or a class ("4xx"); null when it is neither. */
+export function parseStatusFilter(value: string): StatusFilter | null {
+  const m = /^([1-5])(xx|\d\d)$/i.exec(value);
+  if (!m) return null;
+  if (m[2]!.toLowerCase() === "xx") return { from: Number(m[1]) * 100, below: Number(m[1]) * 100 + 100 };
+  return { exact: Number(value) };
+}
+
 /** A page of the directory's SCIM request log, newest first. Throws DirectoryNotFound. */
 export async function directoryRequestLog(
   db: Database,

@@ -82,13 +82,6 @@ export async function testConnectionRequests(db: SqlRunner, directoryId: string)
 /** An exact status (401) or a class (4xx). */
 export type StatusFilter = { exact: number } | { from: number; below: number };
 
-export function parseStatusFilter(value: string): StatusFilter | null {
-  const m = /^([1-5])(xx|\d\d)$/i.exec(value);
-  if (!m) return null;
-  if (m[2]!.toLowerCase() === "xx") return { from: Number(m[1]) * 100, below: Number(m[1]) * 100 + 100 };
-  return { exact: Number(value) };
-}
-
 /** Newest first; `beforeId` is the keyset position (the last id of the previous page). */
 export async function listScimRequests(
   db: SqlRunner,

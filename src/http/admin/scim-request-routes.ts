@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { decodeCursor, encodeCursor, InvalidCursor } from "../../pagination/cursor.js";
-import { directoryRequestLog } from "../../request-log/request-log-service.js";
-import { parseStatusFilter } from "../../request-log/request-log-store.js";
+import { directoryRequestLog, parseStatusFilter } from "../../request-log/request-log-service.js";
 import { ApiProblem } from "../problem.js";
 
 const MAX_BIGINT = 2n ** 63n - 1n;
