@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { dispatchEvents } from "../../src/webhooks/delivery-dispatcher.js";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
 import {
   createDirectory,
@@ -168,6 +169,33 @@ describe("webhook delivery worker", () => {
     expect(resumed).toEqual([...resumed].sort((x, y) => x - y));
     expect(resumed.at(-1)).toBe(4);
     expect((await deliveryRows(t.app.db.pool)).every((r) => r.status === "succeeded")).toBe(true);
+  });
+
+  it("a stream whose endpoint was disabled after fan-out is deferred: nothing is sent, its deliveries stay pending", async () => {
+    const dir = await createDirectory(t.app.db);
+    const endpointId = await setEndpoint(t.app.db, t.config, dir, receiver.url, newWebhookSecret());
+    await writeEvents(t.app.db, dir, 3);
+    expect(await dispatchEvents(t.app.db, { globalEndpoint: false, batchSize: 1000 })).toBe(3);
+    await t.app.db.prisma.webhookEndpoint.update({ where: { id: endpointId }, data: { disabledAt: new Date() } });
+    const worker = startTestWorker(t.app.db, t.config);
+    try {
+      // the worker claims the stream, sees the endpoint disabled, and releases it due a minute later
+      await waitFor(
+        async () => (await t.app.db.prisma.webhookStream.findFirst({ where: { directoryId: dir, endpointId, leaseToken: null, readyAt: { gt: new Date(Date.now() + 30_000) } } })) !== null,
+        10000,
+        "stream deferred",
+      );
+    } finally {
+      await worker.stop();
+    }
+    expect(receiver.requests).toHaveLength(0);
+    const list = await t.app.inject({ method: "GET", url: `/api/v1/directories/${dir}/webhook-deliveries`, headers: adminAuth });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().data.map((d: { status: string; attempts: number }) => [d.status, d.attempts])).toEqual([
+      ["pending", 0],
+      ["pending", 0],
+      ["pending", 0],
+    ]);
   });
 
   it("delivers every directory's events to the global endpoint too, tracked as its own deliveries", async () => {
