@@ -1,5 +1,5 @@
 import type { Database } from "../db/database.js";
-import { type DeliveryOutcome, recordOutcomes, streamHeadDue } from "./delivery-store.js";
+import { type DeliveryOutcome, recordOutcomes } from "./delivery-store.js";
 import { type ClaimedStream, lockLeasedStream, releaseStream } from "./stream-store.js";
 
 // The delivery queue's lease protocol. Unit of work = a stream (directory x endpoint), leased as a whole:
@@ -12,18 +12,16 @@ import { type ClaimedStream, lockLeasedStream, releaseStream } from "./stream-st
 //   lease (too slow) cannot overwrite the newer holder's progress.
 
 /**
- * Records outcomes and releases the stream, setting ready_at to its new head's due time. Returns false
- * (recording nothing) when the lease was lost to another instance.
+ * Records outcomes and releases the stream, setting ready_at to its new head's due time (not before
+ * deferUntil). Returns false (recording nothing) when the lease was lost to another instance.
  */
 export async function completeStream(db: Database, stream: ClaimedStream, outcomes: DeliveryOutcome[], deferUntil?: Date): Promise<boolean> {
   return db.transaction(async (tx) => {
     // Locking the stream row first also waits for a concurrent fan-out that is adding deliveries to it,
-    // so the head query below (a new statement, a new snapshot) sees them and no wake-up is lost.
+    // so the head read by releaseStream (a later statement, a new snapshot) sees them and no wake-up is lost.
     if (!(await lockLeasedStream(tx, stream))) return false;
     await recordOutcomes(tx, outcomes);
-    const headDue = await streamHeadDue(tx, stream.id);
-    const readyAt = headDue && deferUntil && deferUntil > headDue ? deferUntil : headDue;
-    await releaseStream(tx, stream.id, readyAt);
+    await releaseStream(tx, stream.id, deferUntil ?? null);
     return true;
   });
 }

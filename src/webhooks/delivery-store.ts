@@ -165,14 +165,6 @@ export async function recordOutcomes(tx: SqlRunner, outcomes: DeliveryOutcome[])
      WHERE w.id = o.id`);
 }
 
-/** When the stream's first open delivery is due; null when the stream has nothing open. */
-export async function streamHeadDue(db: SqlRunner, streamId: string): Promise<Date | null> {
-  const rows = await db.query<{ next_attempt_at: Date }>(sql`
-    SELECT next_attempt_at FROM webhook_deliveries WHERE stream_id = ${streamId}::bigint AND status IN ('pending', 'failed')
-     ORDER BY event_txid, event_id LIMIT 1`);
-  return rows[0]?.next_attempt_at ?? null;
-}
-
 /** Deletes up to `batch` finished (succeeded or dead) deliveries created before `cutoff`. */
 export async function deleteFinishedDeliveries(db: SqlRunner, cutoff: Date, batch: number): Promise<number> {
   return db.execute(sql`

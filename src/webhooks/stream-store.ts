@@ -99,7 +99,16 @@ export async function makeStreamDue(tx: SqlRunner, streamId: string): Promise<vo
   await tx.execute(sql`UPDATE webhook_streams SET ready_at = now() WHERE id = ${streamId}::bigint`);
 }
 
-/** Ends the lease; the stream is next due at `readyAt` (null: idle until fan-out adds to it). */
-export async function releaseStream(tx: SqlRunner, streamId: string, readyAt: Date | null): Promise<void> {
-  await tx.execute(sql`UPDATE webhook_streams SET ready_at = ${readyAt}, lease_until = NULL, lease_token = NULL WHERE id = ${streamId}::bigint`);
+/**
+ * Ends the lease. The stream is next due when its head (first open delivery, in event order) is, but not
+ * before `notBefore`; with nothing open it is idle (ready_at NULL) until fan-out adds to it.
+ */
+export async function releaseStream(tx: SqlRunner, streamId: string, notBefore: Date | null): Promise<void> {
+  await tx.execute(sql`
+    UPDATE webhook_streams
+       SET ready_at = (SELECT GREATEST(w.next_attempt_at, ${notBefore}::timestamptz) FROM webhook_deliveries w
+                        WHERE w.stream_id = ${streamId}::bigint AND w.status IN ('pending', 'failed')
+                        ORDER BY w.event_txid, w.event_id LIMIT 1),
+           lease_until = NULL, lease_token = NULL
+     WHERE id = ${streamId}::bigint`);
 }
