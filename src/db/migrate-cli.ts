@@ -4,7 +4,7 @@ import { resolveDatabase } from "./resolve-database.js";
 import { migrate } from "./migrate.js";
 
 const config = loadConfig();
-const db = await resolveDatabase(config, (line) => console.log(line));
+const db = await resolveDatabase(config, "command", (line) => console.log(line));
 try {
   const applied = await migrate(db.url);
   console.log(applied.length ? `applied: ${applied.join(", ")}` : "no pending migrations");
