@@ -4,7 +4,7 @@ import { chmod, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
-import { claimOwnership, type OwnerRole, publishPort, readOwner, releaseOwnership, stale } from "./embedded-owner.js";
+import { claimOwnership, type OwnerRole, ownerFile, publishPort, readOwner, releaseOwnership, stale } from "./embedded-owner.js";
 import { postgresUser, reachableClusterDir, runnableBinaries, runningAsRoot } from "./postgres-as-root.js";
 import { locatePostgresBinaries } from "./postgres-binaries.js";
 import { accepts, initdb, initialised, recoverOrphan, startCluster } from "./postgres-cluster.js";
@@ -73,7 +73,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   while (!(await claimOwnership(dataDir, options.role))) {
     const owner = await readOwner(dataDir);
     if (stale(owner)) {
-      await rm(path.join(dataDir, "embedded-postgres.json"), { force: true });
+      // remove only the record judged stale: another starting process may have replaced it meanwhile
+      const again = await readOwner(dataDir);
+      if (again?.pid === owner?.pid && again?.role === owner?.role) await rm(ownerFile(dataDir), { force: true });
       continue;
     }
     if (owner?.role === "server" && options.role === "server") {
