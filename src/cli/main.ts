@@ -54,7 +54,8 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfig(process.env);
   const stop = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => stop.abort());
+  // `on`, not `once`: a Ctrl-C reaches both bin/scimbridge.js (which forwards it) and this process
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop.abort());
   // quiet: a borrowed or short-lived embedded database is not news on every call
   const database = await resolveDatabase(config, "command", () => {});
   try {
