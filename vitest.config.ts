@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // file at a time, so their start-up timings are not measured against a CPU busy with other test files.
 const PROCESS_TESTS = [
   "test/server.test.ts",
+  "test/embedded-database.test.ts",
   "test/cli/**/*.test.ts",
   "test/webhooks/worker-process.test.ts",
   "test/browser/**/*.test.ts",

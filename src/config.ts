@@ -15,6 +15,8 @@ export interface Config {
   adminApiKeys: string[];
   logLevel: string;
   dataDir: string;
+  /** The embedded database (DATABASE_URL unset): where its server programs are, and where root keeps them. */
+  embeddedPostgres: { binaries: string | undefined; rootDir: string | undefined };
   production: boolean;
   /** Fastify trustProxy: false, true, or the proxies' addresses/CIDRs whose X-Forwarded-For is believed. */
   trustProxy: boolean | string[];
@@ -170,6 +172,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminApiKeys,
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS, "info"),
     dataDir: str(env, "DATA_DIR") ?? "./.data",
+    embeddedPostgres: { binaries: str(env, "EMBEDDED_POSTGRES_BINARIES"), rootDir: str(env, "EMBEDDED_POSTGRES_ROOT_DIR") },
     production: str(env, "NODE_ENV") === "production",
     trustProxy: trustProxy(env),
     secretsKey,

@@ -3,11 +3,12 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { migrate } from "./db/migrate.js";
-import type { EmbeddedDatabase } from "./db/embedded-postgres.js";
+import { DataDirInUse, type EmbeddedDatabase } from "./db/embedded-postgres.js";
 import { resolveDatabase } from "./db/resolve-database.js";
 import { createLogger } from "./logger.js";
 import { type BackgroundJobs, startBackgroundJobs } from "./startup/background-jobs.js";
 import { resolveSecrets } from "./startup/generated-secrets.js";
+import { nextStepMessage } from "./startup/next-step.js";
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -35,7 +36,14 @@ closeWithGrace({ delay: 15000, logger }, async ({ signal, err }) => {
   await database?.stop();
 });
 
-database = await resolveDatabase(config, (line) => logger.info(line));
+try {
+  // this process owns the embedded database; the CLI and db:migrate use it while it runs
+  database = await resolveDatabase(config, "server", (line) => logger.info(line));
+} catch (err) {
+  if (!(err instanceof DataDirInUse)) throw err;
+  console.error(`scimbridge: ${err.message}`);
+  process.exit(1);
+}
 const applied = await migrate(database.url);
 if (applied.length) logger.info({ applied }, "applied database migrations");
 
@@ -50,3 +58,4 @@ app = await buildApp(runtimeConfig, { logger });
 jobs = startBackgroundJobs(app);
 await app.listen({ port: config.port, host: config.host });
 logger.info({ publicUrl: config.publicUrl }, "scimbridge ready");
+process.stdout.write(nextStepMessage(config, config.adminApiKeys.length > 0));

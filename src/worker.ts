@@ -23,7 +23,7 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const database = await resolveDatabase(config, (line) => logger.info(line));
+const database = await resolveDatabase(config, "command", (line) => logger.info(line));
 await migrate(database.url);
 const secrets = await resolveSecrets(config);
 const runtimeConfig = { ...config, databaseUrl: database.url, secretsKey: secrets.secretsKey };

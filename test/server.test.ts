@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServerProcess, waitForOk } from "./helpers/server-process.js";
+import { startServerProcess, waitForOk, waitForOutput } from "./helpers/server-process.js";
 import { createTestDatabase, type TestDatabase } from "./helpers/test-database.js";
 
 describe("the service process (npm start)", () => {
@@ -22,9 +22,17 @@ describe("the service process (npm start)", () => {
   });
 
   it("serves on DATABASE_URL and exits 0 on SIGTERM after closing the server and the pool", async () => {
-    const proc = await startServerProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: "graceful-test-key-0123456789" });
+    const proc = await startServerProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: "graceful-test-key-0123456789", PUBLIC_URL: "https://sync.example.com" });
     try {
       await waitForOk(`${proc.baseUrl}/readyz`, 60000, proc);
+      // the next step, with the configured key referenced, not printed; https: no warning
+      await waitForOutput(proc, "scimbridge is ready at https://sync.example.com", 10000);
+      expect(proc.output()).toContain("API docs (Swagger UI): https://sync.example.com/docs");
+      expect(proc.output()).toContain(
+        `curl -s -X POST https://sync.example.com/api/v1/directories -H "Authorization: Bearer $ADMIN_API_KEY" -H 'Content-Type: application/json' -d '{"name":"Acme Corp"}'`,
+      );
+      expect(proc.output()).not.toContain("graceful-test-key-0123456789");
+      expect(proc.output()).not.toContain("warning: PUBLIC_URL");
       proc.child.kill("SIGTERM");
       expect(await proc.exited).toBe(0);
       expect(proc.output()).toContain("shutting down: finishing in-flight requests");
@@ -46,6 +54,21 @@ describe("the service process (npm start)", () => {
         expect(key).toMatch(/^sbk_[A-Za-z0-9_-]{43}$/);
         expect(first.output()).toContain(key);
         expect(existsSync(path.join(dataDir, "pg", "PG_VERSION"))).toBe(true);
+        // the next step: Swagger UI, a curl that reads the generated key, and the https warning for Entra
+        await waitForOutput(first, "scimbridge is ready at", 10000);
+        const base = `http://localhost:${first.port}`;
+        expect(first.output()).toContain(`API docs (Swagger UI): ${base}/docs`);
+        const curl = /curl -s -X POST (\S+) -H "Authorization: Bearer \$\(cat '([^']+)'\)" -H 'Content-Type: application\/json' -d '(\{[^']+\})'/.exec(first.output());
+        expect(curl?.[1]).toBe(`${base}/api/v1/directories`);
+        expect(curl?.[2]).toBe(path.join(dataDir, "admin-api-key"));
+        // the printed command works as printed (its URL is PUBLIC_URL, here the default localhost)
+        const made = await fetch(`${first.baseUrl}/api/v1/directories`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${readFileSync(curl![2], "utf8").trim()}`, "content-type": "application/json" },
+          body: curl![3],
+        });
+        expect(made.status).toBe(201);
+        expect(first.output()).toContain(`warning: PUBLIC_URL (${base}) is not https. Entra ID needs a public HTTPS Tenant URL`);
       } finally {
         const code = await first.stop();
         expect(code, first.output()).toBe(0);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 
-// Request bodies shaped like Microsoft Entra's (see /work/shared/data/idp-requests and
+// Request bodies shaped like Microsoft Entra's (see test/fixtures/idp-requests and
 // docs on Entra's SCIM behaviour): the same sizes and attributes the service stores for real.
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -1,47 +1,12 @@
-import type { Config } from "../config.js";
-import type { Database } from "../db/database.js";
 import { createDirectory, getDirectory, listDirectories, PROVIDERS, type Provider } from "../directories/directory-service.js";
-import { issueAdditionalToken } from "../directories/directory-tokens.js";
+import { issueAdditionalToken, listTokens, revokeToken } from "../directories/directory-tokens.js";
 import { DirectoryNotFound } from "../directories/directory-service.js";
+import { listGroups } from "../groups/group-listing.js";
 import { listUsers } from "../users/user-listing.js";
+import { type CommandContext, directoryIdOf, idOf, limitOf, type Options, optional, required, UsageError } from "./command-context.js";
+import { eventsTail } from "./events-tail.js";
 
 // The operator CLI's commands: thin wrappers over the same services the admin API uses.
-
-export class UsageError extends Error {}
-
-export interface CommandContext {
-  db: Database;
-  config: Config;
-  out: (line: string) => void;
-}
-
-export type Options = Record<string, string | boolean | undefined>;
-
-function required(options: Options, name: string): string {
-  const v = options[name];
-  if (typeof v !== "string" || v.trim() === "") throw new UsageError(`--${name} is required`);
-  return v;
-}
-
-function optional(options: Options, name: string): string | undefined {
-  const v = options[name];
-  return typeof v === "string" && v !== "" ? v : undefined;
-}
-
-function limitOf(options: Options): number {
-  const raw = optional(options, "limit") ?? "50";
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw new UsageError("--limit must be an integer from 1 to 500");
-  return n;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function directoryIdOf(options: Options): string {
-  const id = required(options, "directory");
-  if (!UUID.test(id)) throw new UsageError("--directory must be a directory id (uuid)");
-  return id;
-}
 
 function json(ctx: CommandContext, value: unknown): void {
   ctx.out(JSON.stringify(value, null, 2));
@@ -91,7 +56,30 @@ export async function tokensRotate(ctx: CommandContext, options: Options): Promi
   ctx.out(`  Tenant URL:    ${directory.scim.tenantUrl}`);
   ctx.out(`  Secret Token:  ${issued.secretToken}`);
   ctx.out("");
-  ctx.out("The old token keeps working until revoked (DELETE /api/v1/directories/{id}/tokens/{tokenId}).");
+  ctx.out(`The old token keeps working until revoked: scimbridge tokens revoke --directory ${directoryId} --token <token id>`);
+}
+
+const day = (d: Date | null) => (d ? d.toISOString() : "-");
+
+export async function tokensList(ctx: CommandContext, options: Options): Promise<void> {
+  const directoryId = directoryIdOf(options);
+  await getDirectory(ctx.db, ctx.config, directoryId);
+  const tokens = await listTokens(ctx.db, directoryId);
+  if (options.json) return json(ctx, { data: tokens });
+  ctx.out(["id", "prefix", "created", "last used", "expires", "status"].join("\t"));
+  for (const t of tokens) {
+    const status = t.revokedAt ? "revoked" : t.expiresAt && t.expiresAt.getTime() <= Date.now() ? "expired" : "live";
+    ctx.out([t.id, t.prefix, day(t.createdAt), day(t.lastUsedAt), day(t.expiresAt), status].join("\t"));
+  }
+}
+
+export async function tokensRevoke(ctx: CommandContext, options: Options): Promise<void> {
+  const directoryId = directoryIdOf(options);
+  const tokenId = idOf(options, "token", "token");
+  await getDirectory(ctx.db, ctx.config, directoryId);
+  await revokeToken(ctx.db, directoryId, tokenId);
+  if (options.json) return json(ctx, { id: tokenId, revoked: true });
+  ctx.out(`Revoked token ${tokenId}: requests with it now get 401.`);
 }
 
 export async function usersList(ctx: CommandContext, options: Options): Promise<void> {
@@ -108,11 +96,37 @@ export async function usersList(ctx: CommandContext, options: Options): Promise<
   if (page.nextCursor) ctx.out(`More: --cursor ${page.nextCursor}`);
 }
 
-export const COMMANDS: Record<string, (ctx: CommandContext, options: Options) => Promise<void>> = {
-  "directories create": directoriesCreate,
-  "directories list": directoriesList,
-  "tokens rotate": tokensRotate,
-  "users list": usersList,
+export async function groupsList(ctx: CommandContext, options: Options): Promise<void> {
+  const directoryId = directoryIdOf(options);
+  await getDirectory(ctx.db, ctx.config, directoryId);
+  const page = await listGroups(ctx.db, directoryId, {
+    filter: optional(options, "filter"),
+    limit: limitOf(options),
+    cursor: optional(options, "cursor"),
+  });
+  if (options.json) return json(ctx, page);
+  if (page.data.length === 0) ctx.out("No groups.");
+  for (const g of page.data) ctx.out([g.id, g.displayName, g.externalId ?? "-", `${g.memberCount} members`].join("\t"));
+  if (page.nextCursor) ctx.out(`More: --cursor ${page.nextCursor}`);
+}
+
+export interface Command {
+  run: (ctx: CommandContext, options: Options) => Promise<void>;
+  /** The options it accepts besides --json and --help; any other is a usage error. */
+  options: readonly string[];
+}
+
+const PAGE = ["limit", "cursor"] as const;
+
+export const COMMANDS: Record<string, Command> = {
+  "directories create": { run: directoriesCreate, options: ["name", "tenant", "product", "provider"] },
+  "directories list": { run: directoriesList, options: ["tenant", "product", ...PAGE] },
+  "tokens list": { run: tokensList, options: ["directory"] },
+  "tokens rotate": { run: tokensRotate, options: ["directory"] },
+  "tokens revoke": { run: tokensRevoke, options: ["directory", "token"] },
+  "users list": { run: usersList, options: ["directory", "filter", ...PAGE] },
+  "groups list": { run: groupsList, options: ["directory", "filter", ...PAGE] },
+  "events tail": { run: eventsTail, options: ["directory", "after"] },
 };
 
 export const USAGE = `Usage: scimbridge <command> [options]
@@ -121,11 +135,19 @@ Commands:
   directories create --name <name> [--tenant <t>] [--product <p>] [--provider entra|okta|onelogin|jumpcloud|generic]
                                    Create a directory; prints its Tenant URL and Secret Token (shown once)
   directories list [--tenant <t>] [--product <p>] [--limit <n>] [--cursor <c>]
+  tokens list --directory <id>     The directory's Secret Tokens (metadata only: the secrets are never shown again)
   tokens rotate --directory <id>   Issue an additional Secret Token (the old one keeps working until revoked)
+  tokens revoke --directory <id> --token <token id>
+                                   Revoke a Secret Token
   users list --directory <id> [--filter <scim filter>] [--limit <n>] [--cursor <c>]
+  groups list --directory <id> [--filter <scim filter>] [--limit <n>] [--cursor <c>]
+  events tail [--directory <id>] [--after <cursor>]
+                                   Print events as they happen (from the oldest kept, or after a cursor) until Ctrl-C
 
 Options:
-  --json                           Print JSON instead of text
+  --json                           Print JSON instead of text (events tail: one event per line)
+  -h, --help                       Show this help
 
-Uses DATABASE_URL, or the embedded database in DATA_DIR (stop the server first: one process per data dir).
+Uses DATABASE_URL, or the embedded database in DATA_DIR: while \`npm start\` serves, the CLI uses the
+server's database; otherwise it starts the embedded database for the duration of the command.
 `;

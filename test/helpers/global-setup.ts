@@ -37,7 +37,7 @@ export default async function setup(project: TestProject) {
   }
   const { startEmbeddedPostgres } = await import("../../src/db/embedded-postgres.js");
   const dir = await mkdtemp(path.join(os.tmpdir(), "scimbridge-test-pg-"));
-  const embedded = await startEmbeddedPostgres(dir, () => {});
+  const embedded = await startEmbeddedPostgres({ dataDir: dir, role: "server", log: () => {} });
   project.provide("pgServerUrl", embedded.url);
   return async () => {
     await embedded.stop();

@@ -52,6 +52,15 @@ export async function startServerProcess(env: Record<string, string | undefined>
   };
 }
 
+/** Polls until the process has printed `text` or the time runs out. */
+export async function waitForOutput(proc: ServerProcess, text: string, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (!proc.output().includes(text)) {
+    if (Date.now() - start > timeoutMs) throw new Error(`"${text}" not printed within ${timeoutMs} ms:\n${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Polls until `url` answers 200 or the time runs out; returns the milliseconds it took. */
 export async function waitForOk(url: string, timeoutMs: number, proc?: ServerProcess): Promise<number> {
   const start = Date.now();

@@ -12,7 +12,7 @@ interface Example {
   without?: Record<string, unknown>;
   with?: Record<string, unknown>;
 }
-const doc = JSON.parse(readFileSync("/work/shared/data/idp-requests/entra-documented-examples.json", "utf8")) as {
+const doc = JSON.parse(readFileSync(new URL("../../fixtures/idp-requests/entra-documented-examples.json", import.meta.url), "utf8")) as {
   tutorial: { examples: Example[] };
   compat: { examples: Example[] };
 };

@@ -6,7 +6,7 @@ import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 // An Okta-shaped provisioning run (bodies from ory/polis' Okta fixtures) plus Okta's SCIM spec-test
 // checks: PUT updates, members inside POST/PUT, REPLACE of the whole member list, lowercase ops.
 
-const okta = JSON.parse(readFileSync("/work/shared/data/idp-requests/polis-e2e-okta.json", "utf8")) as Record<string, Record<string, unknown>>;
+const okta = JSON.parse(readFileSync(new URL("../../fixtures/idp-requests/polis-e2e-okta.json", import.meta.url), "utf8")) as Record<string, Record<string, unknown>>;
 
 describe("Okta provisioning sequence", () => {
   let t: TestApp;
