@@ -1,5 +1,5 @@
 import { decodeEventCursor, encodeEventCursor, type EventPosition } from "../events/event-position.js";
-import { readEvents } from "../events/event-store.js";
+import { eventPage } from "../events/event-service.js";
 import { InvalidCursor } from "../pagination/cursor.js";
 import { type CommandContext, directoryIdOf, type Options, optional, UsageError } from "./command-context.js";
 
@@ -43,7 +43,7 @@ export async function eventsTail(ctx: CommandContext, options: Options): Promise
   let after = afterOf(options);
   ctx.note("Following events (Ctrl-C to stop)…");
   while (!ctx.signal.aborted) {
-    const page = await readEvents(ctx.db.pool, { after, limit: PAGE, directoryId });
+    const page = await eventPage(ctx.db, { after, limit: PAGE, directoryId });
     for (const event of page.events) {
       ctx.out(options.json ? JSON.stringify(event) : [event.occurredAt, event.type, event.directoryId, event.id, summary(event.data)].join("\t"));
     }
