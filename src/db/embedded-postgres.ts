@@ -83,7 +83,8 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
     user: "postgres",
     password,
     persistent: true,
-    createPostgresUser: true,
+    // Only root needs (and may create) the separate "postgres" user; as non-root postgres runs as us.
+    createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: (err) => log(`embedded postgres: ${err instanceof Error ? err.message : String(err)}`),
   });
