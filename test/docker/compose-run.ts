@@ -274,7 +274,8 @@ async function main(): Promise<number> {
 
     const total = Date.now() - t0;
     assert(total < LIMIT_MS, `took ${total} ms, over the ${LIMIT_MS} ms budget`);
-    console.log(`docker test: ${passed} passed, 0 failed in ${(total / 1000).toFixed(0)} s`);
+    console.log(`docker test: took ${(total / 1000).toFixed(0)} s (budget ${LIMIT_MS / 1000} s)`);
+    console.log(`docker: ${passed} passed, 0 failed`);
     return 0;
   } catch (err) {
     console.error(`docker test FAILED after ${passed} steps: ${err instanceof Error ? err.stack : String(err)}`);
@@ -282,7 +283,7 @@ async function main(): Promise<number> {
     console.error(logs.stdout.slice(-6000));
     const aloneLogs = await run("docker", ["logs", "--tail", "40", alone], { env, timeoutMs: 30_000 });
     if (aloneLogs.code === 0) console.error(`${alone}:\n${aloneLogs.stdout}${aloneLogs.stderr}`);
-    console.log(`docker test: ${passed} passed, 1 failed`);
+    console.log(`docker: ${passed} passed, 1 failed`);
     return 1;
   } finally {
     await run("docker", ["rm", "-f", "-v", alone], { env, timeoutMs: 60_000 });
