@@ -2,19 +2,22 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-// No Docker engine runs here, so the image and compose file are checked statically against the code:
-// the scripts they run exist, the port and health endpoint agree, the env vars are ones the config reads.
+// The image and the compose files, checked statically against the code: the variables they pass are ones the
+// config reads, every documented variable reaches the service, and the host-network override fits the base file.
+// `npm run test:docker` (test/docker/compose-run.ts) builds and runs them on a real Docker engine.
 
-const pkg = JSON.parse(readFileSync("package.json", "utf8")) as {
-  scripts: Record<string, string>;
-  dependencies: Record<string, string>;
-};
+type Service = Record<string, unknown> & { environment?: Record<string, string> };
+type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
+
+const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
 const dockerfile = readFileSync("Dockerfile", "utf8");
-const compose = parse(readFileSync("docker-compose.yml", "utf8")) as {
-  services: Record<string, Record<string, unknown>>;
-  volumes?: Record<string, unknown>;
-};
+const compose = parse(readFileSync("docker-compose.yml", "utf8")) as Compose;
+const publish = parse(readFileSync("docker-compose.override.yml", "utf8")) as Compose;
+const hostNetwork = parse(readFileSync("docker/compose.host-network.yml", "utf8")) as Compose;
 const configSource = readFileSync("src/config.ts", "utf8");
+/** A compose interpolation, `${body}` (built up so no string literal looks like a forgotten template). */
+const ref = (body: string) => ["$", "{", body, "}"].join("");
+const envExample = [...readFileSync(".env.example", "utf8").matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
 
 interface Stage {
   name: string;
@@ -38,28 +41,30 @@ describe("Dockerfile", () => {
   const all = stages();
   const final = all.at(-1)!;
 
-  it("is multi-stage on an official Node image", () => {
+  it("is multi-stage on a base image given as a build argument, the official Node 24 image by default", () => {
     expect(all.length).toBeGreaterThanOrEqual(2);
-    for (const s of all) expect(s.base).toMatch(/^node:\d+/);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
+    for (const s of all) expect(s.base).toBe(ref("NODE_IMAGE"));
   });
 
-  it("builds with the package.json build script and ships only production dependencies", () => {
+  it("installs with dependency set-up scripts, builds, and ships only production dependencies", () => {
     const build = all[0].lines.join("\n");
-    expect(pkg.scripts.build).toBeDefined();
     expect(build).toMatch(/RUN npm ci\b/);
-    expect(build).toContain("RUN npm run build");
-    expect(final.lines.join("\n")).toMatch(/RUN npm ci --omit=dev/);
-    expect(final.lines.some((l) => /^COPY --from=\S+ \/app\/dist/.test(l))).toBe(true);
+    // the embedded PostgreSQL platform package's set-up script (library symlinks) must run
+    expect(build).not.toContain("--ignore-scripts");
+    expect(build).toMatch(/npm run build/);
+    expect(build).toMatch(/npm install --omit=dev/);
+    expect(final.lines.some((l) => /^COPY --from=build \/app\/node_modules/.test(l))).toBe(true);
+    expect(final.lines.some((l) => /^COPY --from=build \/app\/dist/.test(l))).toBe(true);
     expect(final.lines.some((l) => l.startsWith("COPY prisma/migrations"))).toBe(true);
+    expect(final.lines.join("\n")).not.toMatch(/npm (ci|install)/);
   });
 
-  it("runs as a non-root user", () => {
-    const user = final.lines.filter((l) => l.startsWith("USER ")).at(-1);
-    expect(user).toBeDefined();
-    expect(user).not.toMatch(/USER\s+(root|0)\b/);
+  it("runs as the non-root node user", () => {
+    expect(final.lines.filter((l) => l.startsWith("USER ")).at(-1)).toBe("USER node");
   });
 
-  it("starts what `npm run start:prod` starts, which the build produces", () => {
+  it("starts what `npm run start:prod` starts, and puts the compiled CLI on PATH as scimbridge, without tsx", () => {
     const cmd = final.lines.find((l) => l.startsWith("CMD "))!;
     const argv = JSON.parse(cmd.slice(4)) as string[];
     expect(argv.join(" ")).toBe(pkg.scripts["start:prod"]);
@@ -67,6 +72,10 @@ describe("Dockerfile", () => {
     const tsconfig = JSON.parse(readFileSync("tsconfig.build.json", "utf8"));
     expect(tsconfig.compilerOptions.outDir).toBe("dist");
     expect(tsconfig.compilerOptions.rootDir).toBe("src");
+    readFileSync("src/cli/main.ts", "utf8");
+    expect(final.lines.join("\n")).toContain("exec node /app/dist/cli/main.js");
+    expect(final.lines.join("\n")).toContain("/usr/local/bin/scimbridge");
+    expect(final.lines.join("\n")).not.toContain("tsx");
   });
 
   it("exposes the default PORT and health-checks /healthz on it", () => {
@@ -83,43 +92,94 @@ describe("Dockerfile", () => {
       expect(configSource).toContain(`"${name}"`);
     }
   });
+
+  it("sends no local state into the build context", () => {
+    const ignored = readFileSync(".dockerignore", "utf8").split("\n");
+    for (const path of ["node_modules", ".data", "dist", ".env", "src/generated"]) expect(ignored).toContain(path);
+  });
 });
 
 describe("docker-compose.yml", () => {
   const db = compose.services.db;
   const app = compose.services.scimbridge;
+  const env = app.environment!;
 
-  it("runs PostgreSQL 16 with a healthcheck", () => {
-    expect(String(db.image)).toMatch(/^postgres:16/);
-    expect(JSON.stringify(db.healthcheck)).toContain("pg_isready");
+  it("passes every variable of .env.example to the service, from a .env file or the shell, with no .env required", () => {
+    expect(envExample.length).toBeGreaterThan(30);
+    expect(Object.keys(env).sort()).toEqual([...envExample].sort());
+    for (const name of envExample) {
+      if (name === "DATA_DIR") continue;
+      // interpolation reads .env when present (Compose v1 and v2 alike); unset or empty means the config default
+      expect(env[name], name).toMatch(new RegExp(`^\\$\\{${name}:-[^}]*\\}$`));
+    }
+    // env_file would fail without a .env on Compose v1 and before v2.24
+    expect(app).not.toHaveProperty("env_file");
   });
 
-  it("builds the service from the Dockerfile and waits for a healthy database", () => {
-    expect(app.build).toBe(".");
-    expect(app.depends_on).toEqual({ db: { condition: "service_healthy" } });
+  it("passes only variables the config reads", () => {
+    for (const name of Object.keys(env)) expect(configSource).toContain(`"${name}"`);
   });
 
-  it("points DATABASE_URL at the compose database with its credentials", () => {
-    const env = app.environment as Record<string, string>;
-    const dbEnv = db.environment as Record<string, string>;
-    const url = new URL(env.DATABASE_URL);
+  it("keeps DATA_DIR on a volume and health-checks readiness on the configured port", () => {
+    expect(env.DATA_DIR).toBe("/data");
+    expect(app.volumes).toContain("scimbridge-data:/data");
+    expect(compose.volumes).toHaveProperty("scimbridge-data");
+    expect(JSON.stringify(app.healthcheck)).toContain("/readyz");
+    expect(JSON.stringify(app.healthcheck)).toContain("process.env.PORT||8080");
+  });
+
+  it("points DATABASE_URL at the compose database with its credentials, and waits for it to be healthy", () => {
+    const dbEnv = db.environment!;
+    const url = new URL(/^\$\{DATABASE_URL:-(.*)\}$/.exec(env.DATABASE_URL)![1]);
     expect(url.hostname).toBe("db");
     expect(decodeURIComponent(url.username)).toBe(dbEnv.POSTGRES_USER);
     expect(decodeURIComponent(url.password)).toBe(dbEnv.POSTGRES_PASSWORD);
     expect(url.pathname).toBe(`/${dbEnv.POSTGRES_DB}`);
+    expect(app.depends_on).toEqual({ db: { condition: "service_healthy" } });
+    expect(JSON.stringify(db.healthcheck)).toContain("pg_isready");
   });
 
-  it("passes only variables the config reads, and publishes the service port", () => {
-    const env = app.environment as Record<string, string>;
-    for (const name of Object.keys(env)) expect(configSource).toContain(`"${name}"`);
-    expect(env.PORT).toBe("8080");
-    expect(app.ports).toContain("8080:8080");
+  it("takes every image name from a variable, so local stand-ins can replace them", () => {
+    expect(db.image).toBe(ref("POSTGRES_IMAGE:-postgres:16-alpine"));
+    expect(app.image).toMatch(/^\$\{SCIMBRIDGE_IMAGE:-/);
+    expect(app.build).toEqual({ context: ".", args: { NODE_IMAGE: ref("NODE_IMAGE:-node:24-bookworm-slim") } });
+    expect(compose.services.prometheus.image).toMatch(/^\$\{PROMETHEUS_IMAGE:-prom\/prometheus:/);
+    expect(compose.services.grafana.image).toMatch(/^\$\{GRAFANA_IMAGE:-grafana\/grafana:/);
   });
 
-  it("health-checks /healthz and keeps DATA_DIR on a volume", () => {
-    expect(JSON.stringify(app.healthcheck)).toContain("/healthz");
-    const env = app.environment as Record<string, string>;
-    expect(app.volumes).toContain(`scimbridge-data:${env.DATA_DIR}`);
-    expect(compose.volumes).toHaveProperty("scimbridge-data");
+  it("runs Prometheus and Grafana only with the observability profile, provisioned from docker/", () => {
+    for (const name of ["prometheus", "grafana"]) expect(compose.services[name].profiles).toEqual(["observability"]);
+    for (const name of ["db", "scimbridge"]) expect(compose.services[name]).not.toHaveProperty("profiles");
+    expect(compose.services.grafana.volumes).toContain("./docker/observability/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+  });
+
+  it("publishes ports only in docker-compose.override.yml, which `docker compose up` reads by itself", () => {
+    for (const s of Object.values(compose.services)) {
+      expect(s).not.toHaveProperty("ports");
+      expect(s).not.toHaveProperty("network_mode");
+    }
+    expect(publish.services.scimbridge.ports).toEqual([`${ref("PORT:-8080")}:${ref("PORT:-8080")}`]);
+  });
+});
+
+describe("docker/compose.host-network.yml", () => {
+  it("puts every service on the host network, with no published ports", () => {
+    expect(Object.keys(hostNetwork.services).sort()).toEqual(Object.keys(compose.services).sort());
+    for (const s of Object.values(hostNetwork.services)) {
+      expect(s.network_mode).toBe("host");
+      expect(s).not.toHaveProperty("ports");
+    }
+  });
+
+  it("moves PostgreSQL off 5432 to a loopback port the service connects to, and keeps the service on loopback", () => {
+    const db = hostNetwork.services.db;
+    const app = hostNetwork.services.scimbridge;
+    expect(db.environment!.PGPORT).toBe(ref("POSTGRES_PORT:-55432"));
+    expect(db.command).toEqual(["postgres", "-c", "listen_addresses=127.0.0.1"]);
+    const url = new URL(app.environment!.DATABASE_URL.replace(ref("POSTGRES_PORT:-55432"), "55432"));
+    expect(url.hostname).toBe("127.0.0.1");
+    expect(url.port).toBe("55432");
+    expect(app.environment!.HOST).toBe("127.0.0.1");
+    expect(app.build).toEqual({ network: "host" });
   });
 });
