@@ -93,7 +93,7 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
 
 export function floorMarkdown(c: FloorComparison, durationSec: number): string[] {
   const md = [
-    printTable(`## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up)`, cpuTable(c)),
+    printTable(`## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up, all after a 2 s warm-up pass per scenario)`, cpuTable(c)),
     printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared)", throughputTable(c)),
     printTable(`## Raw limit: pgbench on the floor's statements (${durationSec} s per row)`, pgbenchTable(c.pgbench)),
   ];

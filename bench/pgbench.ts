@@ -8,6 +8,7 @@ import { startBackendCpu } from "./lib/backend-cpu.js";
 import { createBenchDatabase } from "./lib/bench-database.js";
 import { entraGroup, entraUser } from "./lib/entra-bodies.js";
 import { round } from "./lib/latency.js";
+import { SEEDED_DIRECTORY_USERS, seededUserId, seedUsers } from "./lib/seed-users.js";
 import { printTable, runInfo, writeResult } from "./lib/report.js";
 import { FLOOR_SQL } from "./floor-server.js";
 
@@ -15,13 +16,14 @@ import { FLOOR_SQL } from "./floor-server.js";
 // scenario's database work at the bench's concurrency, with -M simple and -M prepared. The scripts are
 // generated from the floor server's statements (FLOOR_SQL: one statement per scenario, the target shape
 // of the service's data access, which is being rewritten), with each $n parameter bound to a pgbench
-// variable or expression. Reads run over seeded users (ids md5('seed-' || k)::uuid, userNames
-// seed-<k>@bench.example) and groups; the resource JSON is an Entra-shaped body, sent as a parameter.
+// variable or expression. Reads run over seeded users (bench/lib/seed-users.ts: the same 10,000-user
+// directory the list scenario reads) and groups; the resource JSON is an Entra-shaped body, sent as a
+// parameter.
 // Also reported: Postgres backend CPU per transaction (from /proc, as for the service and the floor).
 
 const run = promisify(execFile);
 
-const SEED_USERS = 10_000;
+const SEED_USERS = SEEDED_DIRECTORY_USERS;
 const SEED_GROUPS = 1_000;
 
 export type PgbenchMode = "simple" | "prepared";
@@ -37,7 +39,7 @@ export interface PgbenchRow {
   pgCpuMsPerTx: number;
 }
 
-const seedId = (k: string) => `md5('seed-' || ${k})::uuid`;
+const seedId = (k: string) => seededUserId(":dir", k);
 const unique = (prefix: string) => `'${prefix}' || :client_id || '-' || :n`;
 
 /** Scenario name (as in scim-ops.ts) → floor statement, pgbench \set lines and one SQL expression per $n. */
@@ -58,7 +60,7 @@ const SCRIPTS: { scenario: string; sql: keyof typeof FLOOR_SQL; set: string[]; p
     scenario: "GET /Users?filter=userName eq",
     sql: "findUserByUserName",
     set: [`\\set k random(1, ${SEED_USERS})`],
-    params: [":dir", "'seed-' || :k || '@bench.example'", "100", "0"],
+    params: [":dir", "'user' || :k || '@growth.example'", "100", "0"],
   },
   { scenario: "GET /Users/{id}", sql: "getUser", set: [`\\set k random(1, ${SEED_USERS})`], params: [":dir", seedId(":k")] },
   { scenario: "GET /Users count=100", sql: "listUsers", set: [], params: [":dir", "100", "0"] },
@@ -97,13 +99,7 @@ async function seed(url: string, directoryId: string): Promise<void> {
   await c.connect();
   try {
     await c.query(`INSERT INTO directories (id, name) VALUES ($1, 'pgbench')`, [directoryId]);
-    await c.query(
-      `INSERT INTO scim_users (id, directory_id, user_name, user_name_norm, external_id, display_name, given_name, family_name, email, resource)
-       SELECT md5('seed-' || k)::uuid, $1, 'seed-' || k || '@bench.example', 'seed-' || k || '@bench.example', gen_random_uuid()::text,
-              'User ' || k, 'User', 'Bench', 'seed-' || k || '@bench.example', $2::jsonb
-       FROM generate_series(1, $3::int) k`,
-      [directoryId, JSON.stringify(entraUser("seed@bench.example")), SEED_USERS],
-    );
+    await seedUsers(c, directoryId, 1, SEED_USERS);
     await c.query(
       `INSERT INTO scim_groups (id, directory_id, display_name, display_name_norm, external_id, resource)
        SELECT md5('group-' || k)::uuid, $1, 'Group ' || k, 'group ' || k, gen_random_uuid()::text, $2::jsonb FROM generate_series(1, $3::int) k`,

@@ -31,7 +31,7 @@ const cmp = await runFloorComparison(argv);
 md.push(...floorMarkdown(cmp, args.duration));
 const scim = cmp.scim.find((r) => r.target === "service") ?? { startupMs: 0, idleRssMb: 0, rows: [] };
 const raw = cmp.nodeRaw;
-md.push(printTable(`## SCIM operations, service (${args.duration} s per row after 1 s warm-up; service startup ${scim.startupMs} ms, idle RSS ${scim.idleRssMb} MB)`, scimTable(scim.rows, raw)));
+md.push(printTable(`## SCIM operations, service (${args.duration} s per row after 1 s warm-up and a 2 s warm-up pass; service startup ${scim.startupMs} ms, idle RSS ${scim.idleRssMb} MB)`, scimTable(scim.rows, raw)));
 const targets = scimTargets(scim.rows, raw);
 md.push(printTable("## Targets (raw-limit fractions, and every target missed)", targetTable(targets.filter((t) => !t.met || t.target.includes("raw")))));
 

@@ -7,12 +7,15 @@ import { entraActivePatch, entraAddMembers, entraGroup, entraUser } from "./lib/
 import { type HttpResult, type HttpScenario, runHttp } from "./lib/http-load.js";
 import { round } from "./lib/latency.js";
 import { printTable, runInfo, writeResult } from "./lib/report.js";
+import { SEEDED_DIRECTORY_USERS, seedUsers } from "./lib/seed-users.js";
 import { createDirectory, type ServerProcess, type Service, startFloor, startService } from "./lib/service.js";
 import { type RawRow, rawRate, rawTable, runRawPostgres } from "./raw-postgres.js";
 
 // SCIM operation throughput and latency against the real service, at each concurrency: POST /Users
 // (unique userNames), GET filter userName eq, GET by id, PATCH (Entra disable/enable), PUT, GET list
-// count=100, POST /Groups, PATCH /Groups adding one member. Reported beside the raw Postgres limit.
+// count=100 (over a seeded directory of 10,000 users), POST /Groups, PATCH /Groups adding one member.
+// Against the service or the floor server (bench/floor-server.ts), with CPU per request of the server
+// process and of the Postgres backends of its database.
 
 /** What answers the requests: the service, or the floor server with or without prepared statements. */
 export type ScimTarget = "service" | "floor" | "floor-unprepared";
@@ -43,13 +46,13 @@ interface UserRef {
 }
 
 /** A directory to send requests to: through the admin API for the service, a row for the floor (no auth). */
-async function benchDirectory(server: ServerProcess, reader: pg.Client): Promise<{ id: string; prefix: string; token: string }> {
+async function benchDirectory(server: ServerProcess, reader: pg.Client, name: string): Promise<{ id: string; prefix: string; token: string }> {
   if ("admin" in server) {
-    const dir = await createDirectory(server as Service, "scim ops bench");
+    const dir = await createDirectory(server as Service, name);
     return { id: dir.id, prefix: new URL(dir.tenantUrl).pathname, token: dir.token };
   }
   const id = randomUUID();
-  await reader.query(`INSERT INTO directories (id, name) VALUES ($1, 'floor bench')`, [id]);
+  await reader.query(`INSERT INTO directories (id, name) VALUES ($1, $2)`, [id, name]);
   return { id, prefix: `/scim/v2/${id}`, token: "floor-ignores-it" };
 }
 
@@ -64,9 +67,14 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
   const rows: ScimOpsRow[] = [];
   const idleRssMb = service.memory().rssMb;
   try {
-    const dir = await benchDirectory(service, reader);
+    const dir = await benchDirectory(service, reader, "scim ops bench");
     const prefix = dir.prefix;
     const headers = { authorization: `Bearer ${dir.token}`, "content-type": "application/scim+json" };
+    // the list is read from a directory of a fixed size (the one pgbench reads), not one that grows with POST /Users
+    const listDir = await benchDirectory(service, reader, "list bench");
+    await seedUsers(reader, listDir.id, 1, SEEDED_DIRECTORY_USERS);
+    await reader.query("VACUUM ANALYZE scim_users");
+    const listHeaders = { ...headers, authorization: `Bearer ${listDir.token}` };
     const users = async (): Promise<UserRef[]> =>
       (await reader.query<UserRef>(`SELECT id, user_name AS "userName", external_id AS "externalId" FROM scim_users WHERE directory_id = $1`, [dir.id])).rows;
     const groups = async (): Promise<string[]> =>
@@ -137,7 +145,12 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
       },
       {
         name: "GET /Users count=100",
-        scenario: { name: "GET /Users count=100", headers, ignoreBodies: true, next: () => ({ method: "GET", path: `${prefix}/Users?startIndex=1&count=100` }) },
+        scenario: {
+          name: "GET /Users count=100",
+          headers: listHeaders,
+          ignoreBodies: true,
+          next: () => ({ method: "GET", path: `${listDir.prefix}/Users?startIndex=1&count=100` }),
+        },
       },
       {
         name: "POST /Groups",
@@ -163,12 +176,19 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
       },
     ];
 
-    for (const c of args.concurrency) {
+    // a first pass over every scenario, measured by nothing: a freshly started process runs each code path
+    // cold (JIT, lazy initialisation), which a 1 s warm-up per scenario does not cover
+    const passes = [{ c: args.concurrency[0]!, warmUp: true }, ...args.concurrency.map((c) => ({ c, warmUp: false }))];
+    for (const { c, warmUp } of passes) {
       for (const s of scenarios) {
         if (args.only && !args.only.some((o) => s.name.includes(o))) continue;
         if (s.serviceOnly && target !== "service") continue;
         await s.before?.();
         if (s.name !== "POST /Users" && s.name !== "POST /Groups" && pool.length === 0) pool = await users();
+        if (warmUp) {
+          await runHttp(service.url, s.scenario, c, 2, 0);
+          continue;
+        }
         await service.settle();
         service.resetPeak();
         let cpuStart = 0;
