@@ -1,6 +1,7 @@
+import { writeFileSync } from "node:fs";
 import { benchArgs, benchFlags, isMain } from "./lib/args.js";
 import { round } from "./lib/latency.js";
-import { type Cell, printTable, runInfo, writeResult } from "./lib/report.js";
+import { type Cell, printTable, RESULTS_DIR, runInfo, writeResult } from "./lib/report.js";
 import { type PgbenchRow, pgbenchTable, pgbenchTps, runPgbench } from "./pgbench.js";
 import { type RawRow, rawRate, rawTable, runRawPostgres } from "./raw-postgres.js";
 import { runScimOps, type ScimOpsReport, type ScimOpsRow, type ScimTarget } from "./scim-ops.js";
@@ -105,6 +106,12 @@ if (isMain(import.meta.url)) {
   const args = benchArgs();
   const info = await runInfo();
   const result = await runFloorComparison();
-  floorMarkdown(result, args.duration);
-  console.log(`\nwrote ${writeResult("floor", info, result)}`);
+  const head = [
+    `# Floor comparison ${info.date}`,
+    "",
+    `commit ${info.commit}${info.dirty ? " (+ uncommitted changes in src/prisma)" : ""}; Node ${info.node}; ${info.cores} × ${info.cpus};` +
+      ` Postgres ${info.postgres.server_version}; load average at start ${info.loadAverage.join(", ")}; service: ${args.dist ? "node dist/server.js" : "src/server.ts via tsx"}`,
+  ];
+  writeFileSync(`${RESULTS_DIR}/floor-latest.md`, `${[...head, ...floorMarkdown(result, args.duration)].join("\n")}\n`);
+  console.log(`\nwrote ${writeResult("floor", info, result)} and ${RESULTS_DIR}/floor-latest.md`);
 }

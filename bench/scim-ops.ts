@@ -189,6 +189,9 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
           await runHttp(service.url, s.scenario, c, 2, 0);
           continue;
         }
+        // fresh planner statistics: a directory that grew since the last ANALYZE can flip the userName lookup
+        // to an O(directory) scan of (directory_id, created_at, id) (see bench/README.md); measured apart
+        await reader.query("ANALYZE scim_users, scim_groups, group_members");
         await service.settle();
         service.resetPeak();
         let cpuStart = 0;
