@@ -6,6 +6,7 @@ import { entraAddMembers, entraRemoveMember, GROUP_SCHEMA } from "./lib/entra-bo
 import { LatencyRecorder, type LatencySummary, round } from "./lib/latency.js";
 import { printTable, runInfo, writeResult } from "./lib/report.js";
 import { ScimClient } from "./lib/scim-client.js";
+import { seedUsers } from "./lib/seed-users.js";
 import { createDirectory, startService } from "./lib/service.js";
 
 // Cost as one directory grows: users are seeded with SQL (INSERT ... SELECT generate_series, the same
@@ -20,22 +21,6 @@ export interface GrowthRow {
   requests: number;
   latencyMs: LatencySummary;
 }
-
-const seedUsers = `
-  INSERT INTO scim_users (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name,
-                          family_name, email, resource, created_at, updated_at)
-  SELECT gen_random_uuid(), $1::uuid, n.u, n.u, n.ext, true, 'Growth User ' || i, 'Growth', 'User ' || i, n.u,
-    jsonb_build_object(
-      'schemas', jsonb_build_array('urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'),
-      'externalId', n.ext, 'userName', n.u, 'active', true, 'displayName', 'Growth User ' || i,
-      'emails', jsonb_build_array(jsonb_build_object('primary', true, 'type', 'work', 'value', n.u)),
-      'name', jsonb_build_object('formatted', 'Growth User ' || i, 'familyName', 'User ' || i, 'givenName', 'Growth'),
-      'roles', jsonb_build_array(),
-      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', jsonb_build_object('department', 'Dept ' || (i % 50))),
-    t.at, t.at
-  FROM generate_series($2::int, $3::int) AS i,
-    LATERAL (SELECT 'user' || i || '@growth.example' AS u, 'ext-' || i AS ext) AS n,
-    LATERAL (SELECT timestamp '2026-01-01' + i * interval '1 millisecond' AS at) AS t`;
 
 function probeUsers(size: number, k: number): number[] {
   // spread over the whole table (old and new rows), same picks at every size
@@ -67,9 +52,7 @@ export async function runGrowth(opts: { sizes: number[]; probes: number; dist?: 
     let seeded = 0;
     for (const size of opts.sizes) {
       const t0 = performance.now();
-      for (let from = seeded + 1; from <= size; from += 100_000) {
-        await sql.query(seedUsers, [dir.id, from, Math.min(size, from + 99_999)]);
-      }
+      await seedUsers(sql, dir.id, seeded + 1, size);
       await sql.query("VACUUM ANALYZE scim_users");
       process.stderr.write(`  seeded ${size} users in ${round((performance.now() - t0) / 1000, 1)} s\n`);
       seeded = size;

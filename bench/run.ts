@@ -2,15 +2,15 @@ import { writeFileSync } from "node:fs";
 import { benchArgs } from "./lib/args.js";
 import { printTable, RESULTS_DIR, runInfo, writeResult } from "./lib/report.js";
 import { growthArgs, growthRatios, growthTable, growthTargets, runGrowth } from "./growth.js";
-import { rawTable, runRawPostgres } from "./raw-postgres.js";
+import { floorMarkdown, runFloorComparison } from "./floor.js";
 import { replayArgs, replayTable, runReplay } from "./replay.js";
-import { runScimOps, scimTable, scimTargets, targetTable } from "./scim-ops.js";
+import { scimTable, scimTargets, targetTable } from "./scim-ops.js";
 import { lagTable, runWebhooks, webhookArgs, webhookTable } from "./webhooks.js";
 
-// `npm run bench`: every benchmark in one run (raw limit first, so fractions compare like with like),
+// `npm run bench`: every benchmark in one run (floor, service and raw limits in one session, so multiples compare like with like),
 // tables on stdout, one JSON with everything, and bench/results/latest.md (the tables as Markdown).
 // Flags: --duration <s> (per scenario, default 5), --concurrency 16,64, --large (1M users, 50 tenants),
-// --tsx (run src/server.ts through tsx instead of the built dist/server.js), --cpu-prof <dir>.
+// --tsx (run src/server.ts through tsx instead of the built dist/server.js), --cpu-prof <dir>, --targets.
 
 const argv = process.argv.slice(2);
 const args = benchArgs(argv);
@@ -25,13 +25,13 @@ const md: string[] = [
 ];
 const section = (title: string) => process.stderr.write(`\n== ${title} (${Math.round((performance.now() - started) / 1000)} s elapsed)\n`);
 
-section("raw Postgres limit");
-const raw = await runRawPostgres({ concurrency: args.concurrency, durationSec: args.duration });
-md.push(printTable(`## Raw Postgres limit (pg, prepared statements, ${args.duration} s per row)`, rawTable(raw)));
-
-section("SCIM operations");
-const scim = await runScimOps(args);
-md.push(printTable(`## SCIM operations (${args.duration} s per row after 1 s warm-up; service startup ${scim.startupMs} ms, idle RSS ${scim.idleRssMb} MB)`, scimTable(scim.rows, raw)));
+section("floor, service, raw limit (pgbench and the Node script)");
+// the floor (with and without prepared statements), the service, pgbench and the Node pg script, in one session
+const cmp = await runFloorComparison(argv);
+md.push(...floorMarkdown(cmp, args.duration));
+const scim = cmp.scim.find((r) => r.target === "service") ?? { startupMs: 0, idleRssMb: 0, rows: [] };
+const raw = cmp.nodeRaw;
+md.push(printTable(`## SCIM operations, service (${args.duration} s per row after 1 s warm-up and a 2 s warm-up pass; service startup ${scim.startupMs} ms, idle RSS ${scim.idleRssMb} MB)`, scimTable(scim.rows, raw)));
 const targets = scimTargets(scim.rows, raw);
 md.push(printTable("## Targets (raw-limit fractions, and every target missed)", targetTable(targets.filter((t) => !t.met || t.target.includes("raw")))));
 
@@ -61,6 +61,6 @@ for (const h of hooks) md.push(printTable(`### Webhook lag by second of the load
 
 const totalSec = Math.round((performance.now() - started) / 1000);
 md.push("", `Total run time ${totalSec} s.`, "");
-const json = writeResult("run", info, { args, raw, scim, targets, replay: { options: replayOpts, rows: replay }, growth: { options: growthOpts, rows: growth, ratios: growthRatios(growth) }, webhooks: hooks });
+const json = writeResult("run", info, { args, floor: cmp, targets, replay: { options: replayOpts, rows: replay }, growth: { options: growthOpts, rows: growth, ratios: growthRatios(growth) }, webhooks: hooks });
 writeFileSync(`${RESULTS_DIR}/latest.md`, `${md.join("\n")}\n`);
 console.log(`\nwrote ${json} and ${RESULTS_DIR}/latest.md (total ${totalSec} s)`);

@@ -30,6 +30,8 @@ export function benchFlags(argv = process.argv.slice(2)) {
       // the service runs as dist/server.js (built when stale) unless --tsx
       tsx: { type: "boolean", default: process.env.BENCH_TSX === "1" },
       only: { type: "string" },
+      // floor comparison (bench:floor): which servers answer the SCIM scenarios
+      targets: { type: "string", default: "floor,floor-unprepared,service" },
       // replay
       tenants: { type: "string" },
       users: { type: "string", default: "1000" },

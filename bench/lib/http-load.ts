@@ -44,9 +44,9 @@ async function run(url: string, scenario: HttpScenario, connections: number, dur
   return { result, firstErrorBody };
 }
 
-export async function runHttp(url: string, scenario: HttpScenario, connections: number, durationSec: number, warmupSec = 1, afterWarmup?: () => void): Promise<HttpResult> {
+export async function runHttp(url: string, scenario: HttpScenario, connections: number, durationSec: number, warmupSec = 1, afterWarmup?: () => void | Promise<void>): Promise<HttpResult> {
   if (warmupSec > 0) await run(url, scenario, connections, warmupSec);
-  afterWarmup?.();
+  await afterWarmup?.();
   const latency = new LatencyRecorder();
   const { result, firstErrorBody } = await run(url, scenario, connections, durationSec, latency);
   const statusCounts = Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count]));

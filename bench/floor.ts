@@ -1,0 +1,117 @@
+import { writeFileSync } from "node:fs";
+import { benchArgs, benchFlags, isMain } from "./lib/args.js";
+import { round } from "./lib/latency.js";
+import { type Cell, printTable, RESULTS_DIR, runInfo, writeResult } from "./lib/report.js";
+import { type PgbenchRow, pgbenchTable, pgbenchTps, runPgbench } from "./pgbench.js";
+import { type RawRow, rawRate, rawTable, runRawPostgres } from "./raw-postgres.js";
+import { runScimOps, type ScimOpsReport, type ScimOpsRow, type ScimTarget } from "./scim-ops.js";
+
+// `npm run bench:floor` (issue 11): in one session, the floor server with and without prepared
+// statements, the service (built dist/server.js, default LOG_LEVEL), pgbench on the floor's statements
+// (the raw limit) and the Node pg script (a client-bound figure), then every service figure as a multiple
+// of the floor: CPU per request (service or floor process + the Postgres backends of its database, from
+// /proc), throughput as a fraction of pgbench, peak RSS, errors. `--targets floor` measures the floor alone.
+
+export interface FloorComparison {
+  scim: ScimOpsReport[];
+  pgbench: PgbenchRow[];
+  nodeRaw: RawRow[];
+}
+
+export async function runFloorComparison(argv = process.argv.slice(2)): Promise<FloorComparison> {
+  const args = benchArgs(argv);
+  const targets = benchFlags(argv).targets.split(",").map((t) => t.trim()) as ScimTarget[];
+  const scim: ScimOpsReport[] = [];
+  for (const t of targets) {
+    process.stderr.write(`\n-- SCIM scenarios against ${t}\n`);
+    scim.push(await runScimOps(args, t));
+  }
+  process.stderr.write("\n-- pgbench (raw limit)\n");
+  const pgbench = await runPgbench({ concurrency: args.concurrency, durationSec: args.duration, only: args.only });
+  process.stderr.write("\n-- Node pg script\n");
+  const nodeRaw = targets.includes("service") ? await runRawPostgres({ concurrency: args.concurrency, durationSec: args.duration }) : [];
+  return { scim, pgbench, nodeRaw };
+}
+
+const rowsOf = (c: FloorComparison, t: ScimTarget) => c.scim.find((r) => r.target === t)?.rows ?? [];
+const match = (rows: ScimOpsRow[], r: ScimOpsRow) => rows.find((x) => x.scenario === r.scenario && x.concurrency === r.concurrency);
+const times = (a: number, b: number | undefined) => (b ? `${round(a / b, 2)}×` : "");
+
+/** CPU per request, ms: each target's process + its Postgres backends, and the service as a multiple of the floor. */
+export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
+  const floor = rowsOf(c, "floor");
+  const unprepared = rowsOf(c, "floor-unprepared");
+  const service = rowsOf(c, "service");
+  const base = service.length > 0 ? service : floor;
+  return base.map((r) => {
+    const f = match(floor, r);
+    const u = match(unprepared, r);
+    const s = match(service, r);
+    const pgb = c.pgbench.find((p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared");
+    return {
+      request: r.scenario,
+      C: r.concurrency,
+      "service ms/req (node + pg)": s ? `${s.totalCpuMsPerRequest} (${s.cpuMsPerRequest} + ${s.pgCpuMsPerRequest})` : "",
+      "floor ms/req (node + pg)": f ? `${f.totalCpuMsPerRequest} (${f.cpuMsPerRequest} + ${f.pgCpuMsPerRequest})` : "",
+      "service × floor": s && f ? times(s.totalCpuMsPerRequest, f.totalCpuMsPerRequest) : "",
+      "floor unprepared ms/req (node + pg)": u ? `${u.totalCpuMsPerRequest} (${u.cpuMsPerRequest} + ${u.pgCpuMsPerRequest})` : "",
+      "pgbench prepared pg ms/tx": pgb?.pgCpuMsPerTx,
+    };
+  });
+}
+
+/** Throughput against the raw limit, RSS and errors. */
+export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
+  const floor = rowsOf(c, "floor");
+  const unprepared = rowsOf(c, "floor-unprepared");
+  const service = rowsOf(c, "service");
+  const base = service.length > 0 ? service : floor;
+  return base.map((r) => {
+    const f = match(floor, r);
+    const u = match(unprepared, r);
+    const s = match(service, r);
+    const simple = pgbenchTps(c.pgbench, r.scenario, "simple", r.concurrency);
+    const prepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency);
+    const node = r.scenario === "POST /Users" ? rawRate(c.nodeRaw, "insert+event tx", r.concurrency) : r.scenario.startsWith("GET /Users?filter") ? rawRate(c.nodeRaw, "lookup by userName", r.concurrency) : undefined;
+    return {
+      request: r.scenario,
+      C: r.concurrency,
+      "service req/s": s?.rps,
+      "floor req/s": f?.rps,
+      "floor unprepared req/s": u?.rps,
+      "pgbench simple tx/s": simple,
+      "pgbench prepared tx/s": prepared,
+      "service % of pgbench prepared": s && prepared ? `${round((100 * s.rps) / prepared, 1)}%` : "",
+      "floor % of pgbench prepared": f && prepared ? `${round((100 * f.rps) / prepared, 1)}%` : "",
+      "Node pg script ops/s (client-bound)": node,
+      "service p99 ms": s?.latencyMs.p99,
+      "service peak RSS MB": s?.peakRssMb,
+      "floor peak RSS MB": f?.peakRssMb,
+      errors: [s, f, u].map((x) => x?.errors ?? "-").join(" / "),
+    };
+  });
+}
+
+export function floorMarkdown(c: FloorComparison, durationSec: number): string[] {
+  const md = [
+    printTable(`## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up, all after a 2 s warm-up pass per scenario)`, cpuTable(c)),
+    printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared)", throughputTable(c)),
+    printTable(`## Raw limit: pgbench on the floor's statements (${durationSec} s per row)`, pgbenchTable(c.pgbench)),
+  ];
+  if (c.nodeRaw.length > 0) md.push(printTable("## Node pg script (bench/raw-postgres.ts; bound by its own client, not by Postgres)", rawTable(c.nodeRaw)));
+  return md;
+}
+
+if (isMain(import.meta.url)) {
+  const args = benchArgs();
+  const info = await runInfo();
+  const result = await runFloorComparison();
+  const head = [
+    `# Floor comparison ${info.date}`,
+    "",
+    `commit ${info.commit}${info.dirty ? " (+ uncommitted changes in src/prisma)" : ""}; Node ${info.node}; ${info.cores} × ${info.cpus};` +
+      ` Postgres ${info.postgres.server_version}; load average at start ${info.loadAverage.join(", ")}; service: ${args.dist ? "node dist/server.js" : "src/server.ts via tsx"}`,
+  ];
+  writeFileSync(`${RESULTS_DIR}/floor-latest.md`, `${[...head, ...floorMarkdown(result, args.duration)].join("\n")}\n`);
+  console.log(`\nwrote ${writeResult("floor", info, result)} and ${RESULTS_DIR}/floor-latest.md`);
+}
