@@ -89,7 +89,8 @@ describe.skipIf(!haveChromium)("setup page in a browser", () => {
     // the copy button puts the Tenant URL on the clipboard
     await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin });
     await page.getByRole("button", { name: "Copy Tenant URL" }).click();
-    expect(await page.getByRole("button", { name: "Copy Tenant URL" }).textContent()).toBe("Copied");
+    // the label changes once the clipboard write resolves: wait for it (with a deadline), don't race it
+    await expect.poll(() => page.getByRole("button", { name: "Copy Tenant URL" }).textContent(), { timeout: 5000 }).toBe("Copied");
     expect(await page.evaluate("navigator.clipboard.readText()")).toBe(tenantUrl);
 
     // first a wrong token, as when the admin pastes the wrong thing: the panel says so
