@@ -7,12 +7,22 @@ import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { isResourceId } from "../scim/resource/resource-id.js";
 import { parseGroupBody } from "../scim/resource/resource-body.js";
-import { applyPatch, type MemberChange, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
+import { applyPatch, type MemberChange, type PatchLimits, type PatchOperation, parsePatchRequest } from "../scim/patch/index.js";
 import { checkIndexedText, displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
 import { type AppUser, toAppUser } from "../users/app-user.js";
 import { findUsersByIds, type UserRecord } from "../users/user-store.js";
 import { toAppGroup } from "./app-group.js";
-import { countGroups, deleteGroupIfVersion, findGroup, type GroupRecord, insertGroup, listGroups, type PromotedGroupColumns, updateGroupIfVersion } from "./group-store.js";
+import {
+  countGroups,
+  deleteGroupIfVersion,
+  findGroup,
+  findGroupForChange,
+  type GroupRecord,
+  insertGroup,
+  listGroups,
+  type PromotedGroupColumns,
+  updateGroupIfVersion,
+} from "./group-store.js";
 import { memberIdsOf } from "./membership-store.js";
 
 // Groups of a directory as SCIM writes them. Members are rows in group_members; member_count and one
@@ -135,19 +145,57 @@ interface GroupChange {
   memberChanges: MemberChange[];
 }
 
-async function changeGroup(db: Database, directoryId: string, id: string, ifMatch: string | undefined, change: (current: GroupRecord) => GroupChange): Promise<GroupRecord> {
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Every UUID-shaped string in the operations (values and path filters): a superset of the member ids they name. */
+function idsMentioned(operations: PatchOperation[]): string[] {
+  const ids = new Set<string>();
+  const visit = (v: unknown, depth: number): void => {
+    if (typeof v === "string") {
+      if (isResourceId(v)) ids.add(v);
+    } else if (Array.isArray(v)) {
+      if (depth < 3) for (const item of v) visit(item, depth + 1);
+    } else if (typeof v === "object" && v !== null && depth < 3) {
+      for (const item of Object.values(v)) visit(item, depth + 1);
+    }
+  };
+  for (const op of operations) {
+    visit(op.value, 0);
+    for (const m of op.path?.matchAll(UUIDS) ?? []) ids.add(m[0]);
+  }
+  return [...ids];
+}
+
+/** True when the member changes are adds/removes of ids the first read already covered. */
+function coveredBy(mentioned: Set<string>, changes: MemberChange[]): boolean {
+  return changes.every((c) => (c.kind === "add" || c.kind === "remove") && c.ids.every((id) => mentioned.has(id)));
+}
+
+async function changeGroup(
+  db: Database,
+  directoryId: string,
+  id: string,
+  ifMatch: string | undefined,
+  mentioned: string[],
+  change: (current: GroupRecord) => GroupChange,
+): Promise<GroupRecord> {
   if (!isResourceId(id)) throw groupMissing(id);
   let displayName = "";
+  const mentionedSet = new Set(mentioned);
   const attempt = async (runner: SqlRunner, lock: boolean): Promise<GroupRecord | undefined> => {
-    const current = await findGroup(runner, directoryId, id, lock);
-    if (!current) throw groupMissing(id);
+    const read = await findGroupForChange(runner, directoryId, id, mentioned, lock);
+    if (!read) throw groupMissing(id);
+    const current = read.group;
     checkIfMatch(ifMatch, current.version);
     const next = change(current);
     const cols = promoteGroupColumns(next.resource);
     displayName = cols.displayName;
     let delta: MembershipDelta = { added: [], removed: [] };
     if (next.memberChanges.length > 0) {
-      const { members, users } = await readMembership(runner, directoryId, id, next.memberChanges);
+      // the usual PATCH (add/remove named members) was answered by the first read; a replace reads all members
+      const { members, users } = coveredBy(mentionedSet, next.memberChanges)
+        ? { members: new Set(read.memberIds), users: new Map(read.users.map((u) => [u.id, u])) }
+        : await readMembership(runner, directoryId, id, next.memberChanges);
       delta = memberDelta(members, users, next.memberChanges);
     }
     const { added, removed } = delta;
@@ -177,12 +225,12 @@ async function changeGroup(db: Database, directoryId: string, id: string, ifMatc
 export async function replaceGroup(db: Database, directoryId: string, id: string, body: unknown, maxMembers: number, ifMatch?: string): Promise<GroupRecord> {
   const { resource, memberIds } = parseGroupBody(body, maxMembers);
   const memberChanges: MemberChange[] = memberIds === undefined ? [] : memberIds.length === 0 ? [{ kind: "removeAll" }] : [{ kind: "replace", ids: memberIds }];
-  return changeGroup(db, directoryId, id, ifMatch, () => ({ resource, memberChanges }));
+  return changeGroup(db, directoryId, id, ifMatch, [], () => ({ resource, memberChanges }));
 }
 
 export async function patchGroup(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<GroupRecord> {
   const operations = parsePatchRequest(body, limits);
-  return changeGroup(db, directoryId, id, ifMatch, (current) => applyPatch("Group", current.resource, operations));
+  return changeGroup(db, directoryId, id, ifMatch, idsMentioned(operations), (current) => applyPatch("Group", current.resource, operations));
 }
 
 /** Deletes a group (memberships go with it by FK cascade); group.deleted carries the last state. */

@@ -4,6 +4,7 @@ import { adjustCounts, countOf } from "../directories/directory-counts-store.js"
 import { insertEvents, type NewEvent } from "../events/event-writer.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
+import { usersFromJson, usersJson, type UserRecord } from "../users/user-store.js";
 import { deleteMembers, insertMembers } from "./membership-store.js";
 
 // SQL for scim_groups, and the one read model of a group row. Each SCIM write is one statement: the
@@ -55,6 +56,30 @@ export async function findGroup(db: SqlRunner, directoryId: string, id: string, 
   const rows = await db.query<GroupRecord>(sql`
     SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND g.id = ${id}::uuid${lock ? sql` FOR UPDATE` : empty}`);
   return rows[0];
+}
+
+export interface GroupForChange {
+  group: GroupRecord;
+  /** Which of the named users are members. */
+  memberIds: string[];
+  /** The named users that exist in the directory. */
+  users: UserRecord[];
+}
+
+/**
+ * The group with what a member change needs to know about the users it names (UUID-shaped ids), in one
+ * statement: so a PATCH adding or removing members reads once and writes once. `lock` = FOR UPDATE.
+ */
+export async function findGroupForChange(db: SqlRunner, directoryId: string, id: string, userIds: string[], lock: boolean): Promise<GroupForChange | undefined> {
+  const rows = await db.query<GroupRecord & { memberIds: string[]; users: unknown }>(sql`
+    SELECT ${GROUP_COLUMNS},
+      ARRAY(SELECT m.user_id::text FROM group_members m WHERE m.group_id = g.id AND m.user_id = ANY(${userIds}::uuid[])) AS "memberIds",
+      ${usersJson(sql`u.directory_id = g.directory_id AND u.id = ANY(${userIds}::uuid[])`)} AS users
+    FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND g.id = ${id}::uuid${lock ? sql` FOR UPDATE` : empty}`);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { memberIds, users, ...group } = row;
+  return { group, memberIds, users: usersFromJson(users) };
 }
 
 export interface GroupWrite {

@@ -31,6 +31,16 @@ const USER_COLUMNS = sql`u.id, u.directory_id AS "directoryId", u.user_name AS "
   u.external_id AS "externalId", u.active, u.display_name AS "displayName", u.given_name AS "givenName",
   u.family_name AS "familyName", u.email, u.resource, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
 
+/** A scalar subquery: the users matching `where` (over alias `u`) as a JSON array of rows (read back with usersFromJson). */
+export function usersJson(where: Sql): Sql {
+  return sql`(SELECT coalesce(json_agg(x), '[]'::json) FROM (SELECT ${USER_COLUMNS} FROM scim_users u WHERE ${where}) x)`;
+}
+
+/** Rows read through usersJson: JSON carries timestamps as text. */
+export function usersFromJson(rows: unknown): UserRecord[] {
+  return (rows as (UserRecord & { createdAt: string; updatedAt: string })[]).map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) }));
+}
+
 /** A new row as the service prepares it (id and timestamps chosen up front, so its events are known before the write). */
 export interface NewUserRow extends PromotedUserColumns {
   id: string;
