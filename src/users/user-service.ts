@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database, SqlRunner } from "../db/database.js";
 import { isUniqueViolation } from "../db/db-errors.js";
-import { appendEvents, type NewEvent } from "../events/event-writer.js";
+import type { NewEvent } from "../events/event-writer.js";
 import { toAppGroup } from "../groups/app-group.js";
 import { removeUserFromAllGroups } from "../groups/membership-store.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
@@ -117,9 +117,8 @@ export async function deleteUser(db: Database, directoryId: string, id: string, 
     if (!current) throw userMissing(id);
     checkIfMatch(ifMatch, current.version);
     const groups = await removeUserFromAllGroups(tx, id, new Date());
-    await deleteUserRow(tx, directoryId, id);
     const user = toAppUser(current);
-    await appendEvents(tx, [
+    await deleteUserRow(tx, directoryId, id, [
       ...groups.map((g): NewEvent => ({ type: "group.user_removed", directoryId, data: { group: toAppGroup(g), user } })),
       { type: "user.deleted", directoryId, data: user },
     ]);

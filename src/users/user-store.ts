@@ -95,11 +95,12 @@ export async function updateUserIfVersion(
   return rows[0];
 }
 
-/** Deletes the row (memberships already removed by the caller) and counts it out of the directory. */
-export async function deleteUserRow(db: SqlRunner, directoryId: string, id: string): Promise<void> {
+/** Deletes the row (memberships already removed by the caller), counts it out of the directory and writes its events: one statement. */
+export async function deleteUserRow(db: SqlRunner, directoryId: string, id: string, events: NewEvent[]): Promise<void> {
   await db.execute(sql`
-    WITH u AS (DELETE FROM scim_users WHERE id = ${id}::uuid AND directory_id = ${directoryId}::uuid RETURNING id)
-    ${adjustCounts(directoryId, { users: -1 }, sql`EXISTS (SELECT 1 FROM u)`)}`);
+    WITH u AS (DELETE FROM scim_users WHERE id = ${id}::uuid AND directory_id = ${directoryId}::uuid RETURNING id),
+    counted AS (${adjustCounts(directoryId, { users: -1 }, sql`EXISTS (SELECT 1 FROM u)`)})
+    ${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)}`);
 }
 
 /** Users of the directory among `ids` (ids must already be UUID-shaped). */
