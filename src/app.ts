@@ -7,6 +7,7 @@ import { adminRoutes } from "./http/admin/index.js";
 import { renderError, renderNotFound } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { registerOpenApi } from "./http/plugins/openapi.js";
+import { OneLinePerRequest } from "./http/plugins/request-logging.js";
 import { registerScimContentType } from "./http/plugins/content-types.js";
 import { registerAuthFailureLimiter } from "./http/plugins/rate-limit.js";
 import { registerSecurityHeaders } from "./http/plugins/security-headers.js";
@@ -37,6 +38,8 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     genReqId: requestIdFrom,
+    // one line per request, at the response, instead of Fastify's two
+    logController: new OneLinePerRequest(),
     bodyLimit: config.scim.maxBodyBytes,
     trustProxy: config.trustProxy,
     return503OnClosing: true,

@@ -1,6 +1,9 @@
-import { Prisma } from "../generated/prisma/client.js";
+import type { SqlRunner } from "../db/database.js";
+import { type Sql, sql } from "../db/sql.js";
 
-// The outbox: every accepted change appends its events in the same transaction as the change itself.
+// The outbox: every accepted change appends its events in the same statement or transaction as the
+// change itself. This module owns the INSERT INTO events; the user and group stores embed it as a CTE
+// (`insertEvents`) so a SCIM write is one statement and one round trip.
 
 export const EVENT_TYPES = [
   "user.created",
@@ -23,11 +26,19 @@ export interface NewEvent {
   data: unknown;
 }
 
-type EventTx = Pick<Prisma.TransactionClient, "$executeRaw">;
+/**
+ * The INSERT of `events` as one statement whose text does not depend on how many there are (one jsonb
+ * parameter, unpacked in order), so it is prepared once. `when` (optional) is a condition over the
+ * enclosing statement's CTEs: events are written only when the change happened (e.g. its UPDATE matched).
+ */
+export function insertEvents(events: readonly NewEvent[], when?: Sql): Sql {
+  const rows = JSON.stringify(events.map((e) => ({ d: e.directoryId, t: e.type, j: e.data })));
+  return sql`INSERT INTO events (directory_id, type, data)
+    SELECT e.d, e.t, e.j FROM jsonb_to_recordset(${rows}::jsonb) AS e(d uuid, t text, j jsonb)${when ? sql` WHERE ${when}` : sql``}`;
+}
 
-/** Inserts events in one statement (500 membership events cost one round trip). */
-export async function appendEvents(tx: EventTx, events: NewEvent[]): Promise<void> {
+/** Appends events on their own (one statement; inside the caller's transaction when given one). */
+export async function appendEvents(db: SqlRunner, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e) => Prisma.sql`(${e.directoryId}::uuid, ${e.type}, ${JSON.stringify(e.data)}::jsonb)`);
-  await tx.$executeRaw`INSERT INTO events (directory_id, type, data) VALUES ${Prisma.join(rows)}`;
+  await db.execute(insertEvents(events));
 }

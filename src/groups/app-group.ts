@@ -1,13 +1,19 @@
-import type { ScimGroup } from "../generated/prisma/client.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
 
 // The Group as the SaaS app sees it (admin API, webhook event data). Members are not inlined:
 // groups can have 100k members; they are listed separately.
 
-/** A scim_groups row as Prisma or raw SQL returns it. */
-export type GroupRow = Pick<ScimGroup, "id" | "directoryId" | "displayName" | "externalId" | "memberCount" | "createdAt" | "updatedAt"> & {
+/** What the mapping needs of a scim_groups row (the store's GroupRecord; resource typed loosely). */
+export interface GroupRow {
+  id: string;
+  directoryId: string;
+  displayName: string;
+  externalId: string | null;
+  memberCount: number;
+  createdAt: Date | string;
+  updatedAt: Date | string;
   resource: unknown;
-};
+}
 
 export interface AppGroup {
   id: string;

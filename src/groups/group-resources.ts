@@ -1,5 +1,4 @@
-import type { Database } from "../db/database.js";
-import { pgSqlClient } from "../users/scim-transaction.js";
+import type { SqlRunner } from "../db/database.js";
 import { type Projection, projectResource, projectionIncludes } from "../scim/resource/projection.js";
 import { memberOf, toScimGroup } from "../scim/resource/scim-resource.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
@@ -9,9 +8,9 @@ import { membersOfGroups } from "./membership-store.js";
 // Group rows → SCIM Group resources. When the projection leaves `members` out (Entra's
 // excludedAttributes=members), group_members is not read at all.
 
-export async function scimGroups(db: Database, baseUrl: string, rows: GroupRecord[], projection: Projection): Promise<ScimJson[]> {
+export async function scimGroups(db: SqlRunner, baseUrl: string, rows: GroupRecord[], projection: Projection): Promise<ScimJson[]> {
   const withMembers = rows.length > 0 && projectionIncludes("Group", projection, "members", true);
-  const members = withMembers ? await membersOfGroups(pgSqlClient(db.pool), rows.map((r) => r.id)) : undefined;
+  const members = withMembers ? await membersOfGroups(db, rows.map((r) => r.id)) : undefined;
   return rows.map((row) => {
     const list = members ? (members.get(row.id) ?? []).map((m) => memberOf(baseUrl, m.userId, m.display)) : undefined;
     return projectResource("Group", toScimGroup(row, baseUrl, list), projection);

@@ -1,23 +1,40 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "../db/database.js";
+import type { Database, SqlRunner } from "../db/database.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.js";
-import { appendEvents, type NewEvent } from "../events/event-writer.js";
+import type { NewEvent } from "../events/event-writer.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
+import { isResourceId } from "../scim/resource/resource-id.js";
 import { parseGroupBody } from "../scim/resource/resource-body.js";
-import { applyPatch, type MemberChange, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
+import { applyPatch, type MemberChange, type PatchLimits, type PatchOperation, parsePatchRequest } from "../scim/patch/index.js";
 import { checkIndexedText, displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
 import { type AppUser, toAppUser } from "../users/app-user.js";
-import { asEventTx, inScimTransaction, isResourceId, pgSqlClient, type Tx } from "../users/scim-transaction.js";
 import { findUsersByIds, type UserRecord } from "../users/user-store.js";
 import { toAppGroup } from "./app-group.js";
-import { countGroups, deleteGroupRow, findGroup, type GroupRecord, insertGroup, listGroups, type PromotedGroupColumns, updateGroup } from "./group-store.js";
-import { addMembers, removeMembers, removeMembersExcept } from "./membership-store.js";
+import {
+  countGroups,
+  deleteGroupIfVersion,
+  findGroup,
+  findGroupForChange,
+  type GroupRecord,
+  insertGroup,
+  listGroups,
+  type PromotedGroupColumns,
+  updateGroupIfVersion,
+} from "./group-store.js";
+import { memberIdsOf } from "./membership-store.js";
 
-// Groups of a directory as SCIM writes them. Members are rows in group_members; member_count and
-// one group.user_added / group.user_removed event per member change are written in the same
-// transaction as the change. Removing a user who is not a member is a no-op (Entra retries).
+// Groups of a directory as SCIM writes them. Members are rows in group_members; member_count and one
+// group.user_added / group.user_removed event per member change are written in the same statement as
+// the change. Removing a user who is not a member is a no-op (Entra retries).
+//
+// A change reads the group (and the members and users it touches), works out the exact delta, then
+// writes everything in one statement that only applies if the group is still at the version read:
+// every membership change moves the version, so the delta cannot be stale. On conflict it reads again;
+// after OPTIMISTIC_ATTEMPTS it takes the group's row lock instead, so a hot group cannot starve a writer.
+
+const OPTIMISTIC_ATTEMPTS = 3;
 
 function groupMissing(id: string) {
   return notFound(`Group ${id} not found`);
@@ -37,16 +54,11 @@ function promoteGroupColumns(resource: ScimJson): PromotedGroupColumns {
 }
 
 /** Member ids must name users of this directory: all of them, or nothing is written. */
-async function requireUsers(tx: Tx, directoryId: string, ids: string[]): Promise<UserRecord[]> {
+function requireUsers(byId: Map<string, UserRecord>, ids: string[]): UserRecord[] {
   const unique = [...new Set(ids)];
-  const malformed = unique.filter((id) => !isResourceId(id));
-  const users = await findUsersByIds(tx, directoryId, unique.filter(isResourceId));
-  if (malformed.length > 0 || users.length < unique.length) {
-    const found = new Set(users.map((u) => u.id));
-    const missing = unique.filter((id) => !found.has(id)).slice(0, 5);
-    throw invalidValue(`members reference unknown users: ${missing.join(", ")}`);
-  }
-  return users;
+  const missing = unique.filter((id) => !byId.has(id));
+  if (missing.length > 0) throw invalidValue(`members reference unknown users: ${missing.slice(0, 5).join(", ")}`);
+  return unique.map((id) => byId.get(id)!);
 }
 
 interface MembershipDelta {
@@ -54,32 +66,35 @@ interface MembershipDelta {
   removed: UserRecord[];
 }
 
-/** Applies member changes in order; returns who was actually added and removed. */
-async function applyMemberChanges(tx: Tx, directoryId: string, groupId: string, changes: MemberChange[]): Promise<MembershipDelta> {
-  const added = new Map<string, UserRecord>();
-  const removed = new Map<string, UserRecord>();
-  const noteAdded = (users: UserRecord[], ids: string[]) => {
-    const byId = new Map(users.map((u) => [u.id, u]));
-    for (const id of ids) {
-      if (removed.delete(id)) continue; // removed then re-added in one request: no net change
-      added.set(id, byId.get(id)!);
-    }
-  };
-  const noteRemoved = (users: UserRecord[]) => {
-    for (const u of users) if (!added.delete(u.id)) removed.set(u.id, u);
-  };
+/** Reads what the member changes touch: the users named (of this directory) and which of them are members (all members for a replace). */
+async function readMembership(db: SqlRunner, directoryId: string, groupId: string, changes: MemberChange[]) {
+  const named = [...new Set(changes.flatMap((c) => (c.kind === "removeAll" ? [] : c.ids)))].filter(isResourceId);
+  const everyone = changes.some((c) => c.kind === "removeAll" || c.kind === "replace");
+  const members = new Set(await memberIdsOf(db, groupId, everyone ? undefined : named));
+  const users = await findUsersByIds(db, directoryId, [...new Set([...named, ...members])]);
+  return { members, users: new Map(users.map((u) => [u.id, u])) };
+}
+
+/** Applies member changes in order to the membership read; returns who is actually added and removed. */
+function memberDelta(members: Set<string>, users: Map<string, UserRecord>, changes: MemberChange[]): MembershipDelta {
+  const now = new Set(members);
   for (const change of changes) {
     if (change.kind === "removeAll") {
-      noteRemoved(await removeMembersExcept(tx, groupId, []));
+      now.clear();
     } else if (change.kind === "remove") {
-      noteRemoved(await removeMembers(tx, groupId, change.ids.filter(isResourceId)));
+      for (const id of change.ids) now.delete(id);
     } else {
-      const users = await requireUsers(tx, directoryId, change.ids);
-      if (change.kind === "replace") noteRemoved(await removeMembersExcept(tx, groupId, users.map((u) => u.id)));
-      noteAdded(users, await addMembers(tx, directoryId, groupId, users.map((u) => u.id)));
+      const wanted = requireUsers(users, change.ids);
+      if (change.kind === "replace") now.clear();
+      for (const u of wanted) now.add(u.id);
     }
   }
-  return { added: [...added.values()], removed: [...removed.values()] };
+  return {
+    added: [...now].filter((id) => !members.has(id)).map((id) => users.get(id)!),
+    // a member whose user row is gone is being deleted: that delete moves the group's version, so the
+    // version-checked write fails and the change is read again
+    removed: [...members].filter((id) => !now.has(id) && users.has(id)).map((id) => users.get(id)!),
+  };
 }
 
 function membershipEvents(directoryId: string, group: GroupRecord, delta: MembershipDelta): NewEvent[] {
@@ -93,33 +108,34 @@ async function translateWriteErrors<T>(displayName: () => string, work: () => Pr
     return await work();
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateDisplayName(displayName());
-    // a member user deleted between our check and the insert
+    // a member user deleted between our read and the write
     if (isForeignKeyViolation(err)) throw invalidValue("members reference unknown users");
     throw err;
   }
 }
 
-export async function createGroup(db: Database, directoryId: string, body: unknown, maxMembers: number): Promise<GroupRecord> {
+export async function createGroup(db: SqlRunner, directoryId: string, body: unknown, maxMembers: number): Promise<GroupRecord> {
   const { resource, memberIds } = parseGroupBody(body, maxMembers);
   const cols = promoteGroupColumns(resource);
   return translateWriteErrors(
     () => cols.displayName,
-    () =>
-      inScimTransaction(db, async (tx) => {
-        const users = memberIds?.length ? await requireUsers(tx, directoryId, memberIds) : [];
-        const group = await insertGroup(tx, directoryId, randomUUID(), cols, resource, users.length);
-        await addMembers(tx, directoryId, group.id, users.map((u) => u.id));
-        await appendEvents(asEventTx(tx), [
-          { type: "group.created", directoryId, data: toAppGroup(group) },
-          ...membershipEvents(directoryId, group, { added: users, removed: [] }),
-        ]);
-        return group;
-      }),
+    async () => {
+      const ids = [...new Set(memberIds ?? [])];
+      const found = ids.length > 0 ? await findUsersByIds(db, directoryId, ids.filter(isResourceId)) : [];
+      const users = requireUsers(new Map(found.map((u) => [u.id, u])), ids);
+      const at = new Date();
+      const group: GroupRecord = { id: randomUUID(), directoryId, ...cols, resource, memberCount: users.length, version: 1, createdAt: at, updatedAt: at };
+      const events: NewEvent[] = [
+        { type: "group.created", directoryId, data: toAppGroup(group) },
+        ...membershipEvents(directoryId, group, { added: users, removed: [] }),
+      ];
+      return insertGroup(db, { ...group, at }, users.map((u) => u.id), events);
+    },
   );
 }
 
-export async function getGroup(db: Database, directoryId: string, id: string): Promise<GroupRecord> {
-  const group = isResourceId(id) ? await findGroup(pgSqlClient(db.pool), directoryId, id) : undefined;
+export async function getGroup(db: SqlRunner, directoryId: string, id: string): Promise<GroupRecord> {
+  const group = isResourceId(id) ? await findGroup(db, directoryId, id) : undefined;
   if (!group) throw groupMissing(id);
   return group;
 }
@@ -129,29 +145,79 @@ interface GroupChange {
   memberChanges: MemberChange[];
 }
 
-async function changeGroup(db: Database, directoryId: string, id: string, ifMatch: string | undefined, change: (current: GroupRecord) => GroupChange): Promise<GroupRecord> {
+const UUIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** Every UUID-shaped string in the operations (values and path filters): a superset of the member ids they name. */
+function idsMentioned(operations: PatchOperation[]): string[] {
+  const ids = new Set<string>();
+  const visit = (v: unknown, depth: number): void => {
+    if (typeof v === "string") {
+      if (isResourceId(v)) ids.add(v);
+    } else if (Array.isArray(v)) {
+      if (depth < 3) for (const item of v) visit(item, depth + 1);
+    } else if (typeof v === "object" && v !== null && depth < 3) {
+      for (const item of Object.values(v)) visit(item, depth + 1);
+    }
+  };
+  for (const op of operations) {
+    visit(op.value, 0);
+    for (const m of op.path?.matchAll(UUIDS) ?? []) ids.add(m[0]);
+  }
+  return [...ids];
+}
+
+/** True when the member changes are adds/removes of ids the first read already covered. */
+function coveredBy(mentioned: Set<string>, changes: MemberChange[]): boolean {
+  return changes.every((c) => (c.kind === "add" || c.kind === "remove") && c.ids.every((id) => mentioned.has(id)));
+}
+
+async function changeGroup(
+  db: Database,
+  directoryId: string,
+  id: string,
+  ifMatch: string | undefined,
+  mentioned: string[],
+  change: (current: GroupRecord) => GroupChange,
+): Promise<GroupRecord> {
   if (!isResourceId(id)) throw groupMissing(id);
   let displayName = "";
+  const mentionedSet = new Set(mentioned);
+  const attempt = async (runner: SqlRunner, lock: boolean): Promise<GroupRecord | undefined> => {
+    const read = await findGroupForChange(runner, directoryId, id, mentioned, lock);
+    if (!read) throw groupMissing(id);
+    const current = read.group;
+    checkIfMatch(ifMatch, current.version);
+    const next = change(current);
+    const cols = promoteGroupColumns(next.resource);
+    displayName = cols.displayName;
+    let delta: MembershipDelta = { added: [], removed: [] };
+    if (next.memberChanges.length > 0) {
+      // the usual PATCH (add/remove named members) was answered by the first read; a replace reads all members
+      const { members, users } = coveredBy(mentionedSet, next.memberChanges)
+        ? { members: new Set(read.memberIds), users: new Map(read.users.map((u) => [u.id, u])) }
+        : await readMembership(runner, directoryId, id, next.memberChanges);
+      delta = memberDelta(members, users, next.memberChanges);
+    }
+    const { added, removed } = delta;
+    const resourceChanged = JSON.stringify(next.resource) !== JSON.stringify(current.resource);
+    if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
+    const at = new Date();
+    const updated: GroupRecord = { ...current, ...cols, resource: next.resource, memberCount: current.memberCount + added.length - removed.length, version: current.version + 1, updatedAt: at };
+    const events: NewEvent[] = [
+      ...(resourceChanged ? [{ type: "group.updated", directoryId, data: toAppGroup(updated) } as NewEvent] : []),
+      ...membershipEvents(directoryId, updated, { added, removed }),
+    ];
+    return updateGroupIfVersion(runner, current, { cols, resource: next.resource, add: added.map((u) => u.id), remove: removed.map((u) => u.id), at, events });
+  };
   return translateWriteErrors(
     () => displayName,
-    () =>
-      inScimTransaction(db, async (tx) => {
-        const current = await findGroup(tx, directoryId, id, true);
-        if (!current) throw groupMissing(id);
-        checkIfMatch(ifMatch, current.version);
-        const next = change(current);
-        const cols = promoteGroupColumns(next.resource);
-        displayName = cols.displayName;
-        const delta = await applyMemberChanges(tx, directoryId, id, next.memberChanges);
-        const resourceChanged = JSON.stringify(next.resource) !== JSON.stringify(current.resource);
-        if (!resourceChanged && delta.added.length === 0 && delta.removed.length === 0) return current;
-        const updated = await updateGroup(tx, id, cols, next.resource, delta.added.length - delta.removed.length);
-        await appendEvents(asEventTx(tx), [
-          ...(resourceChanged ? [{ type: "group.updated", directoryId, data: toAppGroup(updated) } as NewEvent] : []),
-          ...membershipEvents(directoryId, updated, delta),
-        ]);
-        return updated;
-      }),
+    async () => {
+      for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) {
+        const written = await attempt(db, false);
+        if (written) return written;
+      }
+      return (await db.transaction((tx) => attempt(tx, true)))!;
+    },
   );
 }
 
@@ -159,30 +225,30 @@ async function changeGroup(db: Database, directoryId: string, id: string, ifMatc
 export async function replaceGroup(db: Database, directoryId: string, id: string, body: unknown, maxMembers: number, ifMatch?: string): Promise<GroupRecord> {
   const { resource, memberIds } = parseGroupBody(body, maxMembers);
   const memberChanges: MemberChange[] = memberIds === undefined ? [] : memberIds.length === 0 ? [{ kind: "removeAll" }] : [{ kind: "replace", ids: memberIds }];
-  return changeGroup(db, directoryId, id, ifMatch, () => ({ resource, memberChanges }));
+  return changeGroup(db, directoryId, id, ifMatch, [], () => ({ resource, memberChanges }));
 }
 
 export async function patchGroup(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<GroupRecord> {
   const operations = parsePatchRequest(body, limits);
-  return changeGroup(db, directoryId, id, ifMatch, (current) => applyPatch("Group", current.resource, operations));
+  return changeGroup(db, directoryId, id, ifMatch, idsMentioned(operations), (current) => applyPatch("Group", current.resource, operations));
 }
 
+/** Deletes a group (memberships go with it by FK cascade); group.deleted carries the last state. */
 export async function deleteGroup(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void> {
   if (!isResourceId(id)) throw groupMissing(id);
-  await inScimTransaction(db, async (tx) => {
-    const current = await findGroup(tx, directoryId, id, true);
+  const attempt = async (runner: SqlRunner, lock: boolean): Promise<boolean> => {
+    const current = await findGroup(runner, directoryId, id, lock);
     if (!current) throw groupMissing(id);
     checkIfMatch(ifMatch, current.version);
-    // memberships go with the group (FK cascade); group.deleted carries the last state
-    await deleteGroupRow(tx, id);
-    await appendEvents(asEventTx(tx), [{ type: "group.deleted", directoryId, data: toAppGroup(current) }]);
-  });
+    return deleteGroupIfVersion(runner, current, [{ type: "group.deleted", directoryId, data: toAppGroup(current) }]);
+  };
+  for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) if (await attempt(db, false)) return;
+  await db.transaction((tx) => attempt(tx, true));
 }
 
-export async function queryGroups(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<GroupRecord>> {
-  const sql = pgSqlClient(db.pool);
+export async function queryGroups(db: SqlRunner, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<GroupRecord>> {
   return runListRequest("Group", req, maxResults, {
-    list: (q) => listGroups(sql, directoryId, q),
-    count: (where) => countGroups(sql, directoryId, where),
+    list: (q, withTotal) => listGroups(db, directoryId, q, withTotal),
+    count: (where) => countGroups(db, directoryId, where),
   });
 }

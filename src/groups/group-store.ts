@@ -1,9 +1,14 @@
-import { Prisma } from "../generated/prisma/client.js";
+import type { SqlRunner } from "../db/database.js";
+import { empty, type Sql, sql } from "../db/sql.js";
+import { adjustCounts, countOf } from "../directories/directory-counts-store.js";
+import { insertEvents, type NewEvent } from "../events/event-writer.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
-import type { Tx } from "../users/scim-transaction.js";
+import { usersFromJson, usersJson, type UserRecord } from "../users/user-store.js";
+import { deleteMembers, insertMembers } from "./membership-store.js";
 
-// SQL for scim_groups. Rows come back in the Prisma model's camelCase shape.
+// SQL for scim_groups, and the one read model of a group row. Each SCIM write is one statement: the
+// group row, its membership rows, its events and the directory count together.
 
 export interface PromotedGroupColumns {
   displayName: string;
@@ -21,51 +26,125 @@ export interface GroupRecord extends PromotedGroupColumns {
   updatedAt: Date;
 }
 
-type Reader = Pick<Tx, "$queryRaw">;
-
-export const GROUP_COLUMNS = Prisma.sql`g.id, g.directory_id AS "directoryId", g.display_name AS "displayName",
+export const GROUP_COLUMNS = sql`g.id, g.directory_id AS "directoryId", g.display_name AS "displayName",
   g.external_id AS "externalId", g.resource, g.member_count AS "memberCount", g.version,
   g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
 
-export async function insertGroup(tx: Reader, directoryId: string, id: string, cols: PromotedGroupColumns, resource: ScimJson, memberCount: number): Promise<GroupRecord> {
-  const rows = await tx.$queryRaw<GroupRecord[]>`
-    INSERT INTO scim_groups AS g (id, directory_id, display_name, display_name_norm, external_id, resource, member_count)
-    VALUES (${id}::uuid, ${directoryId}::uuid, ${cols.displayName}, ${cols.displayName.toLowerCase()}, ${cols.externalId},
-            ${JSON.stringify(resource)}::jsonb, ${memberCount})
-    RETURNING ${GROUP_COLUMNS}`;
+export interface NewGroupRow extends PromotedGroupColumns {
+  id: string;
+  directoryId: string;
+  resource: ScimJson;
+  at: Date;
+}
+
+/** INSERT with its members (users already checked), its events and the directory count: one statement. */
+export async function insertGroup(db: SqlRunner, row: NewGroupRow, memberIds: string[], events: NewEvent[]): Promise<GroupRecord> {
+  const rows = await db.query<GroupRecord>(sql`
+    WITH g AS (
+      INSERT INTO scim_groups AS g (id, directory_id, display_name, display_name_norm, external_id, resource, member_count, created_at, updated_at)
+      VALUES (${row.id}::uuid, ${row.directoryId}::uuid, ${row.displayName}, ${row.displayName.toLowerCase()}, ${row.externalId},
+              ${JSON.stringify(row.resource)}::jsonb, ${memberIds.length}::int, ${row.at}, ${row.at})
+      RETURNING ${GROUP_COLUMNS}),
+    added AS (${insertMembers(row.directoryId, sql`g`, memberIds)}),
+    counted AS (${adjustCounts(row.directoryId, { groups: 1 })}),
+    evented AS (${insertEvents(events)})
+    SELECT * FROM g`);
   return rows[0]!;
 }
 
-export async function findGroup(tx: Reader, directoryId: string, id: string, lock = false): Promise<GroupRecord | undefined> {
-  const rows = await tx.$queryRaw<GroupRecord[]>`
-    SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND g.id = ${id}::uuid
-    ${lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
+export async function findGroup(db: SqlRunner, directoryId: string, id: string, lock = false): Promise<GroupRecord | undefined> {
+  const rows = await db.query<GroupRecord>(sql`
+    SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND g.id = ${id}::uuid${lock ? sql` FOR UPDATE` : empty}`);
   return rows[0];
 }
 
-/** Writes the new resource and the membership delta; version moves on every change. */
-export async function updateGroup(tx: Reader, id: string, cols: PromotedGroupColumns, resource: ScimJson, memberDelta: number): Promise<GroupRecord> {
-  const rows = await tx.$queryRaw<GroupRecord[]>`
-    UPDATE scim_groups g SET display_name = ${cols.displayName}, display_name_norm = ${cols.displayName.toLowerCase()},
-      external_id = ${cols.externalId}, resource = ${JSON.stringify(resource)}::jsonb,
-      member_count = g.member_count + ${memberDelta}, version = g.version + 1, updated_at = now()
-    WHERE g.id = ${id}::uuid
-    RETURNING ${GROUP_COLUMNS}`;
-  return rows[0]!;
+export interface GroupForChange {
+  group: GroupRecord;
+  /** Which of the named users are members. */
+  memberIds: string[];
+  /** The named users that exist in the directory. */
+  users: UserRecord[];
 }
 
-export async function deleteGroupRow(tx: Reader, id: string): Promise<void> {
-  await tx.$queryRaw`DELETE FROM scim_groups WHERE id = ${id}::uuid`;
+/**
+ * The group with what a member change needs to know about the users it names (UUID-shaped ids), in one
+ * statement: so a PATCH adding or removing members reads once and writes once. `lock` = FOR UPDATE.
+ */
+export async function findGroupForChange(db: SqlRunner, directoryId: string, id: string, userIds: string[], lock: boolean): Promise<GroupForChange | undefined> {
+  const rows = await db.query<GroupRecord & { memberIds: string[]; users: unknown }>(sql`
+    SELECT ${GROUP_COLUMNS},
+      ARRAY(SELECT m.user_id::text FROM group_members m WHERE m.group_id = g.id AND m.user_id = ANY(${userIds}::uuid[])) AS "memberIds",
+      ${usersJson(sql`u.directory_id = g.directory_id AND u.id = ANY(${userIds}::uuid[])`)} AS users
+    FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND g.id = ${id}::uuid${lock ? sql` FOR UPDATE` : empty}`);
+  const row = rows[0];
+  if (!row) return undefined;
+  const { memberIds, users, ...group } = row;
+  return { group, memberIds, users: usersFromJson(users) };
 }
 
-export async function listGroups(tx: Reader, directoryId: string, q: PageQuery): Promise<GroupRecord[]> {
-  return tx.$queryRaw<GroupRecord[]>`
-    SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND (${q.where})
+export interface GroupWrite {
+  cols: PromotedGroupColumns;
+  resource: ScimJson;
+  /** Users to add (checked to be in the directory, not yet members) and members to remove. */
+  add: string[];
+  remove: string[];
+  at: Date;
+  events: NewEvent[];
+}
+
+/**
+ * Writes the new state, the membership delta and the events if the group is still at `version`
+ * (every membership change moves the version, so the delta computed from that version is exact).
+ * undefined = someone else changed or deleted it first; the caller reads again.
+ */
+export async function updateGroupIfVersion(db: SqlRunner, current: { id: string; directoryId: string; version: number }, w: GroupWrite): Promise<GroupRecord | undefined> {
+  const rows = await db.query<GroupRecord>(sql`
+    WITH g AS (
+      UPDATE scim_groups g SET display_name = ${w.cols.displayName}, display_name_norm = ${w.cols.displayName.toLowerCase()},
+        external_id = ${w.cols.externalId}, resource = ${JSON.stringify(w.resource)}::jsonb,
+        member_count = g.member_count + ${w.add.length - w.remove.length}::int, version = g.version + 1, updated_at = ${w.at}
+      WHERE g.id = ${current.id}::uuid AND g.directory_id = ${current.directoryId}::uuid AND g.version = ${current.version}::int
+      RETURNING ${GROUP_COLUMNS}),
+    added AS (${insertMembers(current.directoryId, sql`g`, w.add)}),
+    removed AS (${deleteMembers(sql`g`, w.remove)}),
+    evented AS (${insertEvents(w.events, sql`EXISTS (SELECT 1 FROM g)`)})
+    SELECT * FROM g`);
+  return rows[0];
+}
+
+/** Deletes the group (memberships go with it, FK cascade) with its event if still at `version`; false = changed or gone. */
+export async function deleteGroupIfVersion(db: SqlRunner, current: { id: string; directoryId: string; version: number }, events: NewEvent[]): Promise<boolean> {
+  const rows = await db.query<{ id: string }>(sql`
+    WITH g AS (DELETE FROM scim_groups WHERE id = ${current.id}::uuid AND directory_id = ${current.directoryId}::uuid AND version = ${current.version}::int RETURNING id),
+    counted AS (${adjustCounts(current.directoryId, { groups: -1 }, sql`EXISTS (SELECT 1 FROM g)`)}),
+    evented AS (${insertEvents(events, sql`EXISTS (SELECT 1 FROM g)`)})
+    SELECT id FROM g`);
+  return rows.length > 0;
+}
+
+/** A SCIM list page (offset paging); `withTotal` adds the directory's group count (unfiltered lists) to the same statement. */
+export async function listGroups(db: SqlRunner, directoryId: string, q: PageQuery, withTotal = false): Promise<{ rows: GroupRecord[]; total?: number }> {
+  const page = sql`SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND (${q.where})
     ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`;
+  if (!withTotal) return { rows: await db.query<GroupRecord>(page) };
+  const rows = await db.query<GroupRecord & { total: number }>(sql`
+    SELECT p.*, t.total FROM (SELECT ${countOf(directoryId, "groups")} AS total) t LEFT JOIN LATERAL (${page}) p ON true`);
+  const total = rows[0]?.total ?? 0;
+  return { rows: rows.filter((r) => r.id !== null).map(({ total: _, ...r }) => r as GroupRecord), total };
 }
 
-export async function countGroups(tx: Reader, directoryId: string, where: Prisma.Sql): Promise<number> {
-  const rows = await tx.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND (${where})`;
+export async function countGroups(db: SqlRunner, directoryId: string, where: Sql): Promise<number> {
+  const rows = await db.query<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND (${where})`);
   return rows[0]?.n ?? 0;
+}
+
+/** Keyset page ordered by (created_at, id), for the admin API. */
+export async function listGroupsAfter(db: SqlRunner, directoryId: string, q: { where: Sql; after?: { createdAt: Date; id: string }; limit: number }): Promise<GroupRecord[]> {
+  const position = q.after ? sql`AND (g.created_at, g.id) > (${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)` : empty;
+  return db.query<GroupRecord>(sql`
+    SELECT ${GROUP_COLUMNS} FROM scim_groups g
+    WHERE g.directory_id = ${directoryId}::uuid AND (${q.where}) ${position}
+    ORDER BY g.created_at, g.id
+    LIMIT ${q.limit}`);
 }

@@ -1,45 +1,10 @@
-import { USER_COLUMNS, type UserRecord } from "../users/user-store.js";
-import type { Tx } from "../users/scim-transaction.js";
-import { GROUP_COLUMNS, type GroupRecord } from "./group-store.js";
+import type { SqlRunner } from "../db/database.js";
+import { type Sql, sql } from "../db/sql.js";
+import { type GroupRecord, GROUP_COLUMNS } from "./group-store.js";
 
-// SQL for group_members. Each write returns the affected users so their events can be written
-// in the same transaction. member_count is adjusted by the caller's group UPDATE.
-
-type Reader = Pick<Tx, "$queryRaw">;
-
-/** Adds users (already validated as users of the directory); returns only those not yet members. */
-export async function addMembers(tx: Reader, directoryId: string, groupId: string, userIds: string[]): Promise<string[]> {
-  if (userIds.length === 0) return [];
-  const rows = await tx.$queryRaw<{ userId: string }[]>`
-    INSERT INTO group_members (group_id, user_id, directory_id)
-    SELECT ${groupId}::uuid, x, ${directoryId}::uuid FROM unnest(${userIds}::uuid[]) AS x
-    ON CONFLICT DO NOTHING RETURNING user_id AS "userId"`;
-  return rows.map((r) => r.userId);
-}
-
-export async function removeMembers(tx: Reader, groupId: string, userIds: string[]): Promise<UserRecord[]> {
-  if (userIds.length === 0) return [];
-  return tx.$queryRaw<UserRecord[]>`
-    WITH d AS (DELETE FROM group_members WHERE group_id = ${groupId}::uuid AND user_id = ANY(${userIds}::uuid[]) RETURNING user_id)
-    SELECT ${USER_COLUMNS} FROM scim_users u JOIN d ON d.user_id = u.id`;
-}
-
-/** Removes every member not in `keep` (all of them when keep is empty). */
-export async function removeMembersExcept(tx: Reader, groupId: string, keep: string[]): Promise<UserRecord[]> {
-  return tx.$queryRaw<UserRecord[]>`
-    WITH d AS (DELETE FROM group_members WHERE group_id = ${groupId}::uuid AND NOT (user_id = ANY(${keep}::uuid[])) RETURNING user_id)
-    SELECT ${USER_COLUMNS} FROM scim_users u JOIN d ON d.user_id = u.id`;
-}
-
-/** Drops all memberships of a user being deleted; returns the groups it left, counts already adjusted. */
-export async function removeUserFromAllGroups(tx: Reader, userId: string): Promise<GroupRecord[]> {
-  return tx.$queryRaw<GroupRecord[]>`
-    WITH d AS (DELETE FROM group_members WHERE user_id = ${userId}::uuid RETURNING group_id),
-         c AS (SELECT group_id, count(*)::int AS n FROM d GROUP BY group_id)
-    UPDATE scim_groups g SET member_count = g.member_count - c.n, version = g.version + 1, updated_at = now()
-    FROM c WHERE g.id = c.group_id
-    RETURNING ${GROUP_COLUMNS}`;
-}
+// SQL for group_members. Membership changes that belong to a group write (PATCH/PUT/POST of a group) are
+// pieces of the group store's one statement (`memberChangesSql`); the reads here feed the SCIM resources
+// (members of groups, groups of users) and the user-delete path.
 
 export interface MemberRow {
   groupId: string;
@@ -47,14 +12,68 @@ export interface MemberRow {
   display: string | null;
 }
 
+/** A scalar subquery: the groups of user `userId` (an SQL expression) as JSON [{id, displayName}], by name. */
+export function userGroupsJson(userId: Sql): Sql {
+  return sql`(SELECT coalesce(json_agg(json_build_object('id', g.id, 'displayName', g.display_name) ORDER BY g.display_name_norm), '[]'::json)
+    FROM group_members m JOIN scim_groups g ON g.id = m.group_id WHERE m.user_id = ${userId})`;
+}
+
+/**
+ * A CTE piece inserting memberships of the group(s) in `group` (a relation with an `id` column, such as
+ * the CTE that wrote the group: no row there, nothing inserted) for users already checked to be in the directory.
+ */
+export function insertMembers(directoryId: string, group: Sql, userIds: string[]): Sql {
+  return sql`INSERT INTO group_members (group_id, user_id, directory_id)
+    SELECT s.id, x, ${directoryId}::uuid FROM ${group} s, unnest(${userIds}::uuid[]) AS x ON CONFLICT DO NOTHING`;
+}
+
+/** A CTE piece deleting memberships of the group(s) in `group` (as for insertMembers) for the given users. */
+export function deleteMembers(group: Sql, userIds: string[]): Sql {
+  return sql`DELETE FROM group_members WHERE group_id IN (SELECT id FROM ${group}) AND user_id = ANY(${userIds}::uuid[])`;
+}
+
+/** Ids of the group's members among `ids`, or all of them when `ids` is undefined. */
+export async function memberIdsOf(db: SqlRunner, groupId: string, ids?: string[]): Promise<string[]> {
+  const rows = ids
+    ? await db.query<{ userId: string }>(sql`SELECT user_id AS "userId" FROM group_members WHERE group_id = ${groupId}::uuid AND user_id = ANY(${ids}::uuid[])`)
+    : await db.query<{ userId: string }>(sql`SELECT user_id AS "userId" FROM group_members WHERE group_id = ${groupId}::uuid`);
+  return rows.map((r) => r.userId);
+}
+
+/** Drops all memberships of a user being deleted; returns the groups it left, counts and versions already moved. */
+export async function removeUserFromAllGroups(db: SqlRunner, userId: string, at: Date): Promise<GroupRecord[]> {
+  return db.query<GroupRecord>(sql`
+    WITH d AS (DELETE FROM group_members WHERE user_id = ${userId}::uuid RETURNING group_id),
+         c AS (SELECT group_id, count(*)::int AS n FROM d GROUP BY group_id)
+    UPDATE scim_groups g SET member_count = g.member_count - c.n, version = g.version + 1, updated_at = ${at}
+    FROM c WHERE g.id = c.group_id
+    RETURNING ${GROUP_COLUMNS}`);
+}
+
+/** The groups of each user, for the User resource's read-only `groups` attribute. */
+export async function groupsOfUsers(db: SqlRunner, userIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
+  const out = new Map<string, { id: string; displayName: string }[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db.query<{ userId: string; id: string; displayName: string }>(sql`
+    SELECT m.user_id AS "userId", g.id, g.display_name AS "displayName"
+    FROM group_members m JOIN scim_groups g ON g.id = m.group_id
+    WHERE m.user_id = ANY(${userIds}::uuid[]) ORDER BY g.display_name_norm`);
+  for (const r of rows) {
+    const list = out.get(r.userId) ?? [];
+    list.push({ id: r.id, displayName: r.displayName });
+    out.set(r.userId, list);
+  }
+  return out;
+}
+
 /** Members of the given groups with their display names, for the Group resource's `members`. */
-export async function membersOfGroups(tx: Reader, groupIds: string[]): Promise<Map<string, MemberRow[]>> {
+export async function membersOfGroups(db: SqlRunner, groupIds: string[]): Promise<Map<string, MemberRow[]>> {
   const out = new Map<string, MemberRow[]>();
   if (groupIds.length === 0) return out;
-  const rows = await tx.$queryRaw<MemberRow[]>`
+  const rows = await db.query<MemberRow>(sql`
     SELECT m.group_id AS "groupId", m.user_id AS "userId", coalesce(u.display_name, u.user_name) AS display
     FROM group_members m JOIN scim_users u ON u.id = m.user_id
-    WHERE m.group_id = ANY(${groupIds}::uuid[]) ORDER BY m.group_id, m.created_at, m.user_id`;
+    WHERE m.group_id = ANY(${groupIds}::uuid[]) ORDER BY m.group_id, m.created_at, m.user_id`);
   for (const r of rows) {
     const list = out.get(r.groupId) ?? [];
     list.push(r);

@@ -20,19 +20,30 @@ export function registerMetrics(app: FastifyInstance): void {
   const metrics = createAppMetrics(app.db, { requestLogDropped: () => app.requestLog?.dropped ?? 0 });
   app.decorate("metrics", metrics);
 
-  app.addHook("onResponse", async (request, reply) => {
+  // prom-client hashes the label values on every inc/observe; the series of a (method, route, status) are
+  // looked up once and kept (a fixed, small set: route patterns, never raw URLs)
+  const series = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
+  app.addHook("onResponse", (request, reply, done) => {
     const status = String(reply.statusCode);
     // the route pattern, never the raw URL: ids in URLs would make a series per resource
-    const labels = { method: request.method, route: request.routeOptions.url ?? "unmatched", status };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    const target = scimRequestTarget(request.url);
+    const route = request.routeOptions.url ?? "unmatched";
+    const key = `${request.method} ${route} ${status}`;
+    let s = series.get(key);
+    if (!s) {
+      const labels = { method: request.method, route, status };
+      s = { requests: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) };
+      series.set(key, s);
+    }
+    s.requests.inc();
+    s.duration.observe(reply.elapsedTime / 1000);
+    const target = route === "unmatched" || route.startsWith("/scim/") ? scimRequestTarget(request.url) : null;
     if (target) {
       const { resource, operation } = scimOperationOf(request.method, target.path);
       const provider = request.scimDirectory?.provider ?? "unknown";
       const outcome = scimOutcome(reply.statusCode, requestErrors.get(request)?.scimType);
       metrics.scimOperations.inc({ provider, resource, operation, outcome });
     }
+    done();
   });
 
   const { mode, token } = app.config.metrics;

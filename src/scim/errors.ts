@@ -23,10 +23,6 @@ export class ScimError extends Error {
     super(detail);
     this.name = "ScimError";
   }
-
-  toBody(): ScimErrorBody {
-    return scimErrorBody(this.status, this.detail, this.scimType);
-  }
 }
 
 export interface ScimErrorBody {

@@ -1,4 +1,3 @@
-import type { ScimUser } from "../generated/prisma/client.js";
 import {
   enterpriseOf,
   extensionsOf,
@@ -11,11 +10,20 @@ import {
 // The User as the SaaS app sees it (admin API, webhook event data). The one mapping from a stored
 // SCIM User to that shape.
 
-/** A scim_users row as Prisma or raw SQL returns it (resource typed loosely so both fit). */
-export type UserRow = Pick<
-  ScimUser,
-  "id" | "directoryId" | "userName" | "externalId" | "active" | "displayName" | "givenName" | "familyName" | "createdAt" | "updatedAt"
-> & { resource: unknown };
+/** What the mapping needs of a scim_users row (the store's UserRecord; resource typed loosely). */
+export interface UserRow {
+  id: string;
+  directoryId: string;
+  userName: string;
+  externalId: string | null;
+  active: boolean;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  resource: unknown;
+}
 
 export interface AppUserGroup {
   id: string;

@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "../db/database.js";
+import type { Database, SqlRunner } from "../db/database.js";
 import { isUniqueViolation } from "../db/db-errors.js";
-import { appendEvents, type NewEvent } from "../events/event-writer.js";
+import type { NewEvent } from "../events/event-writer.js";
 import { toAppGroup } from "../groups/app-group.js";
 import { removeUserFromAllGroups } from "../groups/membership-store.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
+import { isResourceId } from "../scim/resource/resource-id.js";
 import { parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
 import { applyPatch, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "./app-user.js";
-import { asEventTx, inScimTransaction, isResourceId, pgSqlClient, type Tx } from "./scim-transaction.js";
-import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUser, type UserRecord } from "./user-store.js";
+import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUserIfVersion, type UserRecord } from "./user-store.js";
 
-// Users of a directory as SCIM writes them: every change and its events in one transaction.
-// Framework-free: used by the SCIM routes, Bulk, and anything else that changes users.
+// Users of a directory as SCIM writes them: every change and its events in one statement (one round
+// trip). Framework-free: used by the SCIM routes, Bulk, and anything else that changes users.
 
 function userMissing(id: string) {
   return notFound(`User ${id} not found`);
@@ -36,49 +36,58 @@ function checkUserName(resource: ScimJson): void {
   if (cols.userName.trim() === "") throw invalidValue('"userName" is required');
 }
 
-export async function createUser(db: Database, directoryId: string, body: unknown): Promise<UserRecord> {
+export async function createUser(db: SqlRunner, directoryId: string, body: unknown): Promise<UserRecord> {
   const resource = parseUserBody(body);
-  const cols = promoteUserColumns(resource);
+  const { userNameNorm, ...cols } = promoteUserColumns(resource);
+  // id and timestamps are chosen here, so the event is known before the one INSERT statement
+  const at = new Date();
+  const user: UserRecord = { id: randomUUID(), directoryId, ...cols, resource, version: 1, createdAt: at, updatedAt: at };
   try {
-    return await inScimTransaction(db, async (tx) => {
-      const user = await insertUser(tx, directoryId, randomUUID(), cols, resource);
-      await appendEvents(asEventTx(tx), [{ type: "user.created", directoryId, data: toAppUser(user) }]);
-      return user;
-    });
+    return await insertUser(db, { ...user, userNameNorm, at }, [{ type: "user.created", directoryId, data: toAppUser(user) }]);
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateUserName(cols.userName);
     throw err;
   }
 }
 
-export async function getUser(db: Database | Tx, directoryId: string, id: string): Promise<UserRecord> {
-  const reader = "pool" in db ? pgSqlClient(db.pool) : db;
-  const user = isResourceId(id) ? await findUser(reader, directoryId, id) : undefined;
+/** A user of the directory; `groups` reads its groups in the same statement (SCIM GET by id). */
+export async function getUser(db: SqlRunner, directoryId: string, id: string, opts: { groups?: boolean } = {}): Promise<UserRecord> {
+  const user = isResourceId(id) ? await findUser(db, directoryId, id, opts) : undefined;
   if (!user) throw userMissing(id);
   return user;
 }
 
+/** Optimistic attempts before a writer falls back to locking the row (many writers on one user). */
+const OPTIMISTIC_ATTEMPTS = 3;
+
 /**
- * Locks the user, checks If-Match after the lock (so concurrent writers serialise), computes the
- * new resource and writes it with its event; an unchanged resource writes nothing.
+ * Reads the user, checks If-Match, computes the new resource and writes it with its event in one
+ * statement that only applies if the row is still at the version read (else: read again). An unchanged
+ * resource writes nothing. After OPTIMISTIC_ATTEMPTS conflicts the read takes the row lock instead
+ * (a transaction), so a hot row cannot starve a writer.
  */
 async function changeUser(db: Database, directoryId: string, id: string, ifMatch: string | undefined, change: (current: UserRecord) => ScimJson): Promise<UserRecord> {
   if (!isResourceId(id)) throw userMissing(id);
   let userName = "";
+  const attempt = async (runner: SqlRunner, lock: boolean): Promise<UserRecord | undefined> => {
+    const current = await findUser(runner, directoryId, id, { lock });
+    if (!current) throw userMissing(id);
+    checkIfMatch(ifMatch, current.version);
+    const resource = change(current);
+    checkUserName(resource);
+    if (JSON.stringify(resource) === JSON.stringify(current.resource)) return current;
+    const { userNameNorm, ...cols } = promoteUserColumns(resource);
+    userName = cols.userName;
+    const at = new Date();
+    const next: UserRecord = { ...current, ...cols, resource, version: current.version + 1, updatedAt: at };
+    return updateUserIfVersion(runner, current, { ...cols, userNameNorm }, resource, at, [userChangeEvent(directoryId, current, next)]);
+  };
   try {
-    return await inScimTransaction(db, async (tx) => {
-      const current = await findUser(tx, directoryId, id, true);
-      if (!current) throw userMissing(id);
-      checkIfMatch(ifMatch, current.version);
-      const resource = change(current);
-      checkUserName(resource);
-      if (JSON.stringify(resource) === JSON.stringify(current.resource)) return current;
-      const cols = promoteUserColumns(resource);
-      userName = cols.userName;
-      const updated = await updateUser(tx, id, cols, resource);
-      await appendEvents(asEventTx(tx), [userChangeEvent(directoryId, current, updated)]);
-      return updated;
-    });
+    for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) {
+      const written = await attempt(db, false);
+      if (written) return written;
+    }
+    return (await db.transaction((tx) => attempt(tx, true)))!;
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateUserName(userName);
     throw err;
@@ -96,29 +105,29 @@ export async function patchUser(db: Database, directoryId: string, id: string, b
 }
 
 /**
- * Deletes a user. Its memberships go with it (FK cascade, done explicitly here so each group's
- * member_count stays right and the app gets a group.user_removed per group, then user.deleted).
+ * Deletes a user. Its memberships go with it (done explicitly so each group's member_count stays right
+ * and the app gets a group.user_removed per group, then user.deleted). This one takes the row lock in a
+ * transaction: a group PATCH adding the user at the same moment must either finish first (and be seen
+ * here) or fail on the foreign key, never leave a membership that the cascade drops uncounted.
  */
 export async function deleteUser(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void> {
   if (!isResourceId(id)) throw userMissing(id);
-  await inScimTransaction(db, async (tx) => {
-    const current = await findUser(tx, directoryId, id, true);
+  await db.transaction(async (tx) => {
+    const current = await findUser(tx, directoryId, id, { lock: true });
     if (!current) throw userMissing(id);
     checkIfMatch(ifMatch, current.version);
-    const groups = await removeUserFromAllGroups(tx, id);
-    await deleteUserRow(tx, id);
+    const groups = await removeUserFromAllGroups(tx, id, new Date());
     const user = toAppUser(current);
-    await appendEvents(asEventTx(tx), [
+    await deleteUserRow(tx, directoryId, id, [
       ...groups.map((g): NewEvent => ({ type: "group.user_removed", directoryId, data: { group: toAppGroup(g), user } })),
       { type: "user.deleted", directoryId, data: user },
     ]);
   });
 }
 
-export async function queryUsers(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {
-  const sql = pgSqlClient(db.pool);
+export async function queryUsers(db: SqlRunner, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {
   return runListRequest("User", req, maxResults, {
-    list: (q) => listUsers(sql, directoryId, q),
-    count: (where) => countUsers(sql, directoryId, where),
+    list: (q, withTotal) => listUsers(db, directoryId, q, withTotal),
+    count: (where) => countUsers(db, directoryId, where),
   });
 }

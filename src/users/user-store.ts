@@ -1,10 +1,19 @@
-import { Prisma } from "../generated/prisma/client.js";
+import type { SqlRunner } from "../db/database.js";
+import { empty, type Sql, sql } from "../db/sql.js";
+import { adjustCounts, countOf } from "../directories/directory-counts-store.js";
+import { insertEvents, type NewEvent } from "../events/event-writer.js";
+import { userGroupsJson } from "../groups/membership-store.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
 import type { PromotedUserColumns, ScimJson } from "../scim/resource/user-attributes.js";
-import type { Tx } from "./scim-transaction.js";
 
-// SQL for scim_users. Rows come back in the Prisma model's camelCase shape so every reader
-// (SCIM mapping, toAppUser) takes one type.
+// SQL for scim_users, and the one read model of a user row: every reader (SCIM mapping, admin API,
+// events) takes a UserRecord. Each SCIM write is one statement: the row change, its events and the
+// directory count together, so autocommit makes it one round trip.
+
+export interface UserGroupRef {
+  id: string;
+  displayName: string;
+}
 
 /** A scim_users row: the promoted columns (userNameNorm is only indexed, never read back) and the resource. */
 export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
@@ -14,75 +23,136 @@ export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The user's groups, when the read asked for them (findUser with groups). */
+  groups?: UserGroupRef[];
 }
 
-type Reader = Pick<Tx, "$queryRaw">;
-
-export const USER_COLUMNS = Prisma.sql`u.id, u.directory_id AS "directoryId", u.user_name AS "userName",
+const USER_COLUMNS = sql`u.id, u.directory_id AS "directoryId", u.user_name AS "userName",
   u.external_id AS "externalId", u.active, u.display_name AS "displayName", u.given_name AS "givenName",
   u.family_name AS "familyName", u.email, u.resource, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
 
-export async function insertUser(tx: Reader, directoryId: string, id: string, cols: PromotedUserColumns, resource: ScimJson): Promise<UserRecord> {
-  const rows = await tx.$queryRaw<UserRecord[]>`
-    INSERT INTO scim_users AS u (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource)
-    VALUES (${id}::uuid, ${directoryId}::uuid, ${cols.userName}, ${cols.userNameNorm}, ${cols.externalId}, ${cols.active},
-            ${cols.displayName}, ${cols.givenName}, ${cols.familyName}, ${cols.email}, ${JSON.stringify(resource)}::jsonb)
-    RETURNING ${USER_COLUMNS}`;
+/** A scalar subquery: the users matching `where` (over alias `u`) as a JSON array of rows (read back with usersFromJson). */
+export function usersJson(where: Sql): Sql {
+  return sql`(SELECT coalesce(json_agg(x), '[]'::json) FROM (SELECT ${USER_COLUMNS} FROM scim_users u WHERE ${where}) x)`;
+}
+
+/** Rows read through usersJson: JSON carries timestamps as text. */
+export function usersFromJson(rows: unknown): UserRecord[] {
+  return (rows as (UserRecord & { createdAt: string; updatedAt: string })[]).map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) }));
+}
+
+/** A new row as the service prepares it (id and timestamps chosen up front, so its events are known before the write). */
+export interface NewUserRow extends PromotedUserColumns {
+  id: string;
+  directoryId: string;
+  resource: ScimJson;
+  at: Date;
+}
+
+/** INSERT with its events and the directory count, one statement. A taken userName fails with a unique violation. */
+export async function insertUser(db: SqlRunner, row: NewUserRow, events: NewEvent[]): Promise<UserRecord> {
+  const rows = await db.query<UserRecord>(sql`
+    WITH u AS (
+      INSERT INTO scim_users AS u (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource, created_at, updated_at)
+      VALUES (${row.id}::uuid, ${row.directoryId}::uuid, ${row.userName}, ${row.userNameNorm}, ${row.externalId}, ${row.active},
+              ${row.displayName}, ${row.givenName}, ${row.familyName}, ${row.email}, ${JSON.stringify(row.resource)}::jsonb, ${row.at}, ${row.at})
+      RETURNING ${USER_COLUMNS}),
+    counted AS (${adjustCounts(row.directoryId, { users: 1 })}),
+    evented AS (${insertEvents(events)})
+    SELECT * FROM u`);
   return rows[0]!;
 }
 
-export async function findUser(tx: Reader, directoryId: string, id: string, lock = false): Promise<UserRecord | undefined> {
-  const rows = await tx.$queryRaw<UserRecord[]>`
-    SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND u.id = ${id}::uuid
-    ${lock ? Prisma.sql`FOR UPDATE` : Prisma.empty}`;
+/** One user of the directory; with `groups`, its groups come in the same statement. `lock` = FOR UPDATE (inside a transaction). */
+export async function findUser(db: SqlRunner, directoryId: string, id: string, opts: { groups?: boolean; lock?: boolean } = {}): Promise<UserRecord | undefined> {
+  const groups = opts.groups ? sql`, ${userGroupsJson(sql`u.id`)} AS groups` : empty;
+  const rows = await db.query<UserRecord>(sql`
+    SELECT ${USER_COLUMNS}${groups} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND u.id = ${id}::uuid${opts.lock ? sql` FOR UPDATE` : empty}`);
   return rows[0];
 }
 
-export async function updateUser(tx: Reader, id: string, cols: PromotedUserColumns, resource: ScimJson): Promise<UserRecord> {
-  const rows = await tx.$queryRaw<UserRecord[]>`
-    UPDATE scim_users u SET user_name = ${cols.userName}, user_name_norm = ${cols.userNameNorm}, external_id = ${cols.externalId},
-      active = ${cols.active}, display_name = ${cols.displayName}, given_name = ${cols.givenName}, family_name = ${cols.familyName},
-      email = ${cols.email}, resource = ${JSON.stringify(resource)}::jsonb, version = u.version + 1, updated_at = now()
-    WHERE u.id = ${id}::uuid
-    RETURNING ${USER_COLUMNS}`;
-  return rows[0]!;
+/**
+ * Writes the new state with its events if the row is still at `version` (optimistic: the caller read it
+ * without a lock). undefined = someone else changed or deleted it first; the caller reads again.
+ */
+export async function updateUserIfVersion(
+  db: SqlRunner,
+  current: { id: string; directoryId: string; version: number },
+  cols: PromotedUserColumns,
+  resource: ScimJson,
+  at: Date,
+  events: NewEvent[],
+): Promise<UserRecord | undefined> {
+  const rows = await db.query<UserRecord>(sql`
+    WITH u AS (
+      UPDATE scim_users u SET user_name = ${cols.userName}, user_name_norm = ${cols.userNameNorm}, external_id = ${cols.externalId},
+        active = ${cols.active}, display_name = ${cols.displayName}, given_name = ${cols.givenName}, family_name = ${cols.familyName},
+        email = ${cols.email}, resource = ${JSON.stringify(resource)}::jsonb, version = u.version + 1, updated_at = ${at}
+      WHERE u.id = ${current.id}::uuid AND u.directory_id = ${current.directoryId}::uuid AND u.version = ${current.version}::int
+      RETURNING ${USER_COLUMNS}),
+    evented AS (${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)})
+    SELECT * FROM u`);
+  return rows[0];
 }
 
-export async function deleteUserRow(tx: Reader, id: string): Promise<void> {
-  await tx.$queryRaw`DELETE FROM scim_users WHERE id = ${id}::uuid`;
+/** Deletes the row (memberships already removed by the caller), counts it out of the directory and writes its events: one statement. */
+export async function deleteUserRow(db: SqlRunner, directoryId: string, id: string, events: NewEvent[]): Promise<void> {
+  await db.execute(sql`
+    WITH u AS (DELETE FROM scim_users WHERE id = ${id}::uuid AND directory_id = ${directoryId}::uuid RETURNING id),
+    counted AS (${adjustCounts(directoryId, { users: -1 }, sql`EXISTS (SELECT 1 FROM u)`)})
+    ${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)}`);
 }
 
 /** Users of the directory among `ids` (ids must already be UUID-shaped). */
-export async function findUsersByIds(tx: Reader, directoryId: string, ids: string[]): Promise<UserRecord[]> {
+export async function findUsersByIds(db: SqlRunner, directoryId: string, ids: string[]): Promise<UserRecord[]> {
   if (ids.length === 0) return [];
-  return tx.$queryRaw<UserRecord[]>`
-    SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND u.id = ANY(${ids}::uuid[])`;
+  return db.query<UserRecord>(sql`
+    SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND u.id = ANY(${ids}::uuid[])`);
 }
 
-export async function listUsers(tx: Reader, directoryId: string, q: PageQuery): Promise<UserRecord[]> {
-  return tx.$queryRaw<UserRecord[]>`
-    SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND (${q.where})
+/** A SCIM list page (offset paging); `withTotal` adds the directory's user count (unfiltered lists) to the same statement. */
+export async function listUsers(db: SqlRunner, directoryId: string, q: PageQuery, withTotal = false): Promise<{ rows: UserRecord[]; total?: number }> {
+  const page = sql`SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND (${q.where})
     ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`;
+  if (!withTotal) return { rows: await db.query<UserRecord>(page) };
+  // the count rides along as a row even when the page is empty (LEFT JOIN LATERAL … ON true)
+  const rows = await db.query<UserRecord & { total: number }>(sql`
+    SELECT p.*, t.total FROM (SELECT ${countOf(directoryId, "users")} AS total) t LEFT JOIN LATERAL (${page}) p ON true`);
+  const total = rows[0]?.total ?? 0;
+  return { rows: rows.filter((r) => r.id !== null).map(({ total: _, ...r }) => r as UserRecord), total };
 }
 
-export async function countUsers(tx: Reader, directoryId: string, where: Prisma.Sql): Promise<number> {
-  const rows = await tx.$queryRaw<{ n: number }[]>`
-    SELECT count(*)::int AS n FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND (${where})`;
+export async function countUsers(db: SqlRunner, directoryId: string, where: Sql): Promise<number> {
+  const rows = await db.query<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND (${where})`);
   return rows[0]?.n ?? 0;
 }
 
-/** The groups of each user, for the User resource's read-only `groups` attribute. */
-export async function groupsOfUsers(tx: Reader, userIds: string[]): Promise<Map<string, { id: string; displayName: string }[]>> {
-  const out = new Map<string, { id: string; displayName: string }[]>();
-  if (userIds.length === 0) return out;
-  const rows = await tx.$queryRaw<{ userId: string; id: string; displayName: string }[]>`
-    SELECT m.user_id AS "userId", g.id, g.display_name AS "displayName"
-    FROM group_members m JOIN scim_groups g ON g.id = m.group_id
-    WHERE m.user_id = ANY(${userIds}::uuid[]) ORDER BY g.display_name_norm`;
-  for (const r of rows) {
-    const list = out.get(r.userId) ?? [];
-    list.push({ id: r.id, displayName: r.displayName });
-    out.set(r.userId, list);
-  }
-  return out;
+export interface UserKeysetQuery {
+  /** Extra conditions over `u` (filter, active, group membership), already compiled. */
+  where: Sql;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+/** Keyset page ordered by (created_at, id): rows inserted while a client pages land after those returned. */
+export async function listUsersAfter(db: SqlRunner, directoryId: string, q: UserKeysetQuery): Promise<UserRecord[]> {
+  const position = q.after ? sql`AND (u.created_at, u.id) > (${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)` : empty;
+  return db.query<UserRecord>(sql`
+    SELECT ${USER_COLUMNS} FROM scim_users u
+    WHERE u.directory_id = ${directoryId}::uuid AND (${q.where}) ${position}
+    ORDER BY u.created_at, u.id
+    LIMIT ${q.limit}`);
+}
+
+/** A group's members ordered by user id (the group_members primary key), so 100k-member groups page cheaply. */
+export async function listGroupMembers(db: SqlRunner, groupId: string, q: { limit: number; afterUserId?: string }): Promise<UserRecord[]> {
+  // u.id > too: Postgres does not carry the range across the join, and its merge join would otherwise
+  // read scim_users from the first id up to the cursor (O(position); bench/README.md)
+  const position = q.afterUserId ? sql`AND gm.user_id > ${q.afterUserId}::uuid AND u.id > ${q.afterUserId}::uuid` : empty;
+  return db.query<UserRecord>(sql`
+    SELECT ${USER_COLUMNS} FROM group_members gm JOIN scim_users u ON u.id = gm.user_id
+    WHERE gm.group_id = ${groupId}::uuid ${position}
+    ORDER BY gm.user_id
+    LIMIT ${q.limit}`);
 }

@@ -53,14 +53,11 @@ describe("event log reading under concurrent writers", () => {
     let writing = true;
     const writer = async (w: number) => {
       for (let i = 0; i < 12; i++) {
-        await writers.prisma.$transaction(
-          async (tx) => {
-            if (i % 3 === 0) await sleep(Math.random() * 15); // sometimes take the xid late
-            await appendEvents(tx, Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: "user.updated" as const, directoryId: dir, data: { w, i, k } })));
-            await sleep(Math.random() * 25); // commit at a random later moment
-          },
-          { timeout: 20000 },
-        );
+        await writers.transaction(async (tx) => {
+          if (i % 3 === 0) await sleep(Math.random() * 15); // sometimes take the xid late
+          await appendEvents(tx, Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: "user.updated" as const, directoryId: dir, data: { w, i, k } })));
+          await sleep(Math.random() * 25); // commit at a random later moment
+        });
       }
     };
     const seen: string[] = [];

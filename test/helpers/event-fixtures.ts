@@ -23,7 +23,7 @@ export async function createDirectory(db: Database, fields: { tenant?: string; p
 
 /** Appends events the way the SCIM code does: in one transaction; returns nothing (ids come from the log). */
 export async function writeEvents(db: Database, directoryId: string, count: number, type: EventType = "user.created", from = 0): Promise<void> {
-  await db.prisma.$transaction(async (tx) => {
+  await db.transaction(async (tx) => {
     await appendEvents(
       tx,
       Array.from({ length: count }, (_, i) => ({ type, directoryId, data: { seq: from + i, userName: `user${from + i}@acme.example` } })),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma } from "../../src/generated/prisma/client.js";
+import { type Sql, sql as sqlFragment, toQuery } from "../../src/db/sql.js";
 import { ScimError } from "../../src/scim/errors.js";
 import { parseScimFilter, scimFilterToSql } from "../../src/scim/filter/index.js";
 import { parsePatchPath } from "../../src/scim/patch/patch-path.js";
@@ -249,7 +249,7 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     }, 120_000);
 
     it(`${runs} filters: a parse tree or 400 invalidFilter, within ${perInputMs} ms each; every accepted filter runs in Postgres`, async () => {
-      const accepted: { resourceType: "User" | "Group"; text: string; sql: Prisma.Sql }[] = [];
+      const accepted: { resourceType: "User" | "Group"; text: string; sql: Sql }[] = [];
       fc.assert(
         fc.property(anyFilterText, fc.constantFrom<"User" | "Group">("User", "Group"), (text, resourceType) => {
           const result = timed(perInputMs, text, () => expectResultOrScim400(["invalidFilter"], () => scimFilterToSql(resourceType, parseScimFilter(text))));
@@ -263,8 +263,8 @@ export function defineFuzzSuite(options: FuzzOptions): void {
       const failures: string[] = [];
       for (const { resourceType, text, sql } of accepted) {
         const query = resourceType === "User"
-          ? Prisma.sql`SELECT count(*) FROM scim_users u WHERE u.directory_id = ${dir}::uuid AND (${sql})`
-          : Prisma.sql`SELECT count(*) FROM scim_groups g WHERE g.directory_id = ${dir}::uuid AND (${sql})`;
+          ? toQuery(sqlFragment`SELECT count(*) FROM scim_users u WHERE u.directory_id = ${dir}::uuid AND (${sql})`)
+          : toQuery(sqlFragment`SELECT count(*) FROM scim_groups g WHERE g.directory_id = ${dir}::uuid AND (${sql})`);
         try {
           await client.query(query.text, query.values);
         } catch (error) {

@@ -13,7 +13,6 @@ import {
   problems,
   ref,
 } from "./schemas.js";
-import { evictSecretTokens } from "./token-cache.js";
 
 export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ["directories"];
@@ -86,7 +85,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const updated = await updateDirectory(app.db, app.config, request.params.id, request.body);
-      if (request.body.disabled !== undefined) evictSecretTokens(app, { directoryId: request.params.id });
+      if (request.body.disabled !== undefined) app.secretTokens.evict({ directoryId: request.params.id });
       return updated;
     },
   );
@@ -105,7 +104,7 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       await deleteDirectory(app.db, request.params.id);
-      evictSecretTokens(app, { directoryId: request.params.id });
+      app.secretTokens.evict({ directoryId: request.params.id });
       return reply.code(204).send(null);
     },
   );

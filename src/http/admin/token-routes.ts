@@ -3,7 +3,6 @@ import { Type } from "typebox";
 import { assertDirectoryExists, DirectoryNotFound } from "../../directories/directory-service.js";
 import { issueAdditionalToken, listTokens, revokeToken } from "../../directories/directory-tokens.js";
 import { ADMIN_SECURITY, DirectoryParams, problems, ref, TokenIssued, TokenList } from "./schemas.js";
-import { evictSecretTokens } from "./token-cache.js";
 
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ["directories"];
@@ -61,7 +60,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await assertDirectoryExists(app.db, request.params.id);
       await revokeToken(app.db, request.params.id, request.params.tokenId);
-      evictSecretTokens(app, { tokenId: request.params.tokenId });
+      app.secretTokens.evict({ tokenId: request.params.tokenId });
       return reply.code(204).send(null);
     },
   );

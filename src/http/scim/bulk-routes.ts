@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { processBulk } from "../../scim/bulk/bulk-service.js";
+import { processBulk } from "../../bulk/bulk-service.js";
 import { tenantUrl } from "../../scim/resource/scim-resource.js";
 import { SCIM_CONTENT_TYPE } from "../error-handler.js";
 import { DirectoryParams, errorResponses, SCIM_SECURITY, SCIM_TAGS, ScimErrorResponse } from "./scim-schemas.js";

@@ -16,7 +16,7 @@ export const groupRoutes = scimResourceRoutes({
     delete: "Delete a group (its memberships go with it)",
   },
   create: createGroup,
-  get: getGroup,
+  get: (db, directoryId, id) => getGroup(db, directoryId, id),
   replace: replaceGroup,
   patch: patchGroup,
   remove: deleteGroup,

@@ -34,7 +34,8 @@ export interface ScimResourceType<R extends { id: string; version: number }> {
   endpoint: string;
   summaries: Record<"create" | "list" | "search" | "get" | "replace" | "patch" | "delete", string>;
   create(db: Database, directoryId: string, body: unknown, maxMembers: number): Promise<R>;
-  get(db: Database, directoryId: string, id: string): Promise<R>;
+  /** GET by id; the projection lets a store read what the resource returns in the same statement. */
+  get(db: Database, directoryId: string, id: string, projection: Projection): Promise<R>;
   replace(db: Database, directoryId: string, id: string, body: unknown, maxMembers: number, ifMatch?: string): Promise<R>;
   patch(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<R>;
   remove(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void>;
@@ -139,8 +140,9 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       },
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
-        const record = await type.get(app.db, directoryId, request.params.id);
-        const [resource] = await type.toScim(app.db, base(directoryId), [record], projectionOf(request.query), true);
+        const projection = projectionOf(request.query);
+        const record = await type.get(app.db, directoryId, request.params.id, projection);
+        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true);
         return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
       },
     );

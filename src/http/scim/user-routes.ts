@@ -1,4 +1,4 @@
-import { scimUsers } from "../../users/user-resources.js";
+import { scimUsers, wantsUserGroups } from "../../users/user-resources.js";
 import { createUser, deleteUser, getUser, patchUser, queryUsers, replaceUser } from "../../users/user-service.js";
 import { scimResourceRoutes } from "./resource-routes.js";
 
@@ -15,7 +15,7 @@ export const userRoutes = scimResourceRoutes({
     delete: "Delete a user (and its group memberships)",
   },
   create: (db, directoryId, body) => createUser(db, directoryId, body),
-  get: getUser,
+  get: (db, directoryId, id, projection) => getUser(db, directoryId, id, { groups: wantsUserGroups(projection, true) }),
   replace: (db, directoryId, id, body, _maxMembers, ifMatch) => replaceUser(db, directoryId, id, body, ifMatch),
   patch: patchUser,
   remove: deleteUser,

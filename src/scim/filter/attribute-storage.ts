@@ -5,7 +5,7 @@
 // attribute names (as in core-schemas.ts), extensions under their schema URN; `members` of groups
 // and `groups` of users are not in `resource` but in group_members.
 
-import { Prisma } from "../../generated/prisma/client.js";
+import { type Sql, sql, raw } from "../../db/sql.js";
 import { invalidFilter } from "../errors.js";
 import type { AttributeDefinition } from "../schema/attribute.js";
 import { resolveAttributePath } from "../schema/attribute-path.js";
@@ -16,7 +16,7 @@ import type { AttributePath } from "./filter-ast.js";
 export interface Operand {
   label: string;
   attribute?: AttributeDefinition;
-  sql: Prisma.Sql;
+  sql: Sql;
   storage: "text" | "boolean" | "timestamptz" | "uuid" | "jsonb";
   /** the text column already holds lower(value) */
   lowered?: boolean;
@@ -26,8 +26,8 @@ export interface Operand {
 export interface ElementSource {
   label: string;
   attribute?: AttributeDefinition;
-  exists(condition: Prisma.Sql): Prisma.Sql;
-  nonEmpty(): Prisma.Sql;
+  exists(condition: Sql): Sql;
+  nonEmpty(): Sql;
   /** The operand for one element's sub-attribute (or the element itself when `sub` is omitted). */
   element(sub: string | undefined): Operand;
   /** Sort key: the primary element's value, else the first (RFC 7644 §3.4.2.3); undefined = not sortable. */
@@ -36,13 +36,12 @@ export interface ElementSource {
 
 export type Target =
   | { kind: "scalar"; operand: Operand }
-  | { kind: "complex"; label: string; present: Prisma.Sql }
+  | { kind: "complex"; label: string; present: Sql }
   | { kind: "elements"; source: ElementSource; sub?: string };
 
-const { sql, raw } = Prisma;
 
 /** jsonb → jsonb array: arrays as-is, missing/null as empty, any other value as one element. */
-export function asJsonArray(json: Prisma.Sql): Prisma.Sql {
+export function asJsonArray(json: Sql): Sql {
   return sql`(SELECT CASE WHEN s.j IS NULL OR jsonb_typeof(s.j) = 'null' THEN '[]'::jsonb WHEN jsonb_typeof(s.j) = 'array' THEN s.j ELSE jsonb_build_array(s.j) END FROM (SELECT ${json} AS j) AS s)`;
 }
 
@@ -52,7 +51,7 @@ export function asJsonArray(json: Prisma.Sql): Prisma.Sql {
  * the canonical spelling is absent. It is a jsonpath function call rather than a jsonb_each
  * subquery: subqueries inflate the plan cost enough to trigger JIT compilation (seconds per query).
  */
-function jsonMember(object: Prisma.Sql, name: string): Prisma.Sql {
+function jsonMember(object: Sql, name: string): Sql {
   // Names come from our schemas or the parser's [A-Za-z0-9_:.$+-] token; escape all but letters/digits.
   const pattern = name.replace(/[^A-Za-z0-9]/g, (c) => `\\\\${c}`);
   const path = `strict $.keyvalue() ? (@.key like_regex "^${pattern}$" flag "i").value`;
@@ -60,12 +59,12 @@ function jsonMember(object: Prisma.Sql, name: string): Prisma.Sql {
 }
 
 /** RFC 7644 `pr`: a value that is not null, "", [] or {}. */
-export function jsonPresent(e: Prisma.Sql): Prisma.Sql {
+export function jsonPresent(e: Sql): Sql {
   return sql`(SELECT CASE jsonb_typeof(s.j) WHEN 'string' THEN s.j <> '""'::jsonb WHEN 'array' THEN jsonb_array_length(s.j) > 0 WHEN 'object' THEN s.j <> '{}'::jsonb ELSE s.j IS NOT NULL AND jsonb_typeof(s.j) <> 'null' END FROM (SELECT ${e} AS j) AS s)`;
 }
 
-function jsonElements(label: string, json: Prisma.Sql, attribute: AttributeDefinition | undefined, custom: boolean): ElementSource {
-  const member = (sub: string | undefined): Prisma.Sql => {
+function jsonElements(label: string, json: Sql, attribute: AttributeDefinition | undefined, custom: boolean): ElementSource {
+  const member = (sub: string | undefined): Sql => {
     if (sub === undefined) return sql`felem.v`;
     return jsonMember(sql`felem.v`, sub);
   };

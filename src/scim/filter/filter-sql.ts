@@ -2,7 +2,7 @@
 // Every literal is a bound parameter. Predicates may yield NULL where an attribute is missing; that
 // reads as "no match" at top level, and `not` uses IS NOT TRUE so missing values negate to a match.
 
-import { Prisma } from "../../generated/prisma/client.js";
+import { type Sql, sql, join, raw } from "../../db/sql.js";
 import { invalidFilter } from "../errors.js";
 import type { ScimResourceType } from "../schema/core-schemas.js";
 import {
@@ -16,7 +16,6 @@ import {
 import type { CompareNode, CompareOperator, FilterNode, FilterValue, ValuePathNode } from "./filter-ast.js";
 import { parseScimFilter } from "./filter-parser.js";
 
-const { sql, join, raw } = Prisma;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // xsd:dateTime as RFC 7643 §2.3.5 uses it; a missing offset is read as UTC.
@@ -30,7 +29,7 @@ const LIKE_ESCAPE = raw(`ESCAPE '\\'`);
 export const MAX_UNINDEXED_CONDITIONS = 10;
 
 /** Accepts the filter text or an already parsed filter (parse early to reject bad input before any I/O). */
-export function scimFilterToSql(resourceType: ScimResourceType, filter: string | FilterNode): Prisma.Sql {
+export function scimFilterToSql(resourceType: ScimResourceType, filter: string | FilterNode): Sql {
   return compileFilter(resourceType, typeof filter === "string" ? parseScimFilter(filter) : filter);
 }
 
@@ -44,7 +43,7 @@ function spend(budget: Budget): void {
   }
 }
 
-export function compileFilter(resourceType: ScimResourceType, node: FilterNode, budget: Budget = { unindexed: 0 }): Prisma.Sql {
+export function compileFilter(resourceType: ScimResourceType, node: FilterNode, budget: Budget = { unindexed: 0 }): Sql {
   switch (node.type) {
     case "and":
     case "or":
@@ -72,7 +71,7 @@ export function compileFilter(resourceType: ScimResourceType, node: FilterNode, 
 }
 
 /** A leaf on a multi-valued attribute: true when some element matches (RFC 7644 §3.4.2.2). */
-function elementLeaf(source: ElementSource, sub: string | undefined, node: CompareNode | { type: "present" }): Prisma.Sql {
+function elementLeaf(source: ElementSource, sub: string | undefined, node: CompareNode | { type: "present" }): Sql {
   const operand = source.element(sub);
   if (node.type === "compare" && node.value === null) {
     const present = source.exists(compileLeaf(operand, { type: "present" }));
@@ -81,7 +80,7 @@ function elementLeaf(source: ElementSource, sub: string | undefined, node: Compa
   return source.exists(compileLeaf(operand, node));
 }
 
-function compileValuePath(resourceType: ScimResourceType, node: ValuePathNode, budget: Budget): Prisma.Sql {
+function compileValuePath(resourceType: ScimResourceType, node: ValuePathNode, budget: Budget): Sql {
   const source = resolveElementSource(resourceType, node.attribute);
   const condition = compileElementFilter(source, node.filter, budget);
   const workEmail = resourceType === "User" && source.label === "emails" ? workEmailValue(node.filter) : undefined;
@@ -100,7 +99,7 @@ function workEmailValue(filter: FilterNode): string | undefined {
   return type && value && leaves.length === 2 ? (value.value as string) : undefined;
 }
 
-function compileElementFilter(source: ElementSource, node: FilterNode, budget: Budget): Prisma.Sql {
+function compileElementFilter(source: ElementSource, node: FilterNode, budget: Budget): Sql {
   switch (node.type) {
     case "and":
     case "or":
@@ -121,7 +120,7 @@ function compileElementFilter(source: ElementSource, node: FilterNode, budget: B
 
 type Leaf = CompareNode | { type: "present" };
 
-function compileLeaf(operand: Operand, node: Leaf): Prisma.Sql {
+function compileLeaf(operand: Operand, node: Leaf): Sql {
   if (node.type === "present") return present(operand);
   const { operator, value } = node;
   if (value === null) {
@@ -149,7 +148,7 @@ function literalType(value: Exclude<FilterValue, null>): "string" | "boolean" | 
   return typeof value === "boolean" ? "boolean" : typeof value === "number" ? "decimal" : "string";
 }
 
-function present(operand: Operand): Prisma.Sql {
+function present(operand: Operand): Sql {
   const e = operand.sql;
   switch (operand.storage) {
     case "text":
@@ -164,19 +163,19 @@ function present(operand: Operand): Prisma.Sql {
 const SQL_OPERATORS: Record<"eq" | "gt" | "ge" | "lt" | "le", string> = { eq: "=", gt: ">", ge: ">=", lt: "<", le: "<=" };
 
 /** `left op right`, with ne as "not equal, or missing". */
-function relation(left: Prisma.Sql, operator: CompareOperator, right: Prisma.Sql): Prisma.Sql {
+function relation(left: Sql, operator: CompareOperator, right: Sql): Sql {
   if (operator === "ne") return sql`((${left} = ${right}) IS NOT TRUE)`;
   return sql`(${left} ${raw(SQL_OPERATORS[operator as keyof typeof SQL_OPERATORS])} ${right})`;
 }
 
-function compareBoolean(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Prisma.Sql {
+function compareBoolean(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Sql {
   if (typeof value !== "boolean") throw invalidFilter(`${operand.label} is boolean; compare it with true or false`);
   if (operator !== "eq" && operator !== "ne") throw invalidFilter(`Operator "${operator}" is not supported on boolean ${operand.label}`);
   const right = operand.storage === "jsonb" ? sql`to_jsonb(${value}::boolean)` : sql`${value}::boolean`;
   return relation(operand.sql, operator, right);
 }
 
-function compareDateTime(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Prisma.Sql {
+function compareDateTime(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Sql {
   if (operator === "co" || operator === "sw" || operator === "ew") {
     throw invalidFilter(`Operator "${operator}" is not supported on dateTime ${operand.label}`);
   }
@@ -200,7 +199,7 @@ export function isDateTime(text: string): boolean {
   return d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
 
-function compareNumber(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Prisma.Sql {
+function compareNumber(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Sql {
   if (typeof value !== "number") throw invalidFilter(`${operand.label} is a number; compare it with a number`);
   if (operator === "co" || operator === "sw" || operator === "ew") {
     throw invalidFilter(`Operator "${operator}" is not supported on numbers (${operand.label})`);
@@ -214,12 +213,12 @@ export function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function compareString(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Prisma.Sql {
+function compareString(operand: Operand, operator: CompareOperator, value: Exclude<FilterValue, null>): Sql {
   if (typeof value !== "string") throw invalidFilter(`${operand.label} is a string; compare it with a "quoted string"`);
   if (operand.storage === "uuid" && (operator === "eq" || operator === "ne") && UUID.test(value)) {
     return relation(operand.sql, operator, sql`${value}::uuid`);
   }
-  let text: Prisma.Sql;
+  let text: Sql;
   if (operand.storage === "jsonb") {
     text = sql`(SELECT CASE WHEN jsonb_typeof(s.j) IN ('string', 'number', 'boolean') THEN s.j #>> '{}' END FROM (SELECT ${operand.sql} AS j) AS s)`;
   } else if (operand.storage === "uuid") {

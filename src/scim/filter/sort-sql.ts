@@ -3,15 +3,14 @@
 // (invalidFilter is defined as a filter syntax/comparison problem, RFC 7644 Table 9), and the
 // parameter's value is what is incompatible with the resource schema.
 
-import { Prisma } from "../../generated/prisma/client.js";
+import { type Sql, sql, raw } from "../../db/sql.js";
 import { invalidValue, ScimError } from "../errors.js";
 import type { ScimResourceType } from "../schema/core-schemas.js";
 import { type Operand, resolveTarget } from "./attribute-storage.js";
 import { parseAttributePath } from "./filter-parser.js";
 
-const { sql, raw } = Prisma;
 
-export function scimSortToSql(resourceType: ScimResourceType, sortBy: string | undefined, sortOrder: string | undefined): Prisma.Sql {
+export function scimSortToSql(resourceType: ScimResourceType, sortBy: string | undefined, sortOrder: string | undefined): Sql {
   const alias = resourceType === "User" ? "u" : "g";
   const order = sortOrder === undefined || sortOrder === "" ? "ascending" : sortOrder.toLowerCase();
   if (order !== "ascending" && order !== "descending") {
@@ -24,7 +23,7 @@ export function scimSortToSql(resourceType: ScimResourceType, sortBy: string | u
   return sql`${sortKey(resourceType, sortBy.trim())} ${direction}, ${tiebreak}`;
 }
 
-function sortKey(resourceType: ScimResourceType, sortBy: string): Prisma.Sql {
+function sortKey(resourceType: ScimResourceType, sortBy: string): Sql {
   let operand: Operand;
   try {
     const target = resolveTarget(resourceType, parseAttributePath(sortBy, 1));

@@ -1,4 +1,4 @@
-import { Prisma } from "../../generated/prisma/client.js";
+import { type Sql, sql } from "../../db/sql.js";
 import { parseScimFilter, scimFilterToSql, scimSortToSql } from "../filter/index.js";
 import type { ScimResourceType } from "../schema/core-schemas.js";
 
@@ -66,32 +66,41 @@ export interface ListResult<T> {
 }
 
 /** The WHERE and ORDER BY of a list request, compiled before any query (bad filters fail first). */
-export function listClauses(resourceType: ScimResourceType, req: ListRequest): { where: Prisma.Sql; orderBy: Prisma.Sql } {
+export function listClauses(resourceType: ScimResourceType, req: ListRequest): { where: Sql; orderBy: Sql; filtered: boolean } {
   const filter = req.filter?.trim();
-  const where = filter ? scimFilterToSql(resourceType, parseScimFilter(filter)) : Prisma.sql`TRUE`;
-  return { where, orderBy: scimSortToSql(resourceType, req.sortBy, req.sortOrder) };
+  const where = filter ? scimFilterToSql(resourceType, parseScimFilter(filter)) : sql`TRUE`;
+  return { where, orderBy: scimSortToSql(resourceType, req.sortBy, req.sortOrder), filtered: Boolean(filter) };
 }
 
 /** One page of a list as a resource store runs it (WHERE and ORDER BY from listClauses). */
 export interface PageQuery {
-  where: Prisma.Sql;
-  orderBy: Prisma.Sql;
+  where: Sql;
+  orderBy: Sql;
   offset: number;
   limit: number;
 }
 
 /** A resource store's two list queries, scoped to one directory by the caller. */
 export interface ListStore<T> {
-  list(q: PageQuery): Promise<T[]>;
-  count(where: Prisma.Sql): Promise<number>;
+  /**
+   * One page. `withTotal` is asked for unfiltered lists: the store returns the directory's resource count
+   * (a maintained counter) from the same statement, so no page counts the directory.
+   */
+  list(q: PageQuery, withTotal: boolean): Promise<{ rows: T[]; total?: number }>;
+  count(where: Sql): Promise<number>;
 }
 
-/** Runs a list request: clauses compiled first, then the page; count(*) only when the page cannot tell. */
+/**
+ * Runs a list request: clauses compiled first, then the page, one statement. A filtered list counts only
+ * when the page cannot tell; deep startIndex pages stay O(offset) in SQL (the admin API's keyset cursor
+ * is the way to read everything).
+ */
 export async function runListRequest<T>(resourceType: ScimResourceType, req: ListRequest, maxResults: number, store: ListStore<T>): Promise<ListResult<T>> {
-  const { where, orderBy } = listClauses(resourceType, req);
+  const { where, orderBy, filtered } = listClauses(resourceType, req);
   const page = clampPage(req.startIndex, req.count, maxResults);
-  if (page.count === 0) return { totalResults: await store.count(where), page, rows: [] };
-  const rows = await store.list({ where, orderBy, offset: page.startIndex - 1, limit: page.count });
-  const totalResults = totalFromPage(page, rows.length) ?? (await store.count(where));
+  const query = { where, orderBy, offset: page.startIndex - 1, limit: page.count };
+  if (page.count === 0 && filtered) return { totalResults: await store.count(where), page, rows: [] };
+  const { rows, total } = await store.list(query, !filtered);
+  const totalResults = total ?? totalFromPage(page, rows.length) ?? (await store.count(where));
   return { totalResults, page, rows };
 }

@@ -1,4 +1,3 @@
-import type { ScimGroup, ScimUser } from "../../generated/prisma/client.js";
 import { GROUP_SCHEMA, USER_SCHEMA } from "../schema/core-schemas.js";
 import { etagOf } from "./etag.js";
 import type { ScimJson } from "./user-attributes.js";
@@ -6,8 +5,16 @@ import type { ScimJson } from "./user-attributes.js";
 // Stored rows → SCIM resources as returned to clients: the stored JSON plus server-maintained
 // id, meta and (for groups) members read from group_members.
 
-export type ScimUserRow = Pick<ScimUser, "id" | "directoryId" | "version" | "createdAt" | "updatedAt"> & { resource: unknown };
-export type ScimGroupRow = Pick<ScimGroup, "id" | "directoryId" | "version" | "createdAt" | "updatedAt"> & { resource: unknown };
+/** What the mapping needs of a stored User or Group row (the stores' records satisfy it). */
+export interface StoredResourceRow {
+  id: string;
+  version: number;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  resource: unknown;
+}
+export type ScimUserRow = StoredResourceRow;
+export type ScimGroupRow = StoredResourceRow;
 
 export interface ScimMember {
   value: string;

@@ -3,8 +3,6 @@ import { attr, multiValued, type AttributeDefinition, type SchemaDefinition } fr
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
 export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
 export const ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-/** Entra adds this schema URI to groups it creates; accepted and kept. */
-export const ENTRA_GROUP_SCHEMA = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
 
 /** Attributes every resource has (RFC 7643 §3.1); `id` and `meta` are server-maintained. */
 export const COMMON_ATTRIBUTES: AttributeDefinition[] = [

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma } from "../../../src/generated/prisma/client.js";
+import { raw, sql, toQuery } from "../../../src/db/sql.js";
 import { scimFilterToSql } from "../../../src/scim/filter/index.js";
 import { createTestDatabase, type TestDatabase } from "../../helpers/test-database.js";
 
@@ -14,7 +14,7 @@ let client: pg.Client;
 async function plan(resourceType: "User" | "Group", filter: string): Promise<string> {
   const table = resourceType === "User" ? "scim_users u" : "scim_groups g";
   const alias = resourceType === "User" ? "u" : "g";
-  const q = Prisma.sql`EXPLAIN SELECT ${Prisma.raw(alias)}.id FROM ${Prisma.raw(table)} WHERE ${Prisma.raw(alias)}.directory_id = ${dir}::uuid AND (${scimFilterToSql(resourceType, filter)})`;
+  const q = toQuery(sql`EXPLAIN SELECT ${raw(alias)}.id FROM ${raw(table)} WHERE ${raw(alias)}.directory_id = ${dir}::uuid AND (${scimFilterToSql(resourceType, filter)})`);
   const r = await client.query(q.text, q.values);
   return r.rows.map((row) => row["QUERY PLAN"]).join("\n");
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Prisma } from "../../../src/generated/prisma/client.js";
+import { type Sql, sql, toQuery } from "../../../src/db/sql.js";
 import { ScimError } from "../../../src/scim/errors.js";
 import { scimFilterToSql, scimSortToSql } from "../../../src/scim/filter/index.js";
 import { ENTERPRISE_USER_SCHEMA as ENT } from "../../../src/scim/schema/core-schemas.js";
@@ -97,17 +97,18 @@ function pickEmail(resource: Record<string, unknown>): string | null {
 let db: TestDatabase;
 let client: pg.Client;
 
-async function run(q: Prisma.Sql): Promise<string[]> {
+async function run(statement: Sql): Promise<string[]> {
+  const q = toQuery(statement);
   const r = await client.query(q.text, q.values);
   return r.rows.map((row) => names.get(row.id) ?? row.id).sort();
 }
 
 function matchingUsers(filter: string, directory = dir): Promise<string[]> {
-  return run(Prisma.sql`SELECT u.id FROM scim_users u WHERE u.directory_id = ${directory}::uuid AND (${scimFilterToSql("User", filter)})`);
+  return run(sql`SELECT u.id FROM scim_users u WHERE u.directory_id = ${directory}::uuid AND (${scimFilterToSql("User", filter)})`);
 }
 
 function matchingGroups(filter: string, directory = dir): Promise<string[]> {
-  return run(Prisma.sql`SELECT g.id FROM scim_groups g WHERE g.directory_id = ${directory}::uuid AND (${scimFilterToSql("Group", filter)})`);
+  return run(sql`SELECT g.id FROM scim_groups g WHERE g.directory_id = ${directory}::uuid AND (${scimFilterToSql("Group", filter)})`);
 }
 
 beforeAll(async () => {
@@ -325,7 +326,7 @@ describe("scimFilterToSql on a real database", () => {
   });
 
   it("binds every literal as a parameter", () => {
-    const q = scimFilterToSql("User", `userName eq "x'; DROP TABLE scim_users; --" or title co "50%"`);
+    const q = toQuery(scimFilterToSql("User", `userName eq "x'; DROP TABLE scim_users; --" or title co "50%"`));
     expect(q.text).not.toContain("DROP");
     expect(q.values).toContain("x'; DROP TABLE scim_users; --");
     expect(q.values).toContain("%50\\%%");
@@ -334,7 +335,7 @@ describe("scimFilterToSql on a real database", () => {
 
 describe("scimSortToSql on a real database", () => {
   async function sorted(sortBy?: string, sortOrder?: string): Promise<string[]> {
-    const q = Prisma.sql`SELECT u.id FROM scim_users u WHERE u.directory_id = ${dir}::uuid ORDER BY ${scimSortToSql("User", sortBy, sortOrder)}`;
+    const q = toQuery(sql`SELECT u.id FROM scim_users u WHERE u.directory_id = ${dir}::uuid ORDER BY ${scimSortToSql("User", sortBy, sortOrder)}`);
     const r = await client.query(q.text, q.values);
     return r.rows.map((row) => names.get(row.id)!);
   }

@@ -1,9 +1,9 @@
-import type { Config } from "../../config.js";
-import type { Database } from "../../db/database.js";
-import { createGroup, deleteGroup, patchGroup, replaceGroup } from "../../groups/group-service.js";
-import { createUser, deleteUser, patchUser, replaceUser } from "../../users/user-service.js";
-import { invalidSyntax, invalidValue, ScimError, scimErrorBody } from "../errors.js";
-import { etagOf } from "../resource/etag.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/database.js";
+import { createGroup, deleteGroup, patchGroup, replaceGroup } from "../groups/group-service.js";
+import { createUser, deleteUser, patchUser, replaceUser } from "../users/user-service.js";
+import { invalidSyntax, invalidValue, ScimError, scimErrorBody } from "../scim/errors.js";
+import { etagOf } from "../scim/resource/etag.js";
 
 // RFC 7644 §3.7 Bulk over the same user and group services as the single-resource routes. Each
 // operation is its own transaction (RFC: not atomic as a whole). `bulkId:<id>` references in paths
