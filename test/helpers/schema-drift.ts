@@ -74,9 +74,10 @@ export async function databaseSchema(client: pg.Client): Promise<{ schema: Schem
             k.confdeltype AS del
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      LEFT JOIN pg_class rc ON rc.oid = k.confrelid
-     WHERE n.nspname = 'public' AND k.contype NOT IN ('p', 'u')`,
+     WHERE n.nspname = 'public' AND k.contype NOT IN ('p', 'u', 'n')`,
   )) {
-    // primary keys and unique constraints are compared as their indexes
+    // primary keys and unique constraints are compared as their indexes; NOT NULL (a pg_constraint row
+    // of type 'n' since PostgreSQL 18) is compared as the column's nullability
     const t = table(k.table);
     if (!t) continue;
     if (k.type === "f") {
