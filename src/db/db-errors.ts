@@ -78,3 +78,11 @@ export function isSerializationFailure(err: unknown): boolean {
 export function isUnstorableText(err: unknown): boolean {
   return chain(err).codes.some((c) => c === "22021" || c === "22P05");
 }
+
+/**
+ * Postgres refused a value of the statement (SQLSTATE class 22, data exception, or 23, integrity constraint
+ * violation): retrying the same rows fails again, while the same statement without the row at fault succeeds.
+ */
+export function isRowDataError(err: unknown): boolean {
+  return chain(err).codes.some((c) => /^2[23][0-9A-Z]{3}$/.test(c));
+}

@@ -100,7 +100,8 @@ export async function createDirectory(db: Database, config: Config, input: NewDi
         provider: input.provider ?? "entra",
       },
     });
-    const token = await issueSecretToken(tx, config, row.id);
+    // the directory row was just created in this transaction, so a token is always issued
+    const token = (await issueSecretToken(tx, config, row.id))!;
     const hook = webhook ? await setDirectoryWebhook(tx, config, row.id, webhook) : undefined;
     const out = view(config, row, hook?.url);
     return {

@@ -14,10 +14,18 @@ export interface IssuedToken {
 
 export class TokenLimitReached extends Error {}
 
-type TokenWriter = Pick<Database["prisma"], "directoryToken">;
+type TokenWriter = Pick<Database["prisma"], "directoryToken" | "$queryRaw">;
 
-/** Creates a token for a directory; fails with TokenLimitReached past config.maxTokensPerDirectory live tokens. */
-export async function issueSecretToken(tx: TokenWriter, config: Config, directoryId: string): Promise<IssuedToken> {
+/**
+ * Creates a token for a directory; fails with TokenLimitReached past config.maxTokensPerDirectory live tokens.
+ * Every path that issues a token comes here (new directory, admin API, CLI, setup page). The limit holds under
+ * concurrency because the directory row is locked before live tokens are counted, so issues for one directory
+ * queue behind each other: run it inside a transaction (issueAdditionalToken opens one), where the lock lasts.
+ * Returns null when the directory does not exist.
+ */
+export async function issueSecretToken(tx: TokenWriter, config: Config, directoryId: string): Promise<IssuedToken | null> {
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM directories WHERE id = ${directoryId}::uuid FOR UPDATE`;
+  if (locked.length === 0) return null;
   const now = new Date();
   const live = await tx.directoryToken.count({
     where: { directoryId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
@@ -121,16 +129,9 @@ export interface TokenMetadata {
 
 type TokenStore = Pick<Database["prisma"], "directoryToken" | "$transaction">;
 
-/**
- * Issues an additional token (rotation). The directory row is locked so that two concurrent issues cannot
- * both pass the live-token limit. Returns null when the directory does not exist.
- */
+/** Issues an additional token (rotation, setup page) in its own transaction. Returns null when the directory does not exist. */
 export async function issueAdditionalToken(db: Database, config: Config, directoryId: string): Promise<IssuedToken | null> {
-  return db.prisma.$transaction(async (tx) => {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM directories WHERE id = ${directoryId}::uuid FOR UPDATE`;
-    if (locked.length === 0) return null;
-    return issueSecretToken(tx, config, directoryId);
-  });
+  return db.prisma.$transaction((tx) => issueSecretToken(tx, config, directoryId));
 }
 
 export async function listTokens(db: Pick<Database, "prisma">, directoryId: string): Promise<TokenMetadata[]> {

@@ -5,11 +5,15 @@ import type { RequestLogBodyPolicy } from "../config.js";
 //   redacted - the shape (schemas, ids, externalId, active, PATCH ops and paths) with personal data
 //              replaced by "[redacted]" and secrets dropped: enough to see what the IdP tried to do;
 //   full     - the body as sent, except secrets, which are never kept.
-// Always cut to MAX_LOGGED_BODY_BYTES.
+// Always cut to MAX_LOGGED_BODY_BYTES, and to MAX_LOGGED_BODY_DEPTH levels of nesting: a SCIM body is a few
+// levels deep, and walking a hostile one 20,000 levels deep would overflow the stack.
 
 export const MAX_LOGGED_BODY_BYTES = 4096;
+export const MAX_LOGGED_BODY_DEPTH = 32;
 const REDACTED = "[redacted]";
 const TRUNCATED_MARK = "…[truncated]";
+/** Stands for a value nested deeper than MAX_LOGGED_BODY_DEPTH. */
+export const TOO_DEEP_MARK = "[nested too deep]";
 
 /** Attributes that hold personal data (RFC 7643 User attributes plus the enterprise extension's). */
 const PERSONAL = new Set(
@@ -51,9 +55,10 @@ function isPersonal(keyOrPath: string, groupResource: boolean): boolean {
   return PERSONAL.has(attribute);
 }
 
-function redact(value: unknown, groupResource: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => redact(v, groupResource));
+function redact(value: unknown, groupResource: boolean, depth = 0): unknown {
   if (!value || typeof value !== "object") return value;
+  if (depth >= MAX_LOGGED_BODY_DEPTH) return TOO_DEEP_MARK;
+  if (Array.isArray(value)) return value.map((v) => redact(v, groupResource, depth + 1));
   const out: Record<string, unknown> = {};
   const record = value as Record<string, unknown>;
   const patchPath = typeof record.path === "string" && typeof record.op === "string" ? record.path : undefined;
@@ -64,21 +69,22 @@ function redact(value: unknown, groupResource: boolean): unknown {
     } else if (isPersonal(key, groupResource)) {
       out[key] = v === null || v === "" ? v : REDACTED;
     } else {
-      out[key] = redact(v, groupResource);
+      out[key] = redact(v, groupResource, depth + 1);
     }
   }
   return out;
 }
 
-function withoutSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutSecrets);
+function withoutSecrets(value: unknown, depth = 0): unknown {
   if (!value || typeof value !== "object") return value;
+  if (depth >= MAX_LOGGED_BODY_DEPTH) return TOO_DEEP_MARK;
+  if (Array.isArray(value)) return value.map((v) => withoutSecrets(v, depth + 1));
   const record = value as Record<string, unknown>;
   const patchPath = typeof record.path === "string" ? record.path : "";
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(record)) {
     if (SECRET.test(key)) continue;
-    out[key] = key === "value" && SECRET.test(patchPath) ? REDACTED : withoutSecrets(v);
+    out[key] = key === "value" && SECRET.test(patchPath) ? REDACTED : withoutSecrets(v, depth + 1);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { SqlRunner } from "../db/database.js";
 import { empty, raw, sql } from "../db/sql.js";
+import { storableText } from "./storable-text.js";
 
 // The scim_requests table (data plane): the per-directory SCIM request log. Rows arrive in batches from
 // the request-log writer (one multi-row INSERT per batch, never a statement per request).
@@ -20,19 +21,23 @@ export interface ScimRequestRow {
   body: string | null;
 }
 
+type TextColumn = "method" | "path" | "query" | "scimType" | "detail" | "clientRequestId" | "body";
+
 /**
  * Inserts a batch in ONE statement (unnest of column arrays: the text stays the same for any batch size,
  * so it is prepared once). Joining `directories` drops rows for a directory id that does not exist
- * (a caller probing random UUIDs) without a lookup per request.
+ * (a caller probing random UUIDs) without a lookup per request. Every text value goes through storableText:
+ * a NUL or lone surrogate sent by anyone would otherwise make Postgres refuse the whole batch.
  */
 export async function insertScimRequests(db: SqlRunner, rows: readonly ScimRequestRow[]): Promise<void> {
-  const column = <K extends keyof ScimRequestRow>(key: K) => rows.map((r) => r[key]);
+  const column = <K extends Exclude<keyof ScimRequestRow, TextColumn>>(key: K) => rows.map((r) => r[key]);
+  const text = (key: TextColumn) => rows.map((r) => (r[key] === null ? null : storableText(r[key])));
   await db.execute(sql`
     INSERT INTO scim_requests (directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body)
     SELECT v.directory_id, v.at, v.method, v.path, v.query, v.status, v.scim_type, v.detail, v.duration_ms, v.client_request_id, v.body
-      FROM unnest(${column("directoryId")}::uuid[], ${column("at")}::timestamptz[], ${column("method")}::text[], ${column("path")}::text[],
-                  ${column("query")}::text[], ${column("status")}::int[], ${column("scimType")}::text[], ${column("detail")}::text[],
-                  ${column("durationMs")}::float8[], ${column("clientRequestId")}::text[], ${column("body")}::text[])
+      FROM unnest(${column("directoryId")}::uuid[], ${column("at")}::timestamptz[], ${text("method")}::text[], ${text("path")}::text[],
+                  ${text("query")}::text[], ${column("status")}::int[], ${text("scimType")}::text[], ${text("detail")}::text[],
+                  ${column("durationMs")}::float8[], ${text("clientRequestId")}::text[], ${text("body")}::text[])
            WITH ORDINALITY AS v(directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body, n)
       JOIN directories d ON d.id = v.directory_id
      ORDER BY v.n`);
@@ -89,6 +94,7 @@ export async function listScimRequests(
   options: { beforeId?: string; status?: StatusFilter; limit: number },
 ): Promise<{ entries: ScimRequestEntry[]; hasMore: boolean }> {
   const status = options.status;
+  // ORDER BY names the table's bigint id: a bare `id` would be the text output column (id::text) and sort "10" before "9"
   const rows = await db.query<ScimRequestEntry>(sql`
     SELECT id::text, at, method, path, query, status, scim_type AS "scimType", detail, duration_ms AS "durationMs",
            client_request_id AS "clientRequestId", body
@@ -96,7 +102,7 @@ export async function listScimRequests(
      WHERE directory_id = ${directoryId}::uuid
        ${options.beforeId !== undefined ? sql`AND id < ${options.beforeId}::bigint` : empty}
        ${status === undefined ? empty : "exact" in status ? sql`AND status = ${status.exact}` : sql`AND status >= ${status.from} AND status < ${status.below}`}
-     ORDER BY id DESC
+     ORDER BY scim_requests.id DESC
      LIMIT ${options.limit + 1}`);
   return { entries: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }

@@ -1,17 +1,21 @@
 import type { SqlRunner } from "../db/database.js";
+import { isRowDataError } from "../db/db-errors.js";
 import { insertScimRequests, type ScimRequestRow } from "./request-log-store.js";
 
 // Batches SCIM request log rows so logging never sits on the SCIM request path: rows are buffered in
 // memory and written by ONE multi-row INSERT when the batch fills (maxBatch rows) or flushMs after the
 // first buffered row, whichever comes first. Flushes run one after another (rows keep their order).
 // Rows for a directory that does not exist are dropped by the INSERT itself (request-log-store.ts).
+// One bad row never costs the others: when Postgres refuses a value of a batch (a data or constraint error,
+// say a directory deleted mid-flush), the batch is halved until the row at fault is alone, and only it is dropped.
 
 export interface RequestLogWriterOptions {
   flushMs?: number;
   maxBatch?: number;
   /** Rows held at most while the database is slow or down; beyond that new rows are dropped (and counted). */
   maxBuffered?: number;
-  onError?: (err: unknown, rows: number) => void;
+  /** Rows that could not be written (already counted in `dropped`), with the error that lost them. */
+  onError?: (err: unknown, lost: readonly ScimRequestRow[]) => void;
 }
 
 export class RequestLogWriter {
@@ -78,16 +82,24 @@ export class RequestLogWriter {
   }
 
   private async write(rows: ScimRequestRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += this.maxBatch) {
-      const batch = rows.slice(i, i + this.maxBatch);
-      try {
-        await insertScimRequests(this.db, batch);
-        for (const r of batch) this.touched.add(r.directoryId);
-      } catch (err) {
-        // the log is diagnostics: losing a batch (database down, directory deleted mid-flush) must not hurt SCIM
-        this.dropped += batch.length;
-        this.options.onError?.(err, batch.length);
+    for (let i = 0; i < rows.length; i += this.maxBatch) await this.insert(rows.slice(i, i + this.maxBatch));
+  }
+
+  /** k bad rows among n cost about 2·k·log2(n) extra statements; good batches stay one statement. */
+  private async insert(rows: ScimRequestRow[]): Promise<void> {
+    try {
+      await insertScimRequests(this.db, rows);
+      for (const r of rows) this.touched.add(r.directoryId);
+    } catch (err) {
+      if (rows.length > 1 && isRowDataError(err)) {
+        const half = Math.ceil(rows.length / 2);
+        await this.insert(rows.slice(0, half));
+        await this.insert(rows.slice(half));
+        return;
       }
+      // the log is diagnostics: losing rows (database down, a value Postgres refuses) must not hurt SCIM
+      this.dropped += rows.length;
+      this.options.onError?.(err, rows);
     }
   }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { isRowDataError } from "../db/db-errors.js";
 import { requestErrors } from "../http/error-handler.js";
 import { loggedQuery, loggedRequestBody } from "./request-body-policy.js";
 import { RequestLogWriter } from "./request-log-writer.js";
@@ -16,7 +17,12 @@ declare module "fastify" {
 
 export function registerScimRequestLog(app: FastifyInstance): void {
   const writer = new RequestLogWriter(app.db, {
-    onError: (err, rows) => app.log.warn({ err, rows }, "could not write SCIM request log rows"),
+    onError: (err, lost) => {
+      // a refused value may be echoed in Postgres' message: log the code and the directory, not the message
+      if (lost.length === 1 && isRowDataError(err)) {
+        app.log.warn({ code: (err as { code?: unknown }).code, directoryId: lost[0]!.directoryId, rows: 1 }, "dropped a SCIM request log row Postgres refused");
+      } else app.log.warn({ err, rows: lost.length }, "could not write SCIM request log rows");
+    },
   });
   app.decorate("requestLog", writer);
   const policy = app.config.requestLog.body;

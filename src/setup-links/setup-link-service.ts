@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
-import { assertDirectoryExists } from "../directories/directory-service.js";
-import { type IssuedToken, issueSecretToken } from "../directories/directory-tokens.js";
+import { assertDirectoryExists, DirectoryNotFound } from "../directories/directory-service.js";
+import { type IssuedToken, issueAdditionalToken } from "../directories/directory-tokens.js";
 import { setupLinkKey, signSetupLinkToken, verifySetupLinkToken } from "./setup-link-token.js";
 
 // Setup links: created and revoked through the admin API, opened by the customer's IT admin.
@@ -79,7 +79,13 @@ export async function openSetupLink(db: Database, key: Buffer, token: string, no
   return { state: "valid", linkId, expiresAt: link.expiresAt, directory: { id: d.id, name: d.name, provider: d.provider, disabled: d.disabledAt !== null } };
 }
 
-/** A new Secret Token for the directory an opened link belongs to (the page's Reveal button). Throws TokenLimitReached. */
+/**
+ * A new Secret Token for the directory an opened link belongs to (the page's Reveal button), issued exactly as
+ * the admin API issues one, so the page holds the same limit. Throws TokenLimitReached, or DirectoryNotFound
+ * when the directory was deleted after the link was opened.
+ */
 export async function issueSecretTokenForLink(db: Database, config: Config, link: OpenedSetupLink & { state: "valid" }): Promise<IssuedToken> {
-  return issueSecretToken(db.prisma, config, link.directory.id);
+  const issued = await issueAdditionalToken(db, config, link.directory.id);
+  if (!issued) throw new DirectoryNotFound(link.directory.id);
+  return issued;
 }

@@ -18,7 +18,7 @@ export async function createScimDirectory(t: TestApp, options: { disabled?: bool
   await prisma.directory.create({
     data: { id: directoryId, name: options.name ?? "Acme", disabledAt: options.disabled ? new Date() : null },
   });
-  const issued = await issueSecretToken(prisma, t.config, directoryId);
+  const issued = (await issueSecretToken(prisma, t.config, directoryId))!;
   return {
     directoryId,
     token: issued.secretToken,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loggedQuery, loggedRequestBody, MAX_LOGGED_BODY_BYTES } from "../../src/request-log/request-body-policy.js";
+import { loggedQuery, loggedRequestBody, MAX_LOGGED_BODY_BYTES, MAX_LOGGED_BODY_DEPTH, TOO_DEEP_MARK } from "../../src/request-log/request-body-policy.js";
 
 describe("request body policy", () => {
   it("cuts long bodies to 4 KB on a character boundary and says so", () => {
@@ -8,6 +8,26 @@ describe("request body policy", () => {
     expect(Buffer.byteLength(text, "utf8")).toBeLessThanOrEqual(MAX_LOGGED_BODY_BYTES);
     expect(text.endsWith("…[truncated]")).toBe(true);
     expect(text).not.toContain("\uFFFD");
+  });
+
+  it("keeps a body nested 20,000 levels deep up to a depth marker instead of overflowing the stack", () => {
+    let deep: unknown = { password: "deep-secret", leaf: true };
+    for (let i = 0; i < 20_000; i++) deep = i % 2 ? { a: deep } : [deep];
+    for (const policy of ["full", "redacted"] as const) {
+      const text = loggedRequestBody({ schemas: ["x"], externalId: "e1", deep }, policy, "/Users")!;
+      expect(text.startsWith('{"schemas":["x"],"externalId":"e1","deep":')).toBe(true);
+      expect(text).toContain(JSON.stringify(TOO_DEEP_MARK));
+      expect(text).not.toContain("deep-secret");
+      // the kept value is whole JSON, as deep as the limit and no deeper
+      let node: unknown = JSON.parse(text).deep;
+      let levels = 1;
+      while (node && typeof node === "object") {
+        node = Array.isArray(node) ? node[0] : (node as { a: unknown }).a;
+        levels++;
+      }
+      expect(node).toBe(TOO_DEEP_MARK);
+      expect(levels).toBe(MAX_LOGGED_BODY_DEPTH);
+    }
   });
 
   it("drops secrets at any depth, under every policy that keeps a body", () => {

@@ -2,6 +2,7 @@ import helmet from "@fastify/helmet";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
+import { DirectoryNotFound } from "../../directories/directory-service.js";
 import { TokenLimitReached } from "../../directories/directory-tokens.js";
 import { provisioningStatus } from "../../request-log/provisioning-status.js";
 import { issueSecretTokenForLink, type OpenedSetupLink, openSetupLink, type SetupDirectory } from "../../setup-links/setup-link-service.js";
@@ -132,6 +133,8 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       request.log.info({ directoryId: link.directory.id, tokenId: issued.id }, "secret token issued from a setup link");
       return await renderPage(reply, link.directory, link.expiresAt, paths, { kind: "revealed", secretToken: issued.secretToken, expiresAt: issued.expiresAt });
     } catch (err) {
+      // deleting a directory deletes its links: the page now says what opening the link would say
+      if (err instanceof DirectoryNotFound) return renderInvalid(reply, "unknown");
       if (!(err instanceof TokenLimitReached)) throw err;
       reply.code(409);
       const message = `This connection already has the maximum of ${app.config.maxTokensPerDirectory} active Secret Tokens, so no new one can be created. Use a token you saved earlier, or ask the team that sent this link to revoke an unused token.`;

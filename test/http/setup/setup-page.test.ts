@@ -152,7 +152,7 @@ describe("setup page", () => {
     expect(page.body).toContain("Requests arrive but are not authorized: check the Secret Token");
 
     // Entra's Test Connection with a real token, then a synced user
-    const token = (await t.app.db.prisma.$transaction((tx) => issueSecretToken(tx, t.config, dir))).secretToken;
+    const token = (await t.app.db.prisma.$transaction((tx) => issueSecretToken(tx, t.config, dir)))!.secretToken;
     const auth = { authorization: `Bearer ${token}` };
     const ok = await t.app.inject({ method: "GET", url: `/scim/v2/${dir}/Users?filter=userName%20eq%20%22${randomUUID()}%22`, headers: auth });
     expect(ok.statusCode).toBe(200);
