@@ -90,7 +90,11 @@ function workEmail(body: Json): string | null {
 
 async function main() {
   const prepared = (process.env.FLOOR_PREPARED ?? "true") !== "false";
-  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.FLOOR_POOL_SIZE ?? 20), idleTimeoutMillis: 0 });
+  const pool = new pg.Pool({
+    connectionString: process.env.DATABASE_URL,
+    max: Number(process.env.FLOOR_POOL_SIZE ?? 20),
+    idleTimeoutMillis: 0,
+  });
   pool.on("error", () => {}); // connections cut when the bench drops its database
   const sql = <R extends pg.QueryResultRow = Json>(name: keyof typeof FLOOR_SQL, values: unknown[]) =>
     pool.query<R>(prepared ? { name, text: FLOOR_SQL[name], values } : { text: FLOOR_SQL[name], values });
@@ -127,7 +131,8 @@ async function main() {
   app.patch<{ Params: { dir: string; id: string }; Body: Json }>("/scim/v2/:dir/Users/:id", async (req, reply) => {
     // the Entra disable/enable shape only: Replace active "True"/"False"
     const op = (req.body.Operations as Json[] | undefined)?.[0];
-    if (!UUID.test(req.params.id) || String(op?.path).toLowerCase() !== "active") return reply.code(400).send({ detail: "floor: PATCH active only" });
+    if (!UUID.test(req.params.id) || String(op?.path).toLowerCase() !== "active")
+      return reply.code(400).send({ detail: "floor: PATCH active only" });
     const active = String(op?.value).toLowerCase() === "true";
     const { rows } = await sql("setUserActive", [req.params.dir, req.params.id, active]);
     return rows[0] ? rows[0] : reply.code(404).send({ detail: "not found" });
@@ -139,24 +144,38 @@ async function main() {
     return rows[0] ? rows[0] : reply.code(404).send({ detail: "not found" });
   });
 
-  app.get<{ Params: { dir: string }; Querystring: { filter?: string; startIndex?: string; count?: string } }>("/scim/v2/:dir/Users", async (req, reply) => {
-    const count = Math.min(100, Math.max(0, Number(req.query.count ?? 100) || 0));
-    const offset = Math.max(0, (Number(req.query.startIndex ?? 1) || 1) - 1);
-    if (req.query.filter !== undefined) {
-      const m = USERNAME_EQ.exec(req.query.filter);
-      if (!m) return reply.code(400).send({ detail: "floor: userName eq only" });
-      const { rows } = await sql<Json & { total: string }>("findUserByUserName", [req.params.dir, m[1]!.replace(/\\(.)/g, "$1"), count, offset]);
-      return { totalResults: Number(rows[0]?.total ?? 0), Resources: rows };
-    }
-    const { rows } = await sql<Json & { total: number; id: string | null }>("listUsers", [req.params.dir, count, offset]);
-    return { totalResults: rows[0]?.total ?? 0, Resources: rows.filter((r) => r.id !== null) };
-  });
+  app.get<{ Params: { dir: string }; Querystring: { filter?: string; startIndex?: string; count?: string } }>(
+    "/scim/v2/:dir/Users",
+    async (req, reply) => {
+      const count = Math.min(100, Math.max(0, Number(req.query.count ?? 100) || 0));
+      const offset = Math.max(0, (Number(req.query.startIndex ?? 1) || 1) - 1);
+      if (req.query.filter !== undefined) {
+        const m = USERNAME_EQ.exec(req.query.filter);
+        if (!m) return reply.code(400).send({ detail: "floor: userName eq only" });
+        const { rows } = await sql<Json & { total: string }>("findUserByUserName", [
+          req.params.dir,
+          m[1]!.replace(/\\(.)/g, "$1"),
+          count,
+          offset,
+        ]);
+        return { totalResults: Number(rows[0]?.total ?? 0), Resources: rows };
+      }
+      const { rows } = await sql<Json & { total: number; id: string | null }>("listUsers", [req.params.dir, count, offset]);
+      return { totalResults: rows[0]?.total ?? 0, Resources: rows.filter((r) => r.id !== null) };
+    },
+  );
 
   app.post<{ Params: { dir: string }; Body: Json }>("/scim/v2/:dir/Groups", async (req, reply) => {
     const displayName = str(req.body.displayName);
     if (!displayName) return reply.code(400).send({ detail: "displayName is required" });
     try {
-      const { rows } = await sql("createGroup", [crypto.randomUUID(), req.params.dir, displayName, str(req.body.externalId), JSON.stringify(req.body)]);
+      const { rows } = await sql("createGroup", [
+        crypto.randomUUID(),
+        req.params.dir,
+        displayName,
+        str(req.body.externalId),
+        JSON.stringify(req.body),
+      ]);
       return reply.code(201).send(rows[0]);
     } catch (err) {
       if ((err as { code?: string }).code === "23505") return reply.code(409).send({ detail: "displayName taken" });

@@ -20,7 +20,9 @@ export interface FloorComparison {
 
 export async function runFloorComparison(argv = process.argv.slice(2)): Promise<FloorComparison> {
   const args = benchArgs(argv);
-  const targets = benchFlags(argv).targets.split(",").map((t) => t.trim()) as ScimTarget[];
+  const targets = benchFlags(argv)
+    .targets.split(",")
+    .map((t) => t.trim()) as ScimTarget[];
   const scim: ScimOpsReport[] = [];
   for (const t of targets) {
     process.stderr.write(`\n-- SCIM scenarios against ${t}\n`);
@@ -72,7 +74,12 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
     const s = match(service, r);
     const simple = pgbenchTps(c.pgbench, r.scenario, "simple", r.concurrency);
     const prepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency);
-    const node = r.scenario === "POST /Users" ? rawRate(c.nodeRaw, "insert+event tx", r.concurrency) : r.scenario.startsWith("GET /Users?filter") ? rawRate(c.nodeRaw, "lookup by userName", r.concurrency) : undefined;
+    const node =
+      r.scenario === "POST /Users"
+        ? rawRate(c.nodeRaw, "insert+event tx", r.concurrency)
+        : r.scenario.startsWith("GET /Users?filter")
+          ? rawRate(c.nodeRaw, "lookup by userName", r.concurrency)
+          : undefined;
     return {
       request: r.scenario,
       C: r.concurrency,
@@ -94,11 +101,15 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
 
 export function floorMarkdown(c: FloorComparison, durationSec: number): string[] {
   const md = [
-    printTable(`## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up, all after a 2 s warm-up pass per scenario)`, cpuTable(c)),
+    printTable(
+      `## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up, all after a 2 s warm-up pass per scenario)`,
+      cpuTable(c),
+    ),
     printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared)", throughputTable(c)),
     printTable(`## Raw limit: pgbench on the floor's statements (${durationSec} s per row)`, pgbenchTable(c.pgbench)),
   ];
-  if (c.nodeRaw.length > 0) md.push(printTable("## Node pg script (bench/raw-postgres.ts; bound by its own client, not by Postgres)", rawTable(c.nodeRaw)));
+  if (c.nodeRaw.length > 0)
+    md.push(printTable("## Node pg script (bench/raw-postgres.ts; bound by its own client, not by Postgres)", rawTable(c.nodeRaw)));
   return md;
 }
 

@@ -78,7 +78,8 @@ export async function runGrowth(opts: { sizes: number[]; probes: number; dist?: 
         for (const i of picks) {
           await time(latency, async () => {
             const r = await scim.expect(200, "GET", `${prefix}/Users?filter=${encodeURIComponent(filter(i))}`);
-            if (r.json<{ totalResults: number }>().totalResults !== 1) throw new Error(`${probe} for user ${i} did not find exactly one user`);
+            if (r.json<{ totalResults: number }>().totalResults !== 1)
+              throw new Error(`${probe} for user ${i} did not find exactly one user`);
           });
         }
         record(size, probe, latency);
@@ -146,14 +147,17 @@ async function probeBigGroup(
      ORDER BY created_at LIMIT $3`,
     [groupId, directoryId, size - reserve],
   );
-  await sql.query(`UPDATE scim_groups SET member_count = (SELECT count(*) FROM group_members WHERE group_id = $1) WHERE id = $1`, [groupId]);
+  await sql.query(`UPDATE scim_groups SET member_count = (SELECT count(*) FROM group_members WHERE group_id = $1) WHERE id = $1`, [
+    groupId,
+  ]);
   await sql.query("VACUUM ANALYZE group_members");
   const members = (await sql.query<{ n: number }>(`SELECT member_count AS n FROM scim_groups WHERE id = $1`, [groupId])).rows[0]!.n;
   process.stderr.write(`  seeded group with ${members} members in ${round((performance.now() - t0) / 1000, 1)} s\n`);
   const label = (p: string) => `${p} (group of ${Math.round(members / 1000)}k)`;
 
   let latency = new LatencyRecorder();
-  for (let k = 0; k < probes; k++) await time(latency, () => scim.expect(200, "GET", `${prefix}/Groups/${groupId}?excludedAttributes=members`));
+  for (let k = 0; k < probes; k++)
+    await time(latency, () => scim.expect(200, "GET", `${prefix}/Groups/${groupId}?excludedAttributes=members`));
   record(size, label("GET /Groups/{id}?excludedAttributes=members"), latency);
 
   const outside = (
@@ -168,12 +172,19 @@ async function probeBigGroup(
   }
   record(size, label("PATCH /Groups add 1,000 members"), latency);
 
-  const some = (await sql.query<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = $1 LIMIT $2`, [groupId, probes])).rows;
+  const some = (await sql.query<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = $1 LIMIT $2`, [groupId, probes]))
+    .rows;
   latency = new LatencyRecorder();
-  for (const m of some) await time(latency, () => scim.expect([200, 204], "PATCH", `${prefix}/Groups/${groupId}`, entraRemoveMember(m.user_id)));
+  for (const m of some)
+    await time(latency, () => scim.expect([200, 204], "PATCH", `${prefix}/Groups/${groupId}`, entraRemoveMember(m.user_id)));
   record(size, label("PATCH /Groups remove 1 member"), latency);
 
-  const mid = (await sql.query<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id OFFSET $2 LIMIT 1`, [groupId, Math.floor(members / 2)])).rows[0]!;
+  const mid = (
+    await sql.query<{ user_id: string }>(`SELECT user_id FROM group_members WHERE group_id = $1 ORDER BY user_id OFFSET $2 LIMIT 1`, [
+      groupId,
+      Math.floor(members / 2),
+    ])
+  ).rows[0]!;
   for (const [probe, query] of [
     ["admin members page 1 (limit=100)", "limit=100"],
     ["admin members mid cursor page (limit=100)", `limit=100&cursor=${encodeIdCursor(mid.user_id)}`],
@@ -196,7 +207,9 @@ export function growthRatios(rows: GrowthRow[]) {
     const a = rows.find((r) => r.probe === probe && r.users === small);
     const b = rows.find((r) => r.probe === probe && r.users === big);
     if (!a || !b) return [];
-    return [{ probe, [`p50 @${small}`]: a.latencyMs.p50, [`p50 @${big}`]: b.latencyMs.p50, ratio: round(b.latencyMs.p50 / a.latencyMs.p50, 2) }];
+    return [
+      { probe, [`p50 @${small}`]: a.latencyMs.p50, [`p50 @${big}`]: b.latencyMs.p50, ratio: round(b.latencyMs.p50 / a.latencyMs.p50, 2) },
+    ];
   });
 }
 
@@ -209,9 +222,15 @@ export function growthTargets(rows: GrowthRow[]) {
   }
   const find = (prefix: string) => rows.find((r) => r.probe.startsWith(prefix));
   const excluded = find("GET /Groups/{id}?excludedAttributes=members");
-  if (excluded) out.push({ target: `${excluded.probe}: p50 < 5 ms`, measured: `${excluded.latencyMs.p50} ms`, met: excluded.latencyMs.p50 < 5 });
+  if (excluded)
+    out.push({ target: `${excluded.probe}: p50 < 5 ms`, measured: `${excluded.latencyMs.p50} ms`, met: excluded.latencyMs.p50 < 5 });
   const add = find("PATCH /Groups add 1,000 members");
-  if (add) out.push({ target: `${add.probe}: < 250 ms (p50)`, measured: `${add.latencyMs.p50} ms (max ${add.latencyMs.max})`, met: add.latencyMs.p50 < 250 });
+  if (add)
+    out.push({
+      target: `${add.probe}: < 250 ms (p50)`,
+      measured: `${add.latencyMs.p50} ms (max ${add.latencyMs.max})`,
+      met: add.latencyMs.p50 < 250,
+    });
   return out.map((t) => ({ target: t.target, measured: t.measured, met: t.met ? "yes" : "NO" }));
 }
 

@@ -48,7 +48,18 @@ const SCRIPTS: { scenario: string; sql: keyof typeof FLOOR_SQL; set: string[]; p
     scenario: "POST /Users",
     sql: "createUser",
     set: ["\\set n random(1, 1000000000000)"],
-    params: ["gen_random_uuid()", ":dir", `${unique("pgb-")} || '@bench.example'`, "gen_random_uuid()::text", "true", `'User ' || :n`, "'User'", "'Bench'", `${unique("pgb-")} || '@bench.example'`, ":user_res"],
+    params: [
+      "gen_random_uuid()",
+      ":dir",
+      `${unique("pgb-")} || '@bench.example'`,
+      "gen_random_uuid()::text",
+      "true",
+      `'User ' || :n`,
+      "'User'",
+      "'Bench'",
+      `${unique("pgb-")} || '@bench.example'`,
+      ":user_res",
+    ],
   },
   {
     scenario: "PATCH /Users (Entra disable)",
@@ -151,11 +162,12 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
             db.name,
           ];
           const cpu = await startBackendCpu(db.name);
-          const { stdout } = await run("pgbench", args, { env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) }, maxBuffer: 1 << 24 }).catch(
-            (err: { stdout?: string; stderr?: string; message: string }) => {
-              throw new Error(`pgbench ${s.scenario} -M ${mode} failed: ${err.stderr || err.message}\n${file}`);
-            },
-          );
+          const { stdout } = await run("pgbench", args, {
+            env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
+            maxBuffer: 1 << 24,
+          }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
+            throw new Error(`pgbench ${s.scenario} -M ${mode} failed: ${err.stderr || err.message}\n${file}`);
+          });
           const pgCpu = await cpu.stop();
           const transactions = field(stdout, /number of transactions actually processed: (\d+)/);
           rows.push({
@@ -168,7 +180,9 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
             latencyMs: field(stdout, /latency average = ([\d.]+) ms/),
             pgCpuMsPerTx: round(pgCpu.cpuMs / Math.max(1, transactions), 3),
           });
-          process.stderr.write(`  pgbench ${s.scenario} -M ${mode} C=${c}: ${rows.at(-1)!.tps} tx/s, pg CPU ${rows.at(-1)!.pgCpuMsPerTx} ms/tx\n`);
+          process.stderr.write(
+            `  pgbench ${s.scenario} -M ${mode} C=${c}: ${rows.at(-1)!.tps} tx/s, pg CPU ${rows.at(-1)!.pgCpuMsPerTx} ms/tx\n`,
+          );
         }
       }
     }

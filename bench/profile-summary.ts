@@ -44,7 +44,10 @@ export function summarise(path: string, top = 25): string {
     const f = n.callFrame;
     const key = `${f.functionName || "(anonymous)"}  ${area(f.url)}:${f.lineNumber + 1}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
-    const a = f.functionName === "(idle)" || f.functionName === "(program)" || f.functionName === "(garbage collector)" ? f.functionName : area(f.url);
+    const a =
+      f.functionName === "(idle)" || f.functionName === "(program)" || f.functionName === "(garbage collector)"
+        ? f.functionName
+        : area(f.url);
     files.set(a, (files.get(a) ?? 0) + us);
   }
   // inclusive time of our own code: every sample counts once for each src/ function on its stack

@@ -54,7 +54,18 @@ export async function runRawPostgres(opts: { concurrency: number[]; durationSec:
               await client.query({
                 name: "insert-user",
                 text: INSERT_USER,
-                values: [id, directoryId, userName, userName.toLowerCase(), body.externalId, body.displayName, body.name.givenName, body.name.familyName, userName.toLowerCase(), JSON.stringify(body)],
+                values: [
+                  id,
+                  directoryId,
+                  userName,
+                  userName.toLowerCase(),
+                  body.externalId,
+                  body.displayName,
+                  body.name.givenName,
+                  body.name.familyName,
+                  userName.toLowerCase(),
+                  JSON.stringify(body),
+                ],
               });
               await client.query({ name: "insert-event", text: INSERT_EVENT, values: [directoryId, JSON.stringify({ id, ...body })] });
               await client.query("COMMIT");

@@ -63,9 +63,18 @@ async function replayTenant(client: ScimClient, prefix: string, tenant: number, 
   const groups = Array.from({ length: opts.groups }, (_, i) => i);
   await pool(groups, opts.tenantConcurrency, async (g) => {
     const displayName = `Tenant ${tenant} group ${g}`;
-    await client.expect(200, "GET", `${prefix}/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`);
+    await client.expect(
+      200,
+      "GET",
+      `${prefix}/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`,
+    );
     count();
-    const created = await client.expect(201, "POST", `${prefix}/Groups`, { schemas: [GROUP_SCHEMA, ADSCIM_GROUP], displayName, externalId: `ext-${tenant}-${g}`, members: [] });
+    const created = await client.expect(201, "POST", `${prefix}/Groups`, {
+      schemas: [GROUP_SCHEMA, ADSCIM_GROUP],
+      displayName,
+      externalId: `ext-${tenant}-${g}`,
+      members: [],
+    });
     count();
     const groupId = created.json<{ id: string }>().id;
     const members = Array.from({ length: opts.membersPerGroup }, (_, k) => userIds[(g * opts.membersPerGroup + k) % userIds.length]!);
@@ -121,7 +130,9 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplayRow[]> {
         peakRssMb: service.memory().peakMb,
         cpuMsPerRequest: round((service.cpuMs() - cpu0) / Math.max(1, requests), 2),
       });
-      process.stderr.write(`  replay N=${n}: ${requests} requests in ${round(wallSec, 1)} s, errors ${errors}${firstError ? ` (${firstError})` : ""}\n`);
+      process.stderr.write(
+        `  replay N=${n}: ${requests} requests in ${round(wallSec, 1)} s, errors ${errors}${firstError ? ` (${firstError})` : ""}\n`,
+      );
     } finally {
       await service.stop();
       await db.drop();

@@ -31,9 +31,19 @@ const cmp = await runFloorComparison(argv);
 md.push(...floorMarkdown(cmp, args.duration));
 const scim = cmp.scim.find((r) => r.target === "service") ?? { startupMs: 0, idleRssMb: 0, rows: [] };
 const raw = cmp.nodeRaw;
-md.push(printTable(`## SCIM operations, service (${args.duration} s per row after 1 s warm-up and a 2 s warm-up pass; service startup ${scim.startupMs} ms, idle RSS ${scim.idleRssMb} MB)`, scimTable(scim.rows, raw)));
+md.push(
+  printTable(
+    `## SCIM operations, service (${args.duration} s per row after 1 s warm-up and a 2 s warm-up pass; service startup ${scim.startupMs} ms, idle RSS ${scim.idleRssMb} MB)`,
+    scimTable(scim.rows, raw),
+  ),
+);
 const targets = scimTargets(scim.rows, raw);
-md.push(printTable("## Targets (raw-limit fractions, and every target missed)", targetTable(targets.filter((t) => !t.met || t.target.includes("raw")))));
+md.push(
+  printTable(
+    "## Targets (raw-limit fractions, and every target missed)",
+    targetTable(targets.filter((t) => !t.met || t.target.includes("raw"))),
+  ),
+);
 
 section("Entra initial-sync replay");
 const replayOpts = replayArgs(argv);
@@ -56,11 +66,23 @@ section("webhooks");
 const hookOpts = webhookArgs(argv);
 // the worker inside the service (the default deployment), then as its own process (npm run worker)
 const hooks = [await runWebhooks({ ...hookOpts, separateWorker: false }), await runWebhooks({ ...hookOpts, separateWorker: true })];
-md.push(printTable(`## Webhook delivery under POST /Users load (C=${hookOpts.concurrency}, ${hookOpts.directories} directories with an endpoint each)`, webhookTable(hooks)));
+md.push(
+  printTable(
+    `## Webhook delivery under POST /Users load (C=${hookOpts.concurrency}, ${hookOpts.directories} directories with an endpoint each)`,
+    webhookTable(hooks),
+  ),
+);
 for (const h of hooks) md.push(printTable(`### Webhook lag by second of the load window (worker ${h.worker})`, lagTable(h)));
 
 const totalSec = Math.round((performance.now() - started) / 1000);
 md.push("", `Total run time ${totalSec} s.`, "");
-const json = writeResult("run", info, { args, floor: cmp, targets, replay: { options: replayOpts, rows: replay }, growth: { options: growthOpts, rows: growth, ratios: growthRatios(growth) }, webhooks: hooks });
+const json = writeResult("run", info, {
+  args,
+  floor: cmp,
+  targets,
+  replay: { options: replayOpts, rows: replay },
+  growth: { options: growthOpts, rows: growth, ratios: growthRatios(growth) },
+  webhooks: hooks,
+});
 writeFileSync(`${RESULTS_DIR}/latest.md`, `${md.join("\n")}\n`);
 console.log(`\nwrote ${json} and ${RESULTS_DIR}/latest.md (total ${totalSec} s)`);

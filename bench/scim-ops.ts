@@ -46,7 +46,11 @@ interface UserRef {
 }
 
 /** A directory to send requests to: through the admin API for the service, a row for the floor (no auth). */
-async function benchDirectory(server: ServerProcess, reader: pg.Client, name: string): Promise<{ id: string; prefix: string; token: string }> {
+async function benchDirectory(
+  server: ServerProcess,
+  reader: pg.Client,
+  name: string,
+): Promise<{ id: string; prefix: string; token: string }> {
   if ("admin" in server) {
     const dir = await createDirectory(server as Service, name);
     return { id: dir.id, prefix: new URL(dir.tenantUrl).pathname, token: dir.token };
@@ -76,7 +80,12 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
     await reader.query("VACUUM ANALYZE scim_users");
     const listHeaders = { ...headers, authorization: `Bearer ${listDir.token}` };
     const users = async (): Promise<UserRef[]> =>
-      (await reader.query<UserRef>(`SELECT id, user_name AS "userName", external_id AS "externalId" FROM scim_users WHERE directory_id = $1`, [dir.id])).rows;
+      (
+        await reader.query<UserRef>(
+          `SELECT id, user_name AS "userName", external_id AS "externalId" FROM scim_users WHERE directory_id = $1`,
+          [dir.id],
+        )
+      ).rows;
     const groups = async (): Promise<string[]> =>
       (await reader.query<{ id: string }>(`SELECT id FROM scim_groups WHERE directory_id = $1`, [dir.id])).rows.map((r) => r.id);
 
@@ -98,7 +107,11 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
     const scenarios: { name: string; serviceOnly?: boolean; before?: () => Promise<void>; scenario: HttpScenario }[] = [
       {
         name: "POST /Users",
-        scenario: { name: "POST /Users", headers, next: () => ({ method: "POST", path: `${prefix}/Users`, body: entraUser(`user${++userSeq}@bench.example`) }) },
+        scenario: {
+          name: "POST /Users",
+          headers,
+          next: () => ({ method: "POST", path: `${prefix}/Users`, body: entraUser(`user${++userSeq}@bench.example`) }),
+        },
       },
       {
         name: "GET /Users?filter=userName eq",
@@ -139,7 +152,11 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
             const u = pick(pool);
             const v = (version.get(u.id) ?? 0) + 1;
             version.set(u.id, v);
-            return { method: "PUT", path: `${prefix}/Users/${u.id}`, body: entraUser(u.userName, u.externalId, `User ${u.userName} v${v}`) };
+            return {
+              method: "PUT",
+              path: `${prefix}/Users/${u.id}`,
+              body: entraUser(u.userName, u.externalId, `User ${u.userName} v${v}`),
+            };
           },
         },
       },
@@ -154,7 +171,11 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
       },
       {
         name: "POST /Groups",
-        scenario: { name: "POST /Groups", headers, next: () => ({ method: "POST", path: `${prefix}/Groups`, body: entraGroup(`Bench group ${++groupSeq}`) }) },
+        scenario: {
+          name: "POST /Groups",
+          headers,
+          next: () => ({ method: "POST", path: `${prefix}/Groups`, body: entraGroup(`Bench group ${++groupSeq}`) }),
+        },
       },
       {
         name: "PATCH /Groups add 1 member",
@@ -227,7 +248,8 @@ export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"
 
 export function scimTable(rows: ScimOpsRow[], raw: RawRow[]) {
   return rows.map((r) => {
-    const rawOp = r.scenario === "POST /Users" ? "insert+event tx" : r.scenario.startsWith("GET /Users?filter") ? "lookup by userName" : undefined;
+    const rawOp =
+      r.scenario === "POST /Users" ? "insert+event tx" : r.scenario.startsWith("GET /Users?filter") ? "lookup by userName" : undefined;
     const limit = rawOp ? rawRate(raw, rawOp, r.concurrency) : undefined;
     return {
       operation: r.scenario,
@@ -250,17 +272,25 @@ export function scimTable(rows: ScimOpsRow[], raw: RawRow[]) {
 export function scimTargets(rows: ScimOpsRow[], raw: RawRow[]) {
   const out: { target: string; measured: string; met: boolean }[] = [];
   for (const r of rows) {
-    const rawOp = r.scenario === "POST /Users" ? "insert+event tx" : r.scenario.startsWith("GET /Users?filter") ? "lookup by userName" : undefined;
+    const rawOp =
+      r.scenario === "POST /Users" ? "insert+event tx" : r.scenario.startsWith("GET /Users?filter") ? "lookup by userName" : undefined;
     const limit = rawOp ? rawRate(raw, rawOp, r.concurrency) : undefined;
     if (rawOp && limit) {
       const need = rawOp === "insert+event tx" ? 25 : 15;
       const pct = (100 * r.rps) / limit;
-      out.push({ target: `${r.scenario} C=${r.concurrency} ≥ ${need}% of raw ${rawOp}`, measured: `${round(pct, 1)}% (${r.rps} vs ${limit}/s)`, met: pct >= need });
+      out.push({
+        target: `${r.scenario} C=${r.concurrency} ≥ ${need}% of raw ${rawOp}`,
+        measured: `${round(pct, 1)}% (${r.rps} vs ${limit}/s)`,
+        met: pct >= need,
+      });
     }
     out.push({ target: `${r.scenario} C=${r.concurrency} 0 errors`, measured: String(r.errors), met: r.errors === 0 });
-    if (r.requests === 0) out.push({ target: `${r.scenario} C=${r.concurrency} completes requests`, measured: "no response within the run", met: false });
-    if (r.concurrency === 16) out.push({ target: `${r.scenario} C=16 p99 ≤ 50 ms`, measured: `${r.latencyMs.p99} ms`, met: r.latencyMs.p99 <= 50 });
-    if (r.concurrency === 64) out.push({ target: `${r.scenario} C=64 RSS < 200 MB`, measured: `${r.peakRssMb} MB`, met: r.peakRssMb < 200 });
+    if (r.requests === 0)
+      out.push({ target: `${r.scenario} C=${r.concurrency} completes requests`, measured: "no response within the run", met: false });
+    if (r.concurrency === 16)
+      out.push({ target: `${r.scenario} C=16 p99 ≤ 50 ms`, measured: `${r.latencyMs.p99} ms`, met: r.latencyMs.p99 <= 50 });
+    if (r.concurrency === 64)
+      out.push({ target: `${r.scenario} C=64 RSS < 200 MB`, measured: `${r.peakRssMb} MB`, met: r.peakRssMb < 200 });
   }
   return out;
 }
@@ -275,7 +305,10 @@ if (isMain(import.meta.url)) {
   const raw = await runRawPostgres({ concurrency: args.concurrency, durationSec: args.duration });
   printTable(`Raw Postgres limit (${args.duration} s per row)`, rawTable(raw));
   const report = await runScimOps(args);
-  printTable(`SCIM operations (${args.duration} s per row; service startup ${report.startupMs} ms, idle RSS ${report.idleRssMb} MB)`, scimTable(report.rows, raw));
+  printTable(
+    `SCIM operations (${args.duration} s per row; service startup ${report.startupMs} ms, idle RSS ${report.idleRssMb} MB)`,
+    scimTable(report.rows, raw),
+  );
   const targets = scimTargets(report.rows, raw);
   printTable("Targets", targetTable(targets.filter((t) => !t.met || t.target.includes("raw"))));
   console.log(`\nwrote ${writeResult("scim-ops", info, { raw, ...report, targets })}`);

@@ -77,7 +77,10 @@ export interface WebhookOptions {
 export async function runWebhooks(opts: WebhookOptions): Promise<WebhookResult> {
   const db = await createBenchDatabase("webhooks");
   const receiver = await startReceiver();
-  const service = await startService({ databaseUrl: db.url, dist: opts.dist, cpuProfDir: opts.cpuProf,
+  const service = await startService({
+    databaseUrl: db.url,
+    dist: opts.dist,
+    cpuProfDir: opts.cpuProf,
     separateWorker: opts.separateWorker,
     env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" },
   });
@@ -159,20 +162,20 @@ export async function runWebhooks(opts: WebhookOptions): Promise<WebhookResult> 
 
 export function webhookTable(results: WebhookResult[]) {
   return results.map((r) => ({
-      worker: r.worker,
-      directories: r.directories,
-      C: r.concurrency,
-      "load s": r.loadSec,
-      "writes/s": r.writeRate,
-      events: r.eventsWritten,
-      "delivered/s during load": r.deliveryRateDuringLoad,
-      "lag p50 ms": r.lagMs.p50,
-      "lag p95 ms": r.lagMs.p95,
-      "lag max ms": r.lagMs.max,
-      "drain s": r.drainSec ?? "> 120",
-      duplicates: r.duplicates,
-      "write errors": r.writeErrors,
-      "peak RSS MB": r.peakRssMb,
+    worker: r.worker,
+    directories: r.directories,
+    C: r.concurrency,
+    "load s": r.loadSec,
+    "writes/s": r.writeRate,
+    events: r.eventsWritten,
+    "delivered/s during load": r.deliveryRateDuringLoad,
+    "lag p50 ms": r.lagMs.p50,
+    "lag p95 ms": r.lagMs.p95,
+    "lag max ms": r.lagMs.max,
+    "drain s": r.drainSec ?? "> 120",
+    duplicates: r.duplicates,
+    "write errors": r.writeErrors,
+    "peak RSS MB": r.peakRssMb,
   }));
 }
 
@@ -197,7 +200,10 @@ if (isMain(import.meta.url)) {
   const opts = webhookArgs();
   const info = await runInfo();
   const r = await runWebhooks(opts);
-  printTable(`Webhook delivery under POST /Users load (C=${opts.concurrency}, ${opts.directories} directories each with its endpoint)`, webhookTable([r]));
+  printTable(
+    `Webhook delivery under POST /Users load (C=${opts.concurrency}, ${opts.directories} directories each with its endpoint)`,
+    webhookTable([r]),
+  );
   printTable("Lag by second of the load window", lagTable(r));
   console.log(`\nwrote ${writeResult("webhooks", info, { options: opts, result: r })}`);
 }

@@ -123,7 +123,10 @@ function trustProxy(env: Env): boolean | string[] {
   const raw = str(env, "TRUST_PROXY");
   if (raw === undefined || /^(0|false|no|off)$/i.test(raw)) return false;
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  const list = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!list.every((a) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
     throw new ConfigError("TRUST_PROXY", `must be true, false or a comma-separated list of IP addresses/CIDRs, got "${raw}"`);
   }

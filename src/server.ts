@@ -50,7 +50,9 @@ if (applied.length) logger.info({ applied }, "applied database migrations");
 const secrets = await resolveSecrets(config);
 if (secrets.newAdminApiKey) {
   // printed once, on the start that created it; it stays in DATA_DIR/admin-api-key
-  process.stdout.write(`\nscimbridge admin API key (shown once, kept in ${config.dataDir}/admin-api-key):\n  ${secrets.newAdminApiKey}\n\n`);
+  process.stdout.write(
+    `\nscimbridge admin API key (shown once, kept in ${config.dataDir}/admin-api-key):\n  ${secrets.newAdminApiKey}\n\n`,
+  );
 }
 const runtimeConfig = { ...config, databaseUrl: database.url, adminApiKeys: secrets.adminApiKeys, secretsKey: secrets.secretsKey };
 

@@ -13,7 +13,8 @@ import { startWebhookWorker } from "./webhooks/delivery-worker.js";
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
-  if (!config.databaseUrl) throw new ConfigError("DATABASE_URL", "is required for a separate worker (the embedded database belongs to the server process)");
+  if (!config.databaseUrl)
+    throw new ConfigError("DATABASE_URL", "is required for a separate worker (the embedded database belongs to the server process)");
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(`scimbridge worker: invalid configuration: ${err.message}`);

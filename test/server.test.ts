@@ -22,7 +22,11 @@ describe("the service process (npm start)", () => {
   });
 
   it("serves on DATABASE_URL and exits 0 on SIGTERM after closing the server and the pool", async () => {
-    const proc = await startServerProcess({ DATABASE_URL: db.url, ADMIN_API_KEY: "graceful-test-key-0123456789", PUBLIC_URL: "https://sync.example.com" });
+    const proc = await startServerProcess({
+      DATABASE_URL: db.url,
+      ADMIN_API_KEY: "graceful-test-key-0123456789",
+      PUBLIC_URL: "https://sync.example.com",
+    });
     try {
       await waitForOk(`${proc.baseUrl}/readyz`, 60000, proc);
       // the next step, with the configured key referenced, not printed; https: no warning
@@ -45,7 +49,12 @@ describe("the service process (npm start)", () => {
   it("starts an embedded PostgreSQL when DATABASE_URL is unset, generates and prints the admin key once", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), "scimbridge-embedded-"));
     try {
-      const first = await startServerProcess({ DATABASE_URL: undefined, ADMIN_API_KEY: undefined, SECRETS_KEY: undefined, DATA_DIR: dataDir });
+      const first = await startServerProcess({
+        DATABASE_URL: undefined,
+        ADMIN_API_KEY: undefined,
+        SECRETS_KEY: undefined,
+        DATA_DIR: dataDir,
+      });
       let key: string;
       try {
         const ms = await waitForOk(`${first.baseUrl}/readyz`, 15000, first);
@@ -58,7 +67,10 @@ describe("the service process (npm start)", () => {
         await waitForOutput(first, "scimbridge is ready at", 10000);
         const base = `http://localhost:${first.port}`;
         expect(first.output()).toContain(`API docs (Swagger UI): ${base}/docs`);
-        const curl = /curl -s -X POST (\S+) -H "Authorization: Bearer \$\(cat '([^']+)'\)" -H 'Content-Type: application\/json' -d '(\{[^']+\})'/.exec(first.output());
+        const curl =
+          /curl -s -X POST (\S+) -H "Authorization: Bearer \$\(cat '([^']+)'\)" -H 'Content-Type: application\/json' -d '(\{[^']+\})'/.exec(
+            first.output(),
+          );
         expect(curl?.[1]).toBe(`${base}/api/v1/directories`);
         expect(curl?.[2]).toBe(path.join(dataDir, "admin-api-key"));
         // the printed command works as printed (its URL is PUBLIC_URL, here the default localhost)
@@ -74,7 +86,12 @@ describe("the service process (npm start)", () => {
         expect(code, first.output()).toBe(0);
       }
       // a restart reuses the cluster and the key, and does not print the key again
-      const second = await startServerProcess({ DATABASE_URL: undefined, ADMIN_API_KEY: undefined, SECRETS_KEY: undefined, DATA_DIR: dataDir });
+      const second = await startServerProcess({
+        DATABASE_URL: undefined,
+        ADMIN_API_KEY: undefined,
+        SECRETS_KEY: undefined,
+        DATA_DIR: dataDir,
+      });
       try {
         await waitForOk(`${second.baseUrl}/readyz`, 15000, second);
         expect(second.output()).not.toContain(key);

@@ -28,7 +28,9 @@ export async function startBackendCpu(database: string, exclude: number[] = []):
   await client.connect();
   const pids = async () =>
     (
-      await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'", [database])
+      await client.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'", [
+        database,
+      ])
     ).rows
       .map((r) => r.pid)
       .filter((pid) => !exclude.includes(pid));

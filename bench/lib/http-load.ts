@@ -44,7 +44,14 @@ async function run(url: string, scenario: HttpScenario, connections: number, dur
   return { result, firstErrorBody };
 }
 
-export async function runHttp(url: string, scenario: HttpScenario, connections: number, durationSec: number, warmupSec = 1, afterWarmup?: () => void | Promise<void>): Promise<HttpResult> {
+export async function runHttp(
+  url: string,
+  scenario: HttpScenario,
+  connections: number,
+  durationSec: number,
+  warmupSec = 1,
+  afterWarmup?: () => void | Promise<void>,
+): Promise<HttpResult> {
   if (warmupSec > 0) await run(url, scenario, connections, warmupSec);
   await afterWarmup?.();
   const latency = new LatencyRecorder();

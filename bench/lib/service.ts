@@ -84,10 +84,21 @@ export interface ServerProcess {
 }
 
 /** Starts `node <args>` on a free loopback port (PORT, PUBLIC_URL, HOST set) and waits for GET /readyz → 200. */
-async function spawnServer(args: string[], baseEnv: Record<string, string>, keepOutput?: (b: Buffer) => void): Promise<ServerProcess & { port: number }> {
+async function spawnServer(
+  args: string[],
+  baseEnv: Record<string, string>,
+  keepOutput?: (b: Buffer) => void,
+): Promise<ServerProcess & { port: number }> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(port), PUBLIC_URL: url, ...baseEnv };
+  const env = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "",
+    HOST: "127.0.0.1",
+    PORT: String(port),
+    PUBLIC_URL: url,
+    ...baseEnv,
+  };
   const t0 = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -175,7 +186,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
   const worker = opts.separateWorker
     ? spawn(process.execPath, opts.dist ? ["dist/worker.js"] : ["--import", "tsx", "src/worker.ts"], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", HOST: "127.0.0.1", PORT: String(server.port), PUBLIC_URL: server.url, ...env },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          HOST: "127.0.0.1",
+          PORT: String(server.port),
+          PUBLIC_URL: server.url,
+          ...env,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       })
     : undefined;
@@ -214,7 +232,10 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
  * sends unnamed statements (parsed and planned on every call).
  */
 export async function startFloor(opts: { databaseUrl: string; prepared: boolean }): Promise<ServerProcess> {
-  return spawnServer(["--import", "tsx", "bench/floor-server.ts"], { DATABASE_URL: opts.databaseUrl, FLOOR_PREPARED: String(opts.prepared) });
+  return spawnServer(["--import", "tsx", "bench/floor-server.ts"], {
+    DATABASE_URL: opts.databaseUrl,
+    FLOOR_PREPARED: String(opts.prepared),
+  });
 }
 
 export interface BenchDirectory {
@@ -223,7 +244,11 @@ export interface BenchDirectory {
   token: string;
 }
 
-export async function createDirectory(service: Service, name: string, webhookUrl?: string): Promise<BenchDirectory & { webhookSecret?: string }> {
+export async function createDirectory(
+  service: Service,
+  name: string,
+  webhookUrl?: string,
+): Promise<BenchDirectory & { webhookSecret?: string }> {
   const created = await service.admin<{ id: string; scim: { tenantUrl: string; secretToken: string }; webhook: { secret: string } | null }>(
     "POST",
     "/directories",

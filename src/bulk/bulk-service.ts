@@ -54,7 +54,11 @@ export function parseBulkRequest(body: unknown, config: Config): { failOnErrors:
   const operations = field(body, "Operations");
   if (!Array.isArray(operations)) throw invalidSyntax('"Operations" must be an array');
   if (operations.length > config.scim.bulkMaxOperations) {
-    throw new ScimError(413, undefined, `a Bulk request may carry at most ${config.scim.bulkMaxOperations} operations, got ${operations.length}`);
+    throw new ScimError(
+      413,
+      undefined,
+      `a Bulk request may carry at most ${config.scim.bulkMaxOperations} operations, got ${operations.length}`,
+    );
   }
   const failOnErrors = field(body, "failOnErrors");
   if (failOnErrors !== undefined && (typeof failOnErrors !== "number" || !Number.isInteger(failOnErrors) || failOnErrors < 1)) {
@@ -126,24 +130,35 @@ export interface BulkContext {
   baseUrl: string;
 }
 
-async function execute(ctx: BulkContext, op: BulkOperation, target: Target, data: unknown): Promise<{ id: string; version?: number; status: number }> {
+async function execute(
+  ctx: BulkContext,
+  op: BulkOperation,
+  target: Target,
+  data: unknown,
+): Promise<{ id: string; version?: number; status: number }> {
   const { db, directoryId, config } = ctx;
   const limits = { maxOperations: config.scim.patchMaxOperations, maxMembers: config.scim.maxMembersPerRequest };
   const users = target.resourceType === "Users";
   if (op.method === "POST") {
     if (target.id) throw invalidValue("POST path must not name a resource id");
-    const row = users ? await createUser(db, directoryId, data) : await createGroup(db, directoryId, data, config.scim.maxMembersPerRequest);
+    const row = users
+      ? await createUser(db, directoryId, data)
+      : await createGroup(db, directoryId, data, config.scim.maxMembersPerRequest);
     return { id: row.id, version: row.version, status: 201 };
   }
   if (!target.id) throw invalidValue(`${op.method} path must name a resource id`);
   const id = target.id;
   switch (op.method) {
     case "PUT": {
-      const row = users ? await replaceUser(db, directoryId, id, data, op.version) : await replaceGroup(db, directoryId, id, data, config.scim.maxMembersPerRequest, op.version);
+      const row = users
+        ? await replaceUser(db, directoryId, id, data, op.version)
+        : await replaceGroup(db, directoryId, id, data, config.scim.maxMembersPerRequest, op.version);
       return { id, version: row.version, status: 200 };
     }
     case "PATCH": {
-      const row = users ? await patchUser(db, directoryId, id, data, limits, op.version) : await patchGroup(db, directoryId, id, data, limits, op.version);
+      const row = users
+        ? await patchUser(db, directoryId, id, data, limits, op.version)
+        : await patchGroup(db, directoryId, id, data, limits, op.version);
       return { id, version: row.version, status: 200 };
     }
     default:
@@ -166,7 +181,9 @@ export async function processBulk(ctx: BulkContext, body: unknown): Promise<Bulk
   const { failOnErrors, operations } = parseBulkRequest(body, ctx.config);
   const results: (BulkOperationResult | undefined)[] = new Array(operations.length);
   const created = new Map<string, string>();
-  const declared = new Set(operations.map((o) => (isObject(o) ? field(o, "bulkId") : undefined)).filter((b): b is string => typeof b === "string"));
+  const declared = new Set(
+    operations.map((o) => (isObject(o) ? field(o, "bulkId") : undefined)).filter((b): b is string => typeof b === "string"),
+  );
   let errors = 0;
   let pending = operations.map((_, i) => i);
   // Passes until nothing moves: an operation referring to a bulkId created later waits for it.
@@ -188,7 +205,11 @@ export async function processBulk(ctx: BulkContext, body: unknown): Promise<Bulk
             waiting.push(index);
             continue;
           }
-          throw new ScimError(409, "invalidValue", `bulkId reference ${[...missing].map((m) => `bulkId:${m}`).join(", ")} cannot be resolved`);
+          throw new ScimError(
+            409,
+            "invalidValue",
+            `bulkId reference ${[...missing].map((m) => `bulkId:${m}`).join(", ")} cannot be resolved`,
+          );
         }
         const target = parsePath(path);
         const outcome = await execute(ctx, op, target, data);
@@ -211,7 +232,11 @@ export async function processBulk(ctx: BulkContext, body: unknown): Promise<Bulk
       // a cycle or references to operations that failed: report each one
       for (const index of waiting) {
         const raw = operations[index] as Record<string, unknown>;
-        results[index] = failure(String(field(raw, "method")).toUpperCase(), field(raw, "bulkId") as string | undefined, new ScimError(409, "invalidValue", "bulkId references cannot be resolved (failed operation or circular reference)"));
+        results[index] = failure(
+          String(field(raw, "method")).toUpperCase(),
+          field(raw, "bulkId") as string | undefined,
+          new ScimError(409, "invalidValue", "bulkId references cannot be resolved (failed operation or circular reference)"),
+        );
         errors++;
       }
       break;

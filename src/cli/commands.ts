@@ -41,7 +41,9 @@ export async function directoriesList(ctx: CommandContext, options: Options): Pr
   if (options.json) return json(ctx, page);
   if (page.data.length === 0) ctx.out("No directories.");
   for (const d of page.data) {
-    ctx.out([d.id, d.name, d.tenant ?? "-", d.product ?? "-", d.provider, d.disabled ? "disabled" : "enabled", d.scim.tenantUrl].join("\t"));
+    ctx.out(
+      [d.id, d.name, d.tenant ?? "-", d.product ?? "-", d.provider, d.disabled ? "disabled" : "enabled", d.scim.tenantUrl].join("\t"),
+    );
   }
   if (page.nextCursor) ctx.out(`More: --cursor ${page.nextCursor}`);
 }

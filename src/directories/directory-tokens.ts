@@ -82,7 +82,12 @@ export class SecretTokenVerifier {
         return null;
       }
       entry = {
-        auth: { directoryId: row.directoryId, tokenId: row.id, provider: row.directory.provider, disabled: row.directory.disabledAt !== null },
+        auth: {
+          directoryId: row.directoryId,
+          tokenId: row.id,
+          provider: row.directory.provider,
+          disabled: row.directory.disabledAt !== null,
+        },
         hash: row.hash,
         expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
         cachedAt: now,

@@ -83,7 +83,11 @@ export async function removeDirectoryWebhook(tx: WebhookTx, directoryId: string)
 
 /** The directory's enabled endpoint (the first, as the admin API shows it); undefined when it has none. */
 export async function enabledWebhookEndpointId(tx: WebhookTx, directoryId: string): Promise<string | undefined> {
-  const row = await tx.webhookEndpoint.findFirst({ where: { directoryId, disabledAt: null }, orderBy: { createdAt: "asc" }, select: { id: true } });
+  const row = await tx.webhookEndpoint.findFirst({
+    where: { directoryId, disabledAt: null },
+    orderBy: { createdAt: "asc" },
+    select: { id: true },
+  });
   return row?.id;
 }
 

@@ -15,7 +15,11 @@ export interface GroupPage {
   nextCursor: string | null;
 }
 
-export async function listGroups(db: SqlRunner, directoryId: string, query: { filter?: string; limit: number; cursor?: string }): Promise<GroupPage> {
+export async function listGroups(
+  db: SqlRunner,
+  directoryId: string,
+  query: { filter?: string; limit: number; cursor?: string },
+): Promise<GroupPage> {
   const after = query.cursor ? decodeKeyset(query.cursor) : undefined;
   const filter = query.filter ? sql`(${scimFilterToSql("Group", query.filter)})` : sql`TRUE`;
   const rows = await listGroupsAfter(db, directoryId, { where: filter, after, limit: query.limit + 1 });

@@ -10,7 +10,12 @@ import { membersOfGroups } from "./membership-store.js";
 
 export async function scimGroups(db: SqlRunner, baseUrl: string, rows: GroupRecord[], projection: Projection): Promise<ScimJson[]> {
   const withMembers = rows.length > 0 && projectionIncludes("Group", projection, "members", true);
-  const members = withMembers ? await membersOfGroups(db, rows.map((r) => r.id)) : undefined;
+  const members = withMembers
+    ? await membersOfGroups(
+        db,
+        rows.map((r) => r.id),
+      )
+    : undefined;
   return rows.map((row) => {
     const list = members ? (members.get(row.id) ?? []).map((m) => memberOf(baseUrl, m.userId, m.display)) : undefined;
     return projectResource("Group", toScimGroup(row, baseUrl, list), projection);

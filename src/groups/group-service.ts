@@ -99,8 +99,15 @@ function memberDelta(members: Set<string>, users: Map<string, UserRecord>, chang
 
 function membershipEvents(directoryId: string, group: GroupRecord, delta: MembershipDelta): NewEvent[] {
   const appGroup = toAppGroup(group);
-  const event = (type: "group.user_added" | "group.user_removed", user: AppUser): NewEvent => ({ type, directoryId, data: { group: appGroup, user } });
-  return [...delta.added.map((u) => event("group.user_added", toAppUser(u))), ...delta.removed.map((u) => event("group.user_removed", toAppUser(u)))];
+  const event = (type: "group.user_added" | "group.user_removed", user: AppUser): NewEvent => ({
+    type,
+    directoryId,
+    data: { group: appGroup, user },
+  });
+  return [
+    ...delta.added.map((u) => event("group.user_added", toAppUser(u))),
+    ...delta.removed.map((u) => event("group.user_removed", toAppUser(u))),
+  ];
 }
 
 async function translateWriteErrors<T>(displayName: () => string, work: () => Promise<T>): Promise<T> {
@@ -124,12 +131,26 @@ export async function createGroup(db: SqlRunner, directoryId: string, body: unkn
       const found = ids.length > 0 ? await findUsersByIds(db, directoryId, ids.filter(isResourceId)) : [];
       const users = requireUsers(new Map(found.map((u) => [u.id, u])), ids);
       const at = new Date();
-      const group: GroupRecord = { id: randomUUID(), directoryId, ...cols, resource, memberCount: users.length, version: 1, createdAt: at, updatedAt: at };
+      const group: GroupRecord = {
+        id: randomUUID(),
+        directoryId,
+        ...cols,
+        resource,
+        memberCount: users.length,
+        version: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
       const events: NewEvent[] = [
         { type: "group.created", directoryId, data: toAppGroup(group) },
         ...membershipEvents(directoryId, group, { added: users, removed: [] }),
       ];
-      return insertGroup(db, { ...group, at }, users.map((u) => u.id), events);
+      return insertGroup(
+        db,
+        { ...group, at },
+        users.map((u) => u.id),
+        events,
+      );
     },
   );
 }
@@ -202,12 +223,26 @@ async function changeGroup(
     const resourceChanged = JSON.stringify(next.resource) !== JSON.stringify(current.resource);
     if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
     const at = new Date();
-    const updated: GroupRecord = { ...current, ...cols, resource: next.resource, memberCount: current.memberCount + added.length - removed.length, version: current.version + 1, updatedAt: at };
+    const updated: GroupRecord = {
+      ...current,
+      ...cols,
+      resource: next.resource,
+      memberCount: current.memberCount + added.length - removed.length,
+      version: current.version + 1,
+      updatedAt: at,
+    };
     const events: NewEvent[] = [
       ...(resourceChanged ? [{ type: "group.updated", directoryId, data: toAppGroup(updated) } as NewEvent] : []),
       ...membershipEvents(directoryId, updated, { added, removed }),
     ];
-    return updateGroupIfVersion(runner, current, { cols, resource: next.resource, add: added.map((u) => u.id), remove: removed.map((u) => u.id), at, events });
+    return updateGroupIfVersion(runner, current, {
+      cols,
+      resource: next.resource,
+      add: added.map((u) => u.id),
+      remove: removed.map((u) => u.id),
+      at,
+      events,
+    });
   };
   return translateWriteErrors(
     () => displayName,
@@ -222,15 +257,32 @@ async function changeGroup(
 }
 
 /** PUT: the body replaces the resource; `members`, when present, replaces the member list (Okta). */
-export async function replaceGroup(db: Database, directoryId: string, id: string, body: unknown, maxMembers: number, ifMatch?: string): Promise<GroupRecord> {
+export async function replaceGroup(
+  db: Database,
+  directoryId: string,
+  id: string,
+  body: unknown,
+  maxMembers: number,
+  ifMatch?: string,
+): Promise<GroupRecord> {
   const { resource, memberIds } = parseGroupBody(body, maxMembers);
-  const memberChanges: MemberChange[] = memberIds === undefined ? [] : memberIds.length === 0 ? [{ kind: "removeAll" }] : [{ kind: "replace", ids: memberIds }];
+  const memberChanges: MemberChange[] =
+    memberIds === undefined ? [] : memberIds.length === 0 ? [{ kind: "removeAll" }] : [{ kind: "replace", ids: memberIds }];
   return changeGroup(db, directoryId, id, ifMatch, [], () => ({ resource, memberChanges }));
 }
 
-export async function patchGroup(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<GroupRecord> {
+export async function patchGroup(
+  db: Database,
+  directoryId: string,
+  id: string,
+  body: unknown,
+  limits: PatchLimits,
+  ifMatch?: string,
+): Promise<GroupRecord> {
   const operations = parsePatchRequest(body, limits);
-  return changeGroup(db, directoryId, id, ifMatch, idsMentioned(operations), (current) => applyPatch("Group", current.resource, operations));
+  return changeGroup(db, directoryId, id, ifMatch, idsMentioned(operations), (current) =>
+    applyPatch("Group", current.resource, operations),
+  );
 }
 
 /** Deletes a group (memberships go with it by FK cascade); group.deleted carries the last state. */
@@ -246,7 +298,12 @@ export async function deleteGroup(db: Database, directoryId: string, id: string,
   await db.transaction((tx) => attempt(tx, true));
 }
 
-export async function queryGroups(db: SqlRunner, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<GroupRecord>> {
+export async function queryGroups(
+  db: SqlRunner,
+  directoryId: string,
+  req: ListRequest,
+  maxResults: number,
+): Promise<ListResult<GroupRecord>> {
   return runListRequest("Group", req, maxResults, {
     list: (q, withTotal) => listGroups(db, directoryId, q, withTotal),
     count: (where) => countGroups(db, directoryId, where),

@@ -70,7 +70,13 @@ export interface GroupForChange {
  * The group with what a member change needs to know about the users it names (UUID-shaped ids), in one
  * statement: so a PATCH adding or removing members reads once and writes once. `lock` = FOR UPDATE.
  */
-export async function findGroupForChange(db: SqlRunner, directoryId: string, id: string, userIds: string[], lock: boolean): Promise<GroupForChange | undefined> {
+export async function findGroupForChange(
+  db: SqlRunner,
+  directoryId: string,
+  id: string,
+  userIds: string[],
+  lock: boolean,
+): Promise<GroupForChange | undefined> {
   const rows = await db.query<GroupRecord & { memberIds: string[]; users: unknown }>(sql`
     SELECT ${GROUP_COLUMNS},
       ARRAY(SELECT m.user_id::text FROM group_members m WHERE m.group_id = g.id AND m.user_id = ANY(${userIds}::uuid[])) AS "memberIds",
@@ -97,7 +103,11 @@ export interface GroupWrite {
  * (every membership change moves the version, so the delta computed from that version is exact).
  * undefined = someone else changed or deleted it first; the caller reads again.
  */
-export async function updateGroupIfVersion(db: SqlRunner, current: { id: string; directoryId: string; version: number }, w: GroupWrite): Promise<GroupRecord | undefined> {
+export async function updateGroupIfVersion(
+  db: SqlRunner,
+  current: { id: string; directoryId: string; version: number },
+  w: GroupWrite,
+): Promise<GroupRecord | undefined> {
   const rows = await db.query<GroupRecord>(sql`
     WITH g AS (
       UPDATE scim_groups g SET display_name = ${w.cols.displayName}, display_name_norm = ${w.cols.displayName.toLowerCase()},
@@ -113,7 +123,11 @@ export async function updateGroupIfVersion(db: SqlRunner, current: { id: string;
 }
 
 /** Deletes the group (memberships go with it, FK cascade) with its event if still at `version`; false = changed or gone. */
-export async function deleteGroupIfVersion(db: SqlRunner, current: { id: string; directoryId: string; version: number }, events: NewEvent[]): Promise<boolean> {
+export async function deleteGroupIfVersion(
+  db: SqlRunner,
+  current: { id: string; directoryId: string; version: number },
+  events: NewEvent[],
+): Promise<boolean> {
   const rows = await db.query<{ id: string }>(sql`
     WITH g AS (DELETE FROM scim_groups WHERE id = ${current.id}::uuid AND directory_id = ${current.directoryId}::uuid AND version = ${current.version}::int RETURNING id),
     counted AS (${adjustCounts(current.directoryId, { groups: -1 }, sql`EXISTS (SELECT 1 FROM g)`)}),
@@ -123,7 +137,12 @@ export async function deleteGroupIfVersion(db: SqlRunner, current: { id: string;
 }
 
 /** A SCIM list page (offset paging); `withTotal` adds the directory's group count (unfiltered lists) to the same statement. */
-export async function listGroups(db: SqlRunner, directoryId: string, q: PageQuery, withTotal = false): Promise<{ rows: GroupRecord[]; total?: number }> {
+export async function listGroups(
+  db: SqlRunner,
+  directoryId: string,
+  q: PageQuery,
+  withTotal = false,
+): Promise<{ rows: GroupRecord[]; total?: number }> {
   const page = sql`SELECT ${GROUP_COLUMNS} FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND (${q.where})
     ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`;
   if (!withTotal) return { rows: await db.query<GroupRecord>(page) };
@@ -140,7 +159,11 @@ export async function countGroups(db: SqlRunner, directoryId: string, where: Sql
 }
 
 /** Keyset page ordered by (created_at, id), for the admin API. */
-export async function listGroupsAfter(db: SqlRunner, directoryId: string, q: { where: Sql; after?: { createdAt: Date; id: string }; limit: number }): Promise<GroupRecord[]> {
+export async function listGroupsAfter(
+  db: SqlRunner,
+  directoryId: string,
+  q: { where: Sql; after?: { createdAt: Date; id: string }; limit: number },
+): Promise<GroupRecord[]> {
   const position = q.after ? sql`AND (g.created_at, g.id) > (${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)` : empty;
   return db.query<GroupRecord>(sql`
     SELECT ${GROUP_COLUMNS} FROM scim_groups g

@@ -35,7 +35,9 @@ export function deleteMembers(group: Sql, userIds: string[]): Sql {
 /** Ids of the group's members among `ids`, or all of them when `ids` is undefined. */
 export async function memberIdsOf(db: SqlRunner, groupId: string, ids?: string[]): Promise<string[]> {
   const rows = ids
-    ? await db.query<{ userId: string }>(sql`SELECT user_id AS "userId" FROM group_members WHERE group_id = ${groupId}::uuid AND user_id = ANY(${ids}::uuid[])`)
+    ? await db.query<{ userId: string }>(
+        sql`SELECT user_id AS "userId" FROM group_members WHERE group_id = ${groupId}::uuid AND user_id = ANY(${ids}::uuid[])`,
+      )
     : await db.query<{ userId: string }>(sql`SELECT user_id AS "userId" FROM group_members WHERE group_id = ${groupId}::uuid`);
   return rows.map((r) => r.userId);
 }

@@ -5,11 +5,9 @@ import { checkDatabaseReachable } from "../startup/readiness.js";
 const Status = Type.Object({ status: Type.String() }, { $id: "HealthStatus" });
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get(
-    "/healthz",
-    { schema: { tags: ["health"], summary: "Process is up", response: { 200: Status } } },
-    async () => ({ status: "ok" }),
-  );
+  app.get("/healthz", { schema: { tags: ["health"], summary: "Process is up", response: { 200: Status } } }, async () => ({
+    status: "ok",
+  }));
 
   app.get(
     "/readyz",

@@ -143,7 +143,15 @@ export function scimOutcome(status: number, scimType: string | undefined): strin
   if (status < 400) return "success";
   if (scimType) return scimType;
   return (
-    { 400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 409: "conflict", 412: "precondition_failed", 413: "payload_too_large", 429: "rate_limited" }[status] ??
-    (status >= 500 ? "server_error" : "client_error")
+    {
+      400: "bad_request",
+      401: "unauthorized",
+      403: "forbidden",
+      404: "not_found",
+      409: "conflict",
+      412: "precondition_failed",
+      413: "payload_too_large",
+      429: "rate_limited",
+    }[status] ?? (status >= 500 ? "server_error" : "client_error")
   );
 }

@@ -93,7 +93,10 @@ function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text, "utf8") <= maxBytes) return text;
   const room = maxBytes - Buffer.byteLength(TRUNCATED_MARK, "utf8");
   // cut on a character boundary: decode the byte prefix and drop a trailing partial character
-  const cut = Buffer.from(text, "utf8").subarray(0, room).toString("utf8").replace(/\uFFFD$/, "");
+  const cut = Buffer.from(text, "utf8")
+    .subarray(0, room)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
   return cut + TRUNCATED_MARK;
 }
 

@@ -18,7 +18,13 @@ async function pruneRequestLog(db: SqlRunner, config: Config, directoryIds: stri
   return { byAge, byCount };
 }
 
-export function startRequestLogPruning(db: SqlRunner, config: Config, writer: RequestLogWriter, logger: Logger, everyMs = 60_000): RequestLogPruningJob {
+export function startRequestLogPruning(
+  db: SqlRunner,
+  config: Config,
+  writer: RequestLogWriter,
+  logger: Logger,
+  everyMs = 60_000,
+): RequestLogPruningJob {
   let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;

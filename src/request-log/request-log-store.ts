@@ -73,7 +73,10 @@ const TEST_CONNECTION_SHAPE = raw(`method = 'GET' AND lower(path) IN ('/users', 
   AND query ~* '(^|&)filter=\\s*(username|displayname)\\s+eq\\s'`);
 
 /** The latest request shaped like Test Connection, and whether any such request ever succeeded. */
-export async function testConnectionRequests(db: SqlRunner, directoryId: string): Promise<{ last: LatestScimRequest | null; succeeded: boolean }> {
+export async function testConnectionRequests(
+  db: SqlRunner,
+  directoryId: string,
+): Promise<{ last: LatestScimRequest | null; succeeded: boolean }> {
   const rows = await db.query<LatestScimRequest & { succeeded: boolean }>(sql`
     SELECT a.*, EXISTS (SELECT 1 FROM scim_requests
                          WHERE directory_id = ${directoryId}::uuid AND status BETWEEN 200 AND 299 AND ${TEST_CONNECTION_SHAPE}) AS succeeded

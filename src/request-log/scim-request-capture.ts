@@ -20,7 +20,10 @@ export function registerScimRequestLog(app: FastifyInstance): void {
     onError: (err, lost) => {
       // a refused value may be echoed in Postgres' message: log the code and the directory, not the message
       if (lost.length === 1 && isRowDataError(err)) {
-        app.log.warn({ code: (err as { code?: unknown }).code, directoryId: lost[0]!.directoryId, rows: 1 }, "dropped a SCIM request log row Postgres refused");
+        app.log.warn(
+          { code: (err as { code?: unknown }).code, directoryId: lost[0]!.directoryId, rows: 1 },
+          "dropped a SCIM request log row Postgres refused",
+        );
       } else app.log.warn({ err, rows: lost.length }, "could not write SCIM request log rows");
     },
   });

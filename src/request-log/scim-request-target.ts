@@ -17,7 +17,9 @@ export function scimRequestTarget(url: string): ScimRequestTarget | null {
   return { directoryId: m[1]!.toLowerCase(), path: m[2] || "/", query: m[3] ?? "" };
 }
 
-const RESOURCES = new Map(["Users", "Groups", "Bulk", "Schemas", "ResourceTypes", "ServiceProviderConfig", "Me"].map((r) => [r.toLowerCase(), r]));
+const RESOURCES = new Map(
+  ["Users", "Groups", "Bulk", "Schemas", "ResourceTypes", "ServiceProviderConfig", "Me"].map((r) => [r.toLowerCase(), r]),
+);
 
 /** SCIM resource and operation names for metrics; a fixed, small set of values. */
 export function scimOperationOf(method: string, path: string): { resource: string; operation: string } {

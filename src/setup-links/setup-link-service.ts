@@ -25,7 +25,12 @@ function setupLinkUrl(config: Config, token: string): string {
   return `${config.publicUrl}/setup/${token}`;
 }
 
-export async function createSetupLink(db: Database, config: Config, directoryId: string, ttlDays = config.setupLinkTtlDays): Promise<CreatedSetupLink> {
+export async function createSetupLink(
+  db: Database,
+  config: Config,
+  directoryId: string,
+  ttlDays = config.setupLinkTtlDays,
+): Promise<CreatedSetupLink> {
   await assertDirectoryExists(db, directoryId);
   const key = setupLinkKey(config.secretsKey);
   const id = randomUUID();
@@ -76,7 +81,12 @@ export async function openSetupLink(db: Database, key: Buffer, token: string, no
   if (link.revokedAt) return { state: "revoked" };
   if (link.expiresAt <= now) return { state: "expired" };
   const d = link.directory;
-  return { state: "valid", linkId, expiresAt: link.expiresAt, directory: { id: d.id, name: d.name, provider: d.provider, disabled: d.disabledAt !== null } };
+  return {
+    state: "valid",
+    linkId,
+    expiresAt: link.expiresAt,
+    directory: { id: d.id, name: d.name, provider: d.provider, disabled: d.disabledAt !== null },
+  };
 }
 
 /**
@@ -84,7 +94,11 @@ export async function openSetupLink(db: Database, key: Buffer, token: string, no
  * the admin API issues one, so the page holds the same limit. Throws TokenLimitReached, or DirectoryNotFound
  * when the directory was deleted after the link was opened.
  */
-export async function issueSecretTokenForLink(db: Database, config: Config, link: OpenedSetupLink & { state: "valid" }): Promise<IssuedToken> {
+export async function issueSecretTokenForLink(
+  db: Database,
+  config: Config,
+  link: OpenedSetupLink & { state: "valid" },
+): Promise<IssuedToken> {
   const issued = await issueAdditionalToken(db, config, link.directory.id);
   if (!issued) throw new DirectoryNotFound(link.directory.id);
   return issued;

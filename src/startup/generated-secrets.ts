@@ -29,12 +29,14 @@ export async function resolveSecrets(config: Config): Promise<ResolvedSecrets> {
   let adminApiKeys = config.adminApiKeys;
   let newAdminApiKey: string | undefined;
   if (adminApiKeys.length === 0) {
-    const { value, made } = await readOrMake(path.join(config.dataDir, "admin-api-key"), () => `sbk_${randomBytes(32).toString("base64url")}`);
+    const { value, made } = await readOrMake(
+      path.join(config.dataDir, "admin-api-key"),
+      () => `sbk_${randomBytes(32).toString("base64url")}`,
+    );
     adminApiKeys = [value];
     if (made) newAdminApiKey = value;
   }
   const secretsKey =
-    config.secretsKey ??
-    (await readOrMake(path.join(config.dataDir, "secrets-key"), () => randomBytes(32).toString("base64"))).value;
+    config.secretsKey ?? (await readOrMake(path.join(config.dataDir, "secrets-key"), () => randomBytes(32).toString("base64"))).value;
   return { adminApiKeys, secretsKey, newAdminApiKey };
 }

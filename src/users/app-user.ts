@@ -1,11 +1,4 @@
-import {
-  enterpriseOf,
-  extensionsOf,
-  getCaseless,
-  managerIdOf,
-  pickEmail,
-  type ScimJson,
-} from "../scim/resource/user-attributes.js";
+import { enterpriseOf, extensionsOf, getCaseless, managerIdOf, pickEmail, type ScimJson } from "../scim/resource/user-attributes.js";
 
 // The User as the SaaS app sees it (admin API, webhook event data). The one mapping from a stored
 // SCIM User to that shape.

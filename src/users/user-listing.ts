@@ -26,7 +26,10 @@ export interface UserPage {
 
 async function withGroups(db: SqlRunner, rows: UserRecord[], include: boolean | undefined): Promise<AppUser[]> {
   if (!include) return rows.map((r) => toAppUser(r));
-  const groups = await groupsOfUsers(db, rows.map((r) => r.id));
+  const groups = await groupsOfUsers(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => toAppUser(r, { groups: groups.get(r.id) ?? [] }));
 }
 
@@ -46,7 +49,12 @@ export async function listUsers(db: SqlRunner, directoryId: string, query: UserL
   };
 }
 
-export async function findUser(db: SqlRunner, directoryId: string, userId: string, opts: { includeGroups?: boolean } = {}): Promise<AppUser | null> {
+export async function findUser(
+  db: SqlRunner,
+  directoryId: string,
+  userId: string,
+  opts: { includeGroups?: boolean } = {},
+): Promise<AppUser | null> {
   const row = await findUserRow(db, directoryId, userId, { groups: opts.includeGroups });
   if (!row) return null;
   return toAppUser(row, opts.includeGroups ? { groups: row.groups ?? [] } : {});

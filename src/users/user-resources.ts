@@ -14,10 +14,22 @@ export function wantsUserGroups(projection: Projection, groupsByDefault: boolean
   return projectionIncludes("User", projection, "groups", groupsByDefault);
 }
 
-export async function scimUsers(db: SqlRunner, baseUrl: string, rows: UserRecord[], projection: Projection, groupsByDefault: boolean): Promise<ScimJson[]> {
+export async function scimUsers(
+  db: SqlRunner,
+  baseUrl: string,
+  rows: UserRecord[],
+  projection: Projection,
+  groupsByDefault: boolean,
+): Promise<ScimJson[]> {
   const withGroups = rows.length > 0 && wantsUserGroups(projection, groupsByDefault);
   const loaded = withGroups && rows.every((r) => r.groups !== undefined);
-  const groups = withGroups && !loaded ? await groupsOfUsers(db, rows.map((r) => r.id)) : undefined;
+  const groups =
+    withGroups && !loaded
+      ? await groupsOfUsers(
+          db,
+          rows.map((r) => r.id),
+        )
+      : undefined;
   return rows.map((row) => {
     const list = withGroups ? (loaded ? row.groups! : (groups!.get(row.id) ?? [])) : undefined;
     const userGroups = list?.map((g) => userGroupOf(baseUrl, g.id, g.displayName));

@@ -66,7 +66,13 @@ const OPTIMISTIC_ATTEMPTS = 3;
  * resource writes nothing. After OPTIMISTIC_ATTEMPTS conflicts the read takes the row lock instead
  * (a transaction), so a hot row cannot starve a writer.
  */
-async function changeUser(db: Database, directoryId: string, id: string, ifMatch: string | undefined, change: (current: UserRecord) => ScimJson): Promise<UserRecord> {
+async function changeUser(
+  db: Database,
+  directoryId: string,
+  id: string,
+  ifMatch: string | undefined,
+  change: (current: UserRecord) => ScimJson,
+): Promise<UserRecord> {
   if (!isResourceId(id)) throw userMissing(id);
   let userName = "";
   const attempt = async (runner: SqlRunner, lock: boolean): Promise<UserRecord | undefined> => {
@@ -99,7 +105,14 @@ export async function replaceUser(db: Database, directoryId: string, id: string,
   return changeUser(db, directoryId, id, ifMatch, () => resource);
 }
 
-export async function patchUser(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<UserRecord> {
+export async function patchUser(
+  db: Database,
+  directoryId: string,
+  id: string,
+  body: unknown,
+  limits: PatchLimits,
+  ifMatch?: string,
+): Promise<UserRecord> {
   const operations = parsePatchRequest(body, limits);
   return changeUser(db, directoryId, id, ifMatch, (current) => withoutPassword(applyPatch("User", current.resource, operations).resource));
 }
@@ -125,7 +138,12 @@ export async function deleteUser(db: Database, directoryId: string, id: string, 
   });
 }
 
-export async function queryUsers(db: SqlRunner, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<UserRecord>> {
+export async function queryUsers(
+  db: SqlRunner,
+  directoryId: string,
+  req: ListRequest,
+  maxResults: number,
+): Promise<ListResult<UserRecord>> {
   return runListRequest("User", req, maxResults, {
     list: (q, withTotal) => listUsers(db, directoryId, q, withTotal),
     count: (where) => countUsers(db, directoryId, where),

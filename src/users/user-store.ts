@@ -38,7 +38,11 @@ export function usersJson(where: Sql): Sql {
 
 /** Rows read through usersJson: JSON carries timestamps as text. */
 export function usersFromJson(rows: unknown): UserRecord[] {
-  return (rows as (UserRecord & { createdAt: string; updatedAt: string })[]).map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) }));
+  return (rows as (UserRecord & { createdAt: string; updatedAt: string })[]).map((r) => ({
+    ...r,
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+  }));
 }
 
 /** A new row as the service prepares it (id and timestamps chosen up front, so its events are known before the write). */
@@ -64,7 +68,12 @@ export async function insertUser(db: SqlRunner, row: NewUserRow, events: NewEven
 }
 
 /** One user of the directory; with `groups`, its groups come in the same statement. `lock` = FOR UPDATE (inside a transaction). */
-export async function findUser(db: SqlRunner, directoryId: string, id: string, opts: { groups?: boolean; lock?: boolean } = {}): Promise<UserRecord | undefined> {
+export async function findUser(
+  db: SqlRunner,
+  directoryId: string,
+  id: string,
+  opts: { groups?: boolean; lock?: boolean } = {},
+): Promise<UserRecord | undefined> {
   const groups = opts.groups ? sql`, ${userGroupsJson(sql`u.id`)} AS groups` : empty;
   const rows = await db.query<UserRecord>(sql`
     SELECT ${USER_COLUMNS}${groups} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND u.id = ${id}::uuid${opts.lock ? sql` FOR UPDATE` : empty}`);
@@ -111,7 +120,12 @@ export async function findUsersByIds(db: SqlRunner, directoryId: string, ids: st
 }
 
 /** A SCIM list page (offset paging); `withTotal` adds the directory's user count (unfiltered lists) to the same statement. */
-export async function listUsers(db: SqlRunner, directoryId: string, q: PageQuery, withTotal = false): Promise<{ rows: UserRecord[]; total?: number }> {
+export async function listUsers(
+  db: SqlRunner,
+  directoryId: string,
+  q: PageQuery,
+  withTotal = false,
+): Promise<{ rows: UserRecord[]; total?: number }> {
   const page = sql`SELECT ${USER_COLUMNS} FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND (${q.where})
     ORDER BY ${q.orderBy} LIMIT ${q.limit} OFFSET ${q.offset}`;
   if (!withTotal) return { rows: await db.query<UserRecord>(page) };

@@ -24,7 +24,8 @@ export async function dispatchEvents(db: Database, options: DispatchOptions): Pr
     if (events.length === 0) return 0;
     const targets: (StreamKey & { eventId: string; txid: string })[] = [];
     for (const event of events) {
-      for (const endpointId of event.endpointIds) targets.push({ directoryId: event.directoryId, endpointId, eventId: event.id, txid: event.txid });
+      for (const endpointId of event.endpointIds)
+        targets.push({ directoryId: event.directoryId, endpointId, eventId: event.id, txid: event.txid });
       if (options.globalEndpoint) targets.push({ directoryId: event.directoryId, endpointId: null, eventId: event.id, txid: event.txid });
     }
     if (targets.length > 0) {

@@ -3,7 +3,15 @@ import type { Database } from "../db/database.js";
 import { assertDirectoryExists } from "../directories/directory-service.js";
 import { enabledWebhookEndpointId } from "../directories/directory-webhook.js";
 import { eventPosition } from "../events/event-store.js";
-import { type DeliveryRow, type DeliveryStatus, findDeliveryRow, listDeliveryRows, lockDelivery, queueReplay, reopenDelivery } from "./delivery-store.js";
+import {
+  type DeliveryRow,
+  type DeliveryStatus,
+  findDeliveryRow,
+  listDeliveryRows,
+  lockDelivery,
+  queueReplay,
+  reopenDelivery,
+} from "./delivery-store.js";
 import { lockStreamOfDelivery, makeStreamDue, openStreamNow } from "./stream-store.js";
 
 // The delivery log the admin API shows, manual retry, and replay of history to a directory's endpoint.
@@ -38,7 +46,9 @@ function view(row: DeliveryRow, config: Config): DeliveryView {
     id: row.id,
     eventId: row.event_id,
     eventType: row.event_type,
-    endpoint: row.endpoint_id ? { id: row.endpoint_id, global: false, url: row.url } : { id: null, global: true, url: config.webhooks.globalUrl ?? null },
+    endpoint: row.endpoint_id
+      ? { id: row.endpoint_id, global: false, url: row.url }
+      : { id: null, global: true, url: config.webhooks.globalUrl ?? null },
     status: row.status,
     attempts: row.attempts,
     lastStatusCode: row.last_status_code,

@@ -15,7 +15,12 @@ import { type ClaimedStream, lockLeasedStream, releaseStream } from "./stream-st
  * Records outcomes and releases the stream, setting ready_at to its new head's due time (not before
  * deferUntil). Returns false (recording nothing) when the lease was lost to another instance.
  */
-export async function completeStream(db: Database, stream: ClaimedStream, outcomes: DeliveryOutcome[], deferUntil?: Date): Promise<boolean> {
+export async function completeStream(
+  db: Database,
+  stream: ClaimedStream,
+  outcomes: DeliveryOutcome[],
+  deferUntil?: Date,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     // Locking the stream row first also waits for a concurrent fan-out that is adding deliveries to it,
     // so the head read by releaseStream (a later statement, a new snapshot) sees them and no wake-up is lost.

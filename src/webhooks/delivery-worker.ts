@@ -90,7 +90,14 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
         if (Date.now() + settings.timeoutMs + 500 > leaseDeadline) break;
         const attempts = delivery.attempts + 1;
         if (!delivery.event) {
-          outcomes.push({ deliveryId: delivery.id, status: "dead", attempts, statusCode: null, error: "event no longer exists (pruned by retention)", nextAttemptAt: null });
+          outcomes.push({
+            deliveryId: delivery.id,
+            status: "dead",
+            attempts,
+            statusCode: null,
+            error: "event no longer exists (pruned by retention)",
+            nextAttemptAt: null,
+          });
           continue;
         }
         const result =
@@ -104,7 +111,14 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
               });
         if (abandoned()) return;
         if (result.ok) {
-          outcomes.push({ deliveryId: delivery.id, status: "succeeded", attempts, statusCode: result.statusCode, error: null, nextAttemptAt: null });
+          outcomes.push({
+            deliveryId: delivery.id,
+            status: "succeeded",
+            attempts,
+            statusCode: result.statusCode,
+            error: null,
+            nextAttemptAt: null,
+          });
           continue;
         }
         const next = afterFailedAttempt(attempts, settings.retrySchedule);
@@ -116,18 +130,30 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
           error: result.error,
           nextAttemptAt: next.kind === "retry" ? new Date(Date.now() + next.delayMs) : null,
         });
-        log.info({ deliveryId: delivery.id, eventId: delivery.eventId, attempts, status: result.statusCode, error: result.error, dead: next.kind === "dead" }, "webhook delivery failed");
+        log.info(
+          {
+            deliveryId: delivery.id,
+            eventId: delivery.eventId,
+            attempts,
+            status: result.statusCode,
+            error: result.error,
+            dead: next.kind === "dead",
+          },
+          "webhook delivery failed",
+        );
         if (next.kind === "retry") break;
       }
     }
     if (abandoned()) return;
     const recorded = await completeStream(db, stream, outcomes, deferUntil);
-    if (!recorded) log.warn({ streamId: stream.id }, "webhook stream lease expired before results were recorded; another instance resends them");
+    if (!recorded)
+      log.warn({ streamId: stream.id }, "webhook stream lease expired before results were recorded; another instance resends them");
   }
 
   async function resolveTarget(stream: ClaimedStream): Promise<{ url: string; secret: string } | { error: string } | { defer: string }> {
     if (stream.endpointId === null) {
-      if (!settings.globalUrl || !settings.globalSecret) return { defer: "global endpoint (WEBHOOK_URL) is not configured on this instance" };
+      if (!settings.globalUrl || !settings.globalSecret)
+        return { defer: "global endpoint (WEBHOOK_URL) is not configured on this instance" };
       return { url: settings.globalUrl, secret: settings.globalSecret };
     }
     const endpoint = stream.endpoint;

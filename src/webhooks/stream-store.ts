@@ -51,7 +51,10 @@ export async function claimStreams(db: SqlRunner, limit: number, leaseMs: number
     endpointId: r.endpoint_id,
     leaseToken: r.lease_token,
     leaseUntil: r.lease_until,
-    endpoint: r.url !== null && r.secret_encrypted !== null ? { url: r.url, secretEncrypted: r.secret_encrypted, disabled: r.disabled_at !== null } : undefined,
+    endpoint:
+      r.url !== null && r.secret_encrypted !== null
+        ? { url: r.url, secretEncrypted: r.secret_encrypted, disabled: r.disabled_at !== null }
+        : undefined,
   }));
 }
 
@@ -91,7 +94,9 @@ export async function lockStreamOfDelivery(tx: SqlRunner, deliveryId: string): P
 
 /** Locks a stream (in a transaction) if its lease is still `leaseToken`; false when the lease was lost. */
 export async function lockLeasedStream(tx: SqlRunner, stream: ClaimedStream): Promise<boolean> {
-  const rows = await tx.query(sql`SELECT 1 FROM webhook_streams WHERE id = ${stream.id}::bigint AND lease_token = ${stream.leaseToken}::uuid FOR UPDATE`);
+  const rows = await tx.query(
+    sql`SELECT 1 FROM webhook_streams WHERE id = ${stream.id}::bigint AND lease_token = ${stream.leaseToken}::uuid FOR UPDATE`,
+  );
   return rows.length > 0;
 }
 

@@ -99,9 +99,7 @@ function assertAllowed(host: string, addresses: string[]): void {
   for (const address of addresses) {
     const reason = refusedAddressReason(address);
     if (reason) {
-      throw new WebhookTargetRejected(
-        `webhook target ${host} refused: ${reason} (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)`,
-      );
+      throw new WebhookTargetRejected(`webhook target ${host} refused: ${reason} (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)`);
     }
   }
 }
@@ -146,7 +144,10 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
     if (err) return callback(err, "", 0);
     const list = addresses as unknown as LookupAddress[];
     try {
-      assertAllowed(hostname, list.map((a) => a.address));
+      assertAllowed(
+        hostname,
+        list.map((a) => a.address),
+      );
     } catch (rejected) {
       return callback(rejected as NodeJS.ErrnoException, "", 0);
     }

@@ -11,7 +11,9 @@ import { createDirectory, createSetupLinkUrl } from "../http/setup/directory-fix
 // open the link, reveal a token, send Entra's Test Connection request with it, watch the panel change.
 // UPDATE_DOCS=1 writes the screenshot to docs/setup-page.png; otherwise it goes to a temp directory.
 
-const screenshotPath = process.env.UPDATE_DOCS ? join(import.meta.dirname, "../../docs/setup-page.png") : join(mkdtempSync(join(tmpdir(), "scimbridge-")), "setup-page.png");
+const screenshotPath = process.env.UPDATE_DOCS
+  ? join(import.meta.dirname, "../../docs/setup-page.png")
+  : join(mkdtempSync(join(tmpdir(), "scimbridge-")), "setup-page.png");
 
 // Chromium is optional for `npm test`: without it this file is skipped with a visible line.
 // CI sets REQUIRE_BROWSER=1, which turns a missing browser into a failure.
@@ -37,7 +39,15 @@ describe.skipIf(!haveChromium)("setup page in a browser", () => {
     origin = `http://127.0.0.1:${address.port}`;
     browser = await chromium.launch({
       executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     });
   });
   afterAll(async () => {
@@ -69,7 +79,9 @@ describe.skipIf(!haveChromium)("setup page in a browser", () => {
     expect(res?.status()).toBe(200);
     expect(scriptErrors).toEqual([]);
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Connect Contoso Ltd to your identity provider");
-    expect(await page.locator("#status [data-field=headline]").textContent()).toBe("Waiting for the first request from your identity provider");
+    expect(await page.locator("#status [data-field=headline]").textContent()).toBe(
+      "Waiting for the first request from your identity provider",
+    );
 
     // tabs: Entra first, Okta one click away
     expect(await page.locator("#entra").isVisible()).toBe(true);
@@ -128,7 +140,9 @@ describe.skipIf(!haveChromium)("setup page in a browser", () => {
     expect((await page.goto(local(link.url)))?.status()).toBe(200);
     for (const id of ["#entra", "#okta", "#generic"]) expect(await page.locator(id).isVisible()).toBe(true);
     expect(await page.locator("button[data-copy]").first().isVisible()).toBe(false);
-    expect(await page.locator("#status [data-field=headline]").textContent()).toBe("Waiting for the first request from your identity provider");
+    expect(await page.locator("#status [data-field=headline]").textContent()).toBe(
+      "Waiting for the first request from your identity provider",
+    );
     await Promise.all([page.waitForURL(/\/secret-token$/), page.getByRole("button", { name: "Reveal token" }).click()]);
     expect(await page.getByLabel("Secret Token", { exact: true }).inputValue()).toMatch(/^scim_/);
     await page.context().close();
@@ -139,7 +153,11 @@ describe.skipIf(!haveChromium)("setup page in a browser", () => {
     const expired = await createSetupLinkUrl(t.app, directoryId);
     await t.app.db.prisma.setupLink.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 60_000) } });
     const revoked = await createSetupLinkUrl(t.app, directoryId);
-    const del = await t.app.inject({ method: "DELETE", url: `/api/v1/directories/${directoryId}/setup-links/${revoked.id}`, headers: adminAuth });
+    const del = await t.app.inject({
+      method: "DELETE",
+      url: `/api/v1/directories/${directoryId}/setup-links/${revoked.id}`,
+      headers: adminAuth,
+    });
     expect(del.statusCode).toBe(204);
 
     const page = await openPage();

@@ -17,7 +17,12 @@ interface Run {
   stderr: string;
 }
 
-const cliEnv = (database: TestDatabase) => ({ ...process.env, DATABASE_URL: database.url, PUBLIC_URL: "https://sync.example.com", LOG_LEVEL: "silent" });
+const cliEnv = (database: TestDatabase) => ({
+  ...process.env,
+  DATABASE_URL: database.url,
+  PUBLIC_URL: "https://sync.example.com",
+  LOG_LEVEL: "silent",
+});
 
 function cli(database: TestDatabase, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
@@ -177,7 +182,12 @@ describe("scimbridge CLI", () => {
     const created = await cli(database, "directories", "create", "--name", "Group Corp");
     const id = /scim\/v2\/([0-9a-f-]{36})/.exec(created.stdout)![1];
     const ada = await createUser(db, id, { schemas: [USER], userName: "ada@group.example" });
-    await createGroup(db, id, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Engineering", members: [{ value: ada.id }] }, 1000);
+    await createGroup(
+      db,
+      id,
+      { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Engineering", members: [{ value: ada.id }] },
+      1000,
+    );
     await createGroup(db, id, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Sales" }, 1000);
 
     const page1 = await cli(database, "groups", "list", "--directory", id, "--limit", "1", "--json");
@@ -203,7 +213,11 @@ describe("scimbridge CLI", () => {
     await createUser(db, id, { schemas: [USER], userName: "during@tail.example" });
     await tail.until("during@tail.example");
     expect(await tail.interrupt()).toBe(0);
-    const events = tail.stdout().trim().split("\n").map((l) => JSON.parse(l));
+    const events = tail
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => [e.type, e.data.userName])).toEqual([
       ["user.created", "before@tail.example"],
       ["user.created", "during@tail.example"],

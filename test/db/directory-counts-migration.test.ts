@@ -24,13 +24,17 @@ describe("directory_counts migration", () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      await c.query(`INSERT INTO directories (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'a'), ('00000000-0000-4000-8000-000000000002', 'b')`);
+      await c.query(
+        `INSERT INTO directories (id, name) VALUES ('00000000-0000-4000-8000-000000000001', 'a'), ('00000000-0000-4000-8000-000000000002', 'b')`,
+      );
       await c.query(`INSERT INTO scim_users (id, directory_id, user_name, user_name_norm, resource)
         SELECT gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 'u' || n, 'u' || n, '{}' FROM generate_series(1, 7) AS n`);
       await c.query(`INSERT INTO scim_groups (id, directory_id, display_name, display_name_norm, resource)
         SELECT gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 'g' || n, 'g' || n, '{}' FROM generate_series(1, 3) AS n`);
       expect(await migrate(db.url)).toContain(COUNTS_MIGRATION);
-      const rows = await c.query(`SELECT directory_id, sum(users)::int AS users, sum(groups)::int AS groups FROM directory_counts GROUP BY directory_id ORDER BY directory_id`);
+      const rows = await c.query(
+        `SELECT directory_id, sum(users)::int AS users, sum(groups)::int AS groups FROM directory_counts GROUP BY directory_id ORDER BY directory_id`,
+      );
       expect(rows.rows).toEqual([
         { directory_id: "00000000-0000-4000-8000-000000000001", users: 7, groups: 3 },
         { directory_id: "00000000-0000-4000-8000-000000000002", users: 0, groups: 0 },

@@ -49,7 +49,10 @@ describe("migration runner", () => {
     db = await createEmptyDatabase();
     await migrate(db.url);
     const [first] = await readMigrations();
-    const rows = await query<{ checksum: string }>(db.url, `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = '${first.name}'`);
+    const rows = await query<{ checksum: string }>(
+      db.url,
+      `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = '${first.name}'`,
+    );
     expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].checksum).toBe(first.checksum);
   });

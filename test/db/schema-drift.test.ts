@@ -58,8 +58,18 @@ describe("schema.prisma and the migrations", () => {
     expect(schema.events!.columns.id).toEqual({ type: "bigint", nullable: false, default: "autoincrement()" });
     expect(schema.events!.columns.txid).toEqual({ type: "xid8", nullable: false, default: "pg_current_xact_id()" });
     expect(schema.directories!.columns.provider).toEqual({ type: "text", nullable: false, default: "'entra'" });
-    expect(schema.group_members!.indexes.group_members_pkey).toEqual({ name: "group_members_pkey", columns: ["group_id", "user_id"], unique: true, primary: true });
-    expect(schema.directory_tokens!.indexes.directory_tokens_hash_key).toEqual({ name: "directory_tokens_hash_key", columns: ["hash"], unique: true, primary: false });
+    expect(schema.group_members!.indexes.group_members_pkey).toEqual({
+      name: "group_members_pkey",
+      columns: ["group_id", "user_id"],
+      unique: true,
+      primary: true,
+    });
+    expect(schema.directory_tokens!.indexes.directory_tokens_hash_key).toEqual({
+      name: "directory_tokens_hash_key",
+      columns: ["hash"],
+      unique: true,
+      primary: false,
+    });
     expect(schema.scim_users!.foreignKeys.scim_users_directory_id_fkey).toEqual({
       name: "scim_users_directory_id_fkey",
       columns: ["directory_id"],
@@ -99,8 +109,8 @@ describe("schema.prisma and the migrations", () => {
   });
 
   it("fails when the schema gains a field, index or model the migrations never created", async () => {
-    const drifted = SCHEMA.replace('  email        String?\n', '  email        String?\n  nickname     String?  @map("nick_name")\n')
-      .replace('  @@index([directoryId, email])\n', '  @@index([directoryId, email])\n  @@index([familyName])\n')
+    const drifted = SCHEMA.replace("  email        String?\n", '  email        String?\n  nickname     String?  @map("nick_name")\n')
+      .replace("  @@index([directoryId, email])\n", "  @@index([directoryId, email])\n  @@index([familyName])\n")
       .concat('\nmodel AuditNote {\n  id Int @id\n  @@map("audit_notes")\n}\n');
     const drift = schemaDrift(expectedSchema(drifted), await databaseSchema(client));
     expect(drift).toEqual(

@@ -143,7 +143,12 @@ async function directoryAndUser(base: string, userName: string) {
   const scim = `/scim/v2/${directory.id}`;
   const user = await http(base, "POST", `${scim}/Users`, directory.scim.secretToken, { schemas: [USER_SCHEMA], userName, active: true });
   assert.equal(user.status, 201, JSON.stringify(user.body));
-  const found = await http(base, "GET", `${scim}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, directory.scim.secretToken);
+  const found = await http(
+    base,
+    "GET",
+    `${scim}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+    directory.scim.secretToken,
+  );
   assert.equal(found.status, 200);
   assert.equal(found.body.totalResults, 1);
   assert.equal(found.body.Resources[0].id, user.body.id);
@@ -201,12 +206,27 @@ async function main(): Promise<number> {
   console.log(`docker test: project ${PROJECT}, ${compose.join(" ")}, scimbridge on ${base}, postgres on 127.0.0.1:${dbPort}`);
   try {
     await step("base images ready (stand-ins from Debian packages unless NODE_IMAGE and POSTGRES_IMAGE are given)", async () => {
-      if (!nodeImage || !postgresImage) await must("bash", ["docker/build-standins.sh"], { env: { ...env, ...process.env, DOCKER_BUILDKIT: "0" } });
+      if (!nodeImage || !postgresImage)
+        await must("bash", ["docker/build-standins.sh"], { env: { ...env, ...process.env, DOCKER_BUILDKIT: "0" } });
     });
     await step(`image built (${IMAGE})`, async () => {
-      await must("docker", ["build", "--network", "host", "-q", "--build-arg", `NODE_IMAGE=${nodeImage ?? "scimbridge-standin/node:24-bookworm-slim"}`, "-t", IMAGE, "."], {
-        env,
-      });
+      await must(
+        "docker",
+        [
+          "build",
+          "--network",
+          "host",
+          "-q",
+          "--build-arg",
+          `NODE_IMAGE=${nodeImage ?? "scimbridge-standin/node:24-bookworm-slim"}`,
+          "-t",
+          IMAGE,
+          ".",
+        ],
+        {
+          env,
+        },
+      );
       const size = Number((await must("docker", ["image", "inspect", "-f", "{{.Size}}", IMAGE], { env })).trim());
       const user = (await must("docker", ["image", "inspect", "-f", "{{.Config.User}}", IMAGE], { env })).trim();
       console.log(`    image size ${(size / 1e6).toFixed(0)} MB, user ${user}`);
@@ -255,7 +275,21 @@ async function main(): Promise<number> {
       const aloneBase = `http://127.0.0.1:${alonePort}`;
       await must(
         "docker",
-        ["run", "-d", "--name", alone, "--network", "host", "-e", `PORT=${alonePort}`, "-e", "HOST=127.0.0.1", "-e", `ADMIN_API_KEY=${ADMIN_KEY}`, IMAGE],
+        [
+          "run",
+          "-d",
+          "--name",
+          alone,
+          "--network",
+          "host",
+          "-e",
+          `PORT=${alonePort}`,
+          "-e",
+          "HOST=127.0.0.1",
+          "-e",
+          `ADMIN_API_KEY=${ADMIN_KEY}`,
+          IMAGE,
+        ],
         { env },
       );
       await ready(aloneBase, 180_000);
@@ -269,7 +303,10 @@ async function main(): Promise<number> {
     await step("7) docker compose down -v", async () => {
       await dc(["down", "-v", "--remove-orphans"]);
       assert.equal((await must("docker", ["ps", "-aq", "--filter", `label=com.docker.compose.project=${PROJECT}`], { env })).trim(), "");
-      assert.equal((await must("docker", ["volume", "ls", "-q", "--filter", `label=com.docker.compose.project=${PROJECT}`], { env })).trim(), "");
+      assert.equal(
+        (await must("docker", ["volume", "ls", "-q", "--filter", `label=com.docker.compose.project=${PROJECT}`], { env })).trim(),
+        "",
+      );
     });
 
     const total = Date.now() - t0;

@@ -12,7 +12,10 @@ interface Panel {
   title: string;
   targets?: { expr: string }[];
 }
-const dashboard = JSON.parse(readFileSync("docker/observability/grafana/dashboards/scimbridge.json", "utf8")) as { uid: string; panels: Panel[] };
+const dashboard = JSON.parse(readFileSync("docker/observability/grafana/dashboards/scimbridge.json", "utf8")) as {
+  uid: string;
+  panels: Panel[];
+};
 const queries = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
 
 /** Series names in a PromQL expression (this dashboard's are all prefixed scimbridge_). */
@@ -22,7 +25,12 @@ function seriesNames(expr: string): string[] {
 
 /** Label names a query groups by (`by (a, b)`), without `le` checks being special: histograms carry it. */
 function groupLabels(expr: string): string[] {
-  return [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((m) => m[1].split(",").map((l) => l.trim()).filter(Boolean));
+  return [...expr.matchAll(/\bby\s*\(([^)]*)\)/g)].flatMap((m) =>
+    m[1]
+      .split(",")
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 /** The label names each series carries in Prometheus text format. */
@@ -81,7 +89,9 @@ describe("the provisioned Grafana dashboard against /metrics after real SCIM tra
 
   it("Prometheus scrapes the service's /metrics", () => {
     for (const file of ["docker/observability/prometheus.yml", "docker/observability/prometheus.host-network.yml"]) {
-      const config = parse(readFileSync(file, "utf8")) as { scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[] };
+      const config = parse(readFileSync(file, "utf8")) as {
+        scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[];
+      };
       expect(config.scrape_configs[0].metrics_path).toBe("/metrics");
       expect(config.scrape_configs[0].static_configs[0].targets[0]).toMatch(/:8080$/);
     }

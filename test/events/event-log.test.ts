@@ -55,7 +55,10 @@ describe("event log reading under concurrent writers", () => {
       for (let i = 0; i < 12; i++) {
         await writers.transaction(async (tx) => {
           if (i % 3 === 0) await sleep(Math.random() * 15); // sometimes take the xid late
-          await appendEvents(tx, Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: "user.updated" as const, directoryId: dir, data: { w, i, k } })));
+          await appendEvents(
+            tx,
+            Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: "user.updated" as const, directoryId: dir, data: { w, i, k } })),
+          );
           await sleep(Math.random() * 25); // commit at a random later moment
         });
       }
@@ -75,7 +78,10 @@ describe("event log reading under concurrent writers", () => {
     await Promise.all(Array.from({ length: 20 }, (_, w) => writer(w)));
     writing = false;
     await reader;
-    const { rows } = await t.app.db.pool.query<{ id: string }>("SELECT e.id::text AS id FROM events e WHERE e.directory_id = $1 ORDER BY e.txid, e.id", [dir]);
+    const { rows } = await t.app.db.pool.query<{ id: string }>(
+      "SELECT e.id::text AS id FROM events e WHERE e.directory_id = $1 ORDER BY e.txid, e.id",
+      [dir],
+    );
     expect(rows.length).toBe(20 * (4 * 1 + 4 * 2 + 4 * 3));
     // every event exactly once (nothing skipped, nothing twice), in the log's order
     expect(seen).toEqual(rows.map((r) => r.id));

@@ -12,9 +12,14 @@ describe("event retention", () => {
   afterAll(async () => t.close());
 
   const ages = async (dir: string) =>
-    (await t.app.db.pool.query<{ seq: number }>("SELECT (data->>'seq')::int AS seq FROM events WHERE directory_id = $1 ORDER BY id", [dir])).rows.map((r) => r.seq);
+    (
+      await t.app.db.pool.query<{ seq: number }>("SELECT (data->>'seq')::int AS seq FROM events WHERE directory_id = $1 ORDER BY id", [dir])
+    ).rows.map((r) => r.seq);
   const age = (dir: string, seqs: number[], days: number) =>
-    t.app.db.pool.query("UPDATE events SET occurred_at = now() - make_interval(days => $3) WHERE directory_id = $1 AND (data->>'seq')::int = ANY($2)", [dir, seqs, days]);
+    t.app.db.pool.query(
+      "UPDATE events SET occurred_at = now() - make_interval(days => $3) WHERE directory_id = $1 AND (data->>'seq')::int = ANY($2)",
+      [dir, seqs, days],
+    );
 
   it("deletes events older than the retention, keeps newer ones, and keeps those a webhook delivery still needs", async () => {
     const quiet = await createDirectory(t.app.db);

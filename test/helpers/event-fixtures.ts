@@ -17,12 +17,20 @@ export const silentLogger = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent"
 
 export async function createDirectory(db: Database, fields: { tenant?: string; product?: string } = {}): Promise<string> {
   const id = randomUUID();
-  await db.prisma.directory.create({ data: { id, name: `dir-${id.slice(0, 8)}`, tenant: fields.tenant ?? "acme", product: fields.product ?? "crm" } });
+  await db.prisma.directory.create({
+    data: { id, name: `dir-${id.slice(0, 8)}`, tenant: fields.tenant ?? "acme", product: fields.product ?? "crm" },
+  });
   return id;
 }
 
 /** Appends events the way the SCIM code does: in one transaction; returns nothing (ids come from the log). */
-export async function writeEvents(db: Database, directoryId: string, count: number, type: EventType = "user.created", from = 0): Promise<void> {
+export async function writeEvents(
+  db: Database,
+  directoryId: string,
+  count: number,
+  type: EventType = "user.created",
+  from = 0,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await appendEvents(
       tx,
@@ -38,14 +46,24 @@ export function newWebhookSecret(): string {
 /** Inserts the directory's endpoint as the admin API stores it (secret sealed with SECRETS_KEY). */
 export async function setEndpoint(db: Database, config: Config, directoryId: string, url: string, secret: string): Promise<string> {
   const id = randomUUID();
-  await db.prisma.webhookEndpoint.create({ data: { id, directoryId, url, secretEncrypted: new SecretBox(config.secretsKey!).seal(secret) } });
+  await db.prisma.webhookEndpoint.create({
+    data: { id, directoryId, url, secretEncrypted: new SecretBox(config.secretsKey!).seal(secret) },
+  });
   return id;
 }
 
 export interface ReceivedWebhook {
   headers: Record<string, string>;
   body: string;
-  json: { id: string; type: string; directoryId: string; tenant: string | null; product: string | null; occurredAt: string; data: { seq: number } & Record<string, unknown> };
+  json: {
+    id: string;
+    type: string;
+    directoryId: string;
+    tenant: string | null;
+    product: string | null;
+    occurredAt: string;
+    data: { seq: number } & Record<string, unknown>;
+  };
 }
 
 export interface Receiver {
@@ -131,7 +149,11 @@ export function startTestWorker(db: Database, config: Config, webhooks: Partial<
   });
 }
 
-export async function deliveryRows(pool: pg.Pool): Promise<{ event_id: string; status: string; attempts: number; last_error: string | null; endpoint_id: string | null }[]> {
-  const { rows } = await pool.query("SELECT event_id::text, status, attempts, last_error, endpoint_id FROM webhook_deliveries ORDER BY event_txid, event_id");
+export async function deliveryRows(
+  pool: pg.Pool,
+): Promise<{ event_id: string; status: string; attempts: number; last_error: string | null; endpoint_id: string | null }[]> {
+  const { rows } = await pool.query(
+    "SELECT event_id::text, status, attempts, last_error, endpoint_id FROM webhook_deliveries ORDER BY event_txid, event_id",
+  );
   return rows;
 }

@@ -111,7 +111,8 @@ export function parseModels(schema: string): Model[] {
   const text = stripComments(schema);
   const blocks = [...text.matchAll(/^(model|enum|type|view)\s+(\w+)\s*\{([\s\S]*?)^\}/gm)];
   const other = blocks.filter((b) => b[1] !== "model");
-  if (other.length > 0) throw new Error(`schema parser: ${other.map((b) => `${b[1]} ${b[2]}`).join(", ")} not supported; extend test/helpers/prisma-schema.ts`);
+  if (other.length > 0)
+    throw new Error(`schema parser: ${other.map((b) => `${b[1]} ${b[2]}`).join(", ")} not supported; extend test/helpers/prisma-schema.ts`);
   return blocks.map((b) => {
     const lines = b[3]!
       .split("\n")
@@ -197,7 +198,13 @@ function columnDefault(f: Field): string | null {
   throw new Error(`schema parser: @default(${v}) on ${f.name} not supported`);
 }
 
-const ON_DELETE: Record<string, string> = { Cascade: "CASCADE", Restrict: "RESTRICT", NoAction: "NO ACTION", SetNull: "SET NULL", SetDefault: "SET DEFAULT" };
+const ON_DELETE: Record<string, string> = {
+  Cascade: "CASCADE",
+  Restrict: "RESTRICT",
+  NoAction: "NO ACTION",
+  SetNull: "SET NULL",
+  SetDefault: "SET DEFAULT",
+};
 
 /** The schema as the tables, columns, indexes and foreign keys Prisma Migrate would create on Postgres. */
 export function expectedSchema(schema: string): SchemaSpec {
@@ -229,11 +236,18 @@ export function expectedSchema(schema: string): SchemaSpec {
           const map = namedArg(rel, "map");
           const name = map ? unquote(map) : `${m.dbName}_${columns.join("_")}_fkey`;
           const action = namedArg(rel, "onDelete");
-          t.foreignKeys[name] = { name, columns, refTable: target.dbName, refColumns, onDelete: action ? ON_DELETE[action]! : f.optional ? "SET NULL" : "RESTRICT" };
+          t.foreignKeys[name] = {
+            name,
+            columns,
+            refTable: target.dbName,
+            refColumns,
+            onDelete: action ? ON_DELETE[action]! : f.optional ? "SET NULL" : "RESTRICT",
+          };
         }
         continue;
       }
-      if (!SCALARS.has(f.type) && !f.type.startsWith("Unsupported(")) throw new Error(`schema parser: type ${f.type} of ${m.name}.${f.name} not supported`);
+      if (!SCALARS.has(f.type) && !f.type.startsWith("Unsupported("))
+        throw new Error(`schema parser: type ${f.type} of ${m.name}.${f.name} not supported`);
       const name = columnOf(m, f.name);
       t.columns[name] = { type: columnType(f), nullable: f.optional, default: columnDefault(f) };
       const id = attribute(f.attrs, "@id");

@@ -34,7 +34,15 @@ export async function databaseSchema(client: pg.Client): Promise<{ schema: Schem
   }
   const table = (name: string): TableSpec | undefined => schema[name];
 
-  for (const c of await q<{ table: string; name: string; type: string; notnull: boolean; def: string | null; identity: string; generated: string }>(
+  for (const c of await q<{
+    table: string;
+    name: string;
+    type: string;
+    notnull: boolean;
+    def: string | null;
+    identity: string;
+    generated: string;
+  }>(
     `SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
             pg_get_expr(d.adbin, d.adrelid) AS def, a.attidentity AS identity, a.attgenerated AS generated
      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -47,7 +55,17 @@ export async function databaseSchema(client: pg.Client): Promise<{ schema: Schem
     t.columns[c.name] = { type: c.type, nullable: !c.notnull, default: def };
   }
 
-  for (const i of await q<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[] | null; expr: boolean; def: string; pred: string | null; nnd: string | null }>(
+  for (const i of await q<{
+    table: string;
+    name: string;
+    unique: boolean;
+    primary: boolean;
+    columns: string[] | null;
+    expr: boolean;
+    def: string;
+    pred: string | null;
+    nnd: string | null;
+  }>(
     `SELECT c.relname AS table, ic.relname AS name, i.indisunique AS unique, i.indisprimary AS primary,
             (SELECT array_agg(a.attname::text ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS columns,
@@ -64,7 +82,16 @@ export async function databaseSchema(client: pg.Client): Promise<{ schema: Schem
     t.indexes[i.name] = spec;
   }
 
-  for (const k of await q<{ table: string; name: string; type: string; def: string; columns: string[]; ref_table: string | null; ref_columns: string[] | null; del: string }>(
+  for (const k of await q<{
+    table: string;
+    name: string;
+    type: string;
+    def: string;
+    columns: string[];
+    ref_table: string | null;
+    ref_columns: string[] | null;
+    del: string;
+  }>(
     `SELECT c.relname AS table, k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid) AS def,
             (SELECT array_agg(a.attname::text ORDER BY x.ord) FROM unnest(k.conkey) WITH ORDINALITY x(attnum, ord)
                JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.attnum) AS columns,
@@ -81,7 +108,13 @@ export async function databaseSchema(client: pg.Client): Promise<{ schema: Schem
     const t = table(k.table);
     if (!t) continue;
     if (k.type === "f") {
-      t.foreignKeys[k.name] = { name: k.name, columns: k.columns, refTable: k.ref_table!, refColumns: k.ref_columns ?? [], onDelete: ON_DELETE[k.del]! };
+      t.foreignKeys[k.name] = {
+        name: k.name,
+        columns: k.columns,
+        refTable: k.ref_table!,
+        refColumns: k.ref_columns ?? [],
+        onDelete: ON_DELETE[k.del]!,
+      };
     } else t.otherConstraints[k.name] = k.def;
   }
 
@@ -141,7 +174,12 @@ export function schemaDrift(expected: SchemaSpec, actual: { schema: SchemaSpec; 
     }
     compare(`column ${table}.`, w.columns, h.columns, describeColumn);
     compare(`index ${table}.`, w.indexes, h.indexes, describeIndex);
-    compare(`foreign key ${table}.`, w.foreignKeys, h.foreignKeys, (f) => `(${list(f.columns)}) → ${f.refTable}(${list(f.refColumns)}) ON DELETE ${f.onDelete}`);
+    compare(
+      `foreign key ${table}.`,
+      w.foreignKeys,
+      h.foreignKeys,
+      (f) => `(${list(f.columns)}) → ${f.refTable}(${list(f.refColumns)}) ON DELETE ${f.onDelete}`,
+    );
     compare(`constraint ${table}.`, w.otherConstraints, h.otherConstraints, (d) => d);
   }
   return out.sort();

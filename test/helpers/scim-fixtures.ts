@@ -43,14 +43,28 @@ export interface ScimResponse {
 
 /** A tiny SCIM client over app.inject, authenticated as the directory. */
 export function scimClient(t: TestApp, d: ScimDirectory) {
-  return async (method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", path: string, payload?: unknown, headers: Record<string, string> = {}): Promise<ScimResponse> => {
+  return async (
+    method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+    path: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ScimResponse> => {
     const res = await t.app.inject({
       method,
       url: `${d.base}${path}`,
-      headers: { authorization: d.headers.authorization, ...(payload !== undefined ? { "content-type": "application/scim+json" } : {}), ...headers },
+      headers: {
+        authorization: d.headers.authorization,
+        ...(payload !== undefined ? { "content-type": "application/scim+json" } : {}),
+        ...headers,
+      },
       ...(payload !== undefined ? { payload: typeof payload === "string" ? payload : JSON.stringify(payload) } : {}),
     });
-    return { status: res.statusCode, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined, raw: res.body } as ScimResponse;
+    return {
+      status: res.statusCode,
+      headers: res.headers,
+      body: res.body ? JSON.parse(res.body) : undefined,
+      raw: res.body,
+    } as ScimResponse;
   };
 }
 

@@ -6,7 +6,11 @@ import { buildTestApp, type TestApp } from "../helpers/test-app.js";
 // list every route the app serves.
 
 type Operation = { security?: unknown[]; tags?: string[]; responses?: Record<string, unknown> };
-type Document = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+type Document = {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+};
 
 describe("OpenAPI document", () => {
   let t: TestApp;
@@ -36,7 +40,17 @@ describe("OpenAPI document", () => {
   });
 
   it("names the admin components and secures every admin operation with adminApiKey", () => {
-    for (const name of ["Directory", "DirectoryCreated", "DirectoryCreate", "TokenIssued", "TokenMetadata", "AppUser", "AppGroup", "DirectoryStats", "Problem"]) {
+    for (const name of [
+      "Directory",
+      "DirectoryCreated",
+      "DirectoryCreate",
+      "TokenIssued",
+      "TokenMetadata",
+      "AppUser",
+      "AppGroup",
+      "DirectoryStats",
+      "Problem",
+    ]) {
       expect(doc.components.schemas, name).toHaveProperty(name);
     }
     expect(doc.components.securitySchemes).toHaveProperty("adminApiKey");

@@ -29,7 +29,11 @@ describe("GET /metrics after real SCIM traffic", () => {
     expect((await scim("POST", "/Users", { schemas: [USER_SCHEMA], userName: "ada@contoso.example" })).status).toBe(409);
     expect((await scim("GET", `/Users/${created.body.id}`)).status).toBe(200);
     expect((await scim("GET", `/Users/${randomUUID()}`)).status).toBe(404);
-    const denied = await t.app.inject({ method: "GET", url: `${d.base}/Groups`, headers: { authorization: "Bearer scim_wrong-token-wrong-token" } });
+    const denied = await t.app.inject({
+      method: "GET",
+      url: `${d.base}/Groups`,
+      headers: { authorization: "Bearer scim_wrong-token-wrong-token" },
+    });
     expect(denied.statusCode).toBe(401);
     const res = await t.app.inject({ method: "GET", url: "/metrics" });
     expect(res.statusCode).toBe(200);
@@ -41,9 +45,19 @@ describe("GET /metrics after real SCIM traffic", () => {
   it("counts HTTP requests by route pattern (never raw URLs) and status, with a latency histogram", () => {
     expect(sample(text, "scimbridge_http_requests_total", { method: "POST", route: "/scim/v2/:directoryId/Users", status: "201" })).toBe(1);
     expect(sample(text, "scimbridge_http_requests_total", { method: "POST", route: "/scim/v2/:directoryId/Users", status: "409" })).toBe(1);
-    expect(sample(text, "scimbridge_http_requests_total", { method: "GET", route: "/scim/v2/:directoryId/Users/:id", status: "404" })).toBe(1);
-    expect(sample(text, "scimbridge_http_request_duration_seconds_count", { method: "GET", route: "/scim/v2/:directoryId/Users/:id", status: "200" })).toBe(1);
-    expect(sample(text, "scimbridge_http_request_duration_seconds_bucket", { route: "/scim/v2/:directoryId/Users", status: "201", le: "+Inf" })).toBe(1);
+    expect(sample(text, "scimbridge_http_requests_total", { method: "GET", route: "/scim/v2/:directoryId/Users/:id", status: "404" })).toBe(
+      1,
+    );
+    expect(
+      sample(text, "scimbridge_http_request_duration_seconds_count", {
+        method: "GET",
+        route: "/scim/v2/:directoryId/Users/:id",
+        status: "200",
+      }),
+    ).toBe(1);
+    expect(
+      sample(text, "scimbridge_http_request_duration_seconds_bucket", { route: "/scim/v2/:directoryId/Users", status: "201", le: "+Inf" }),
+    ).toBe(1);
     // ids stay out of labels
     expect(text).not.toMatch(/route="[^"]*[0-9a-f]{8}-[0-9a-f]{4}/);
   });
@@ -81,9 +95,14 @@ describe("webhook delivery lag", () => {
       expect((await scimClient(t, d)("POST", "/Users", { schemas: [USER_SCHEMA], userName: "lag@contoso.example" })).status).toBe(201);
       const pool = t.app.db.pool;
       const endpoint = randomUUID();
-      await pool.query("INSERT INTO webhook_endpoints (id, directory_id, url, secret_encrypted) VALUES ($1, $2, 'https://hooks.example/x', 'v1.x.y.z')", [endpoint, d.directoryId]);
+      await pool.query(
+        "INSERT INTO webhook_endpoints (id, directory_id, url, secret_encrypted) VALUES ($1, $2, 'https://hooks.example/x', 'v1.x.y.z')",
+        [endpoint, d.directoryId],
+      );
       const event = (await pool.query("SELECT id, txid FROM events WHERE directory_id = $1 LIMIT 1", [d.directoryId])).rows[0];
-      const stream = (await pool.query("INSERT INTO webhook_streams (directory_id, endpoint_id) VALUES ($1, $2) RETURNING id", [d.directoryId, endpoint])).rows[0].id;
+      const stream = (
+        await pool.query("INSERT INTO webhook_streams (directory_id, endpoint_id) VALUES ($1, $2) RETURNING id", [d.directoryId, endpoint])
+      ).rows[0].id;
       await pool.query(
         `INSERT INTO webhook_deliveries (directory_id, endpoint_id, stream_id, event_id, event_txid, status, created_at)
          VALUES ($1, $2, $3, $4, $5, 'pending', now() - interval '90 seconds')`,

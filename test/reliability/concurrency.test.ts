@@ -42,7 +42,9 @@ describe("parallel creates", () => {
   it("200 parallel POSTs of one userName in case variants: one 201, the rest 409 uniqueness; one row, one user.created", async () => {
     const dir = await createLiveDirectory(live, "Uniq");
     const variants = ["race@example.com", "RACE@example.com", "Race@Example.Com", "race@EXAMPLE.COM"];
-    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => dir.scim("POST", "/Users", newUser(variants[i % variants.length]!))));
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => dir.scim("POST", "/Users", newUser(variants[i % variants.length]!))),
+    );
     expect(statusCounts(responses)).toEqual({ 201: 1, 409: 199 });
     for (const r of responses.filter((r) => r.status === 409)) {
       expect(r.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "409", scimType: "uniqueness" });
@@ -55,12 +57,17 @@ describe("parallel creates", () => {
 describe("parallel membership changes", () => {
   it("50 parallel PATCHes adding different members to one group: all 50 are members, 50 group.user_added events", async () => {
     const dir = await createLiveDirectory(live, "Members");
-    const users = await Promise.all(Array.from({ length: 50 }, (_, i) => dir.scim("POST", "/Users", newUser(`m${i}@example.com`)).then(created)));
+    const users = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => dir.scim("POST", "/Users", newUser(`m${i}@example.com`)).then(created)),
+    );
     const group = created(await dir.scim("POST", "/Groups", newGroup("Everyone")));
     const responses = await Promise.all(
       users.map((id) => dir.scim("PATCH", `/Groups/${group}`, patchBody({ op: "add", path: "members", value: [{ value: id }] }))),
     );
-    expect(responses.every((r) => r.status === 200 || r.status === 204), JSON.stringify(statusCounts(responses))).toBe(true);
+    expect(
+      responses.every((r) => r.status === 200 || r.status === 204),
+      JSON.stringify(statusCounts(responses)),
+    ).toBe(true);
     const members = await sql.query("SELECT user_id FROM group_members WHERE group_id = $1", [group]);
     expect(members.rows.map((r) => r.user_id).sort()).toEqual([...users].sort());
     expect(await count("events WHERE directory_id = $1 AND type = 'group.user_added'", [dir.id])).toBe(50);
@@ -110,7 +117,8 @@ describe("parallel PATCH and PUT on one user", () => {
       const loser = patch.status === 412 ? patch : put;
       expect(loser.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "412" });
       const final = (await dir.scim("GET", `/Users/${id}`)).body;
-      if (patch.status === 200) expect({ title: final.title, displayName: final.displayName }).toEqual({ title: "patched", displayName: undefined });
+      if (patch.status === 200)
+        expect({ title: final.title, displayName: final.displayName }).toEqual({ title: "patched", displayName: undefined });
       else expect({ title: final.title, displayName: final.displayName }).toEqual({ title: undefined, displayName: "Put" });
     }
   });
@@ -122,7 +130,9 @@ describe("DELETE of a user while it is being added to groups", () => {
     const groups = await Promise.all(Array.from({ length: 10 }, (_, i) => dir.scim("POST", "/Groups", newGroup(`g${i}`)).then(created)));
     for (let round = 0; round < 5; round++) {
       const user = created(await dir.scim("POST", "/Users", newUser(`victim${round}@example.com`)));
-      const adds = groups.map((g) => dir.scim("PATCH", `/Groups/${g}`, patchBody({ op: "add", path: "members", value: [{ value: user }] })));
+      const adds = groups.map((g) =>
+        dir.scim("PATCH", `/Groups/${g}`, patchBody({ op: "add", path: "members", value: [{ value: user }] })),
+      );
       const del = dir.scim("DELETE", `/Users/${user}`);
       const responses = await Promise.all([...adds, del]);
       for (const r of responses) expect(r.status, r.text).toBeLessThan(500);

@@ -22,7 +22,14 @@ export interface Replay {
 
 const q = (s: string) => encodeURIComponent(s);
 
-async function call(dir: LiveDirectory, replay: Replay, method: string, path: string, body?: unknown, memberIds?: string[]): Promise<ScimResponse | undefined> {
+async function call(
+  dir: LiveDirectory,
+  replay: Replay,
+  method: string,
+  path: string,
+  body?: unknown,
+  memberIds?: string[],
+): Promise<ScimResponse | undefined> {
   if (replay.stopped) return undefined;
   const record: ReplayRecord = { method, path, memberIds };
   replay.records.push(record);
@@ -46,7 +53,13 @@ async function ensureUser(dir: LiveDirectory, replay: Replay, i: number): Promis
   const existing = (found.body.Resources as { id: string }[] | undefined)?.[0]?.id;
   let id = existing;
   if (!id) {
-    const created = await call(dir, replay, "POST", "/Users", newUser(userName, { externalId: `ext-${i}`, displayName: `User ${i}`, emails: [{ type: "work", primary: true, value: userName }] }));
+    const created = await call(
+      dir,
+      replay,
+      "POST",
+      "/Users",
+      newUser(userName, { externalId: `ext-${i}`, displayName: `User ${i}`, emails: [{ type: "work", primary: true, value: userName }] }),
+    );
     if (created?.status !== 201) return undefined;
     id = created.body.id as string;
   }
@@ -77,6 +90,13 @@ export async function runEntraReplay(dir: LiveDirectory, replay: Replay, count: 
   }
   for (let i = 0; i < ids.length && !replay.stopped; i += 10) {
     const batch = ids.slice(i, i + 10);
-    await call(dir, replay, "PATCH", `/Groups/${groupId}`, patchBody({ op: "Add", path: "members", value: batch.map((value) => ({ value })) }), batch);
+    await call(
+      dir,
+      replay,
+      "PATCH",
+      `/Groups/${groupId}`,
+      patchBody({ op: "Add", path: "members", value: batch.map((value) => ({ value })) }),
+      batch,
+    );
   }
 }

@@ -74,7 +74,9 @@ describe("Postgres unavailable, then back", () => {
       const sqlPool = new pg.Pool({ connectionString: real.url, max: 1 });
       try {
         for (const res of midLoad.filter((r) => r.status === 201)) {
-          expect((await sqlPool.query("SELECT 1 FROM events WHERE type = 'user.created' AND data->>'id' = $1", [res.body.id])).rowCount).toBe(1);
+          expect(
+            (await sqlPool.query("SELECT 1 FROM events WHERE type = 'user.created' AND data->>'id' = $1", [res.body.id])).rowCount,
+          ).toBe(1);
         }
         await expectNoPartialWrites(sqlPool, dir.id);
       } finally {
@@ -152,7 +154,10 @@ describe("a bad webhook receiver", () => {
       await new Promise((r) => setTimeout(r, 3500));
       expect(delivered).toBe(N);
       for (const name of ["failing", "unreachable", "slow"]) {
-        const rows = await live.app.db.pool.query("SELECT max(attempts)::int AS attempts, bool_or(status = 'succeeded') AS ok FROM webhook_deliveries WHERE directory_id = $1", [dirs[name]!.id]);
+        const rows = await live.app.db.pool.query(
+          "SELECT max(attempts)::int AS attempts, bool_or(status = 'succeeded') AS ok FROM webhook_deliveries WHERE directory_id = $1",
+          [dirs[name]!.id],
+        );
         expect({ name, attempts: rows.rows[0].attempts >= 2, ok: rows.rows[0].ok }).toEqual({ name, attempts: true, ok: false });
       }
     } finally {
@@ -205,7 +210,7 @@ describe("statement timeout and disk full", () => {
       expect(full.headers.get("retry-after")).toBe("5");
       expect(full.text).not.toMatch(/space|device|53100|\.ts:/i);
       expect(live.logs.filter((l) => l.level === 50).length).toBeGreaterThan(before);
-      expect((await sql(live.database.url, "SELECT count(*)::int AS n FROM events WHERE data->>'userName' = 'full@example.com'"))).toBe(0);
+      expect(await sql(live.database.url, "SELECT count(*)::int AS n FROM events WHERE data->>'userName' = 'full@example.com'")).toBe(0);
       await locker.query("DROP TRIGGER disk_full ON scim_users");
       expect((await dir.scim("POST", "/Users", newUser("full@example.com"))).status).toBe(201);
     } finally {

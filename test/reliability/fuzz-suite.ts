@@ -26,50 +26,159 @@ export interface FuzzOptions {
 }
 
 const FILTER_ATTRIBUTES = [
-  "userName", "USERNAME", "displayName", "externalId", "id", "active", "title", "nickName", "name", "name.givenName",
-  "name.familyName", "emails", "emails.value", "emails.type", "emails.primary", "phoneNumbers.value", "addresses.locality",
-  "meta", "meta.created", "meta.lastModified", "meta.resourceType", "members", "members.value", "members.display",
-  "groups", "groups.value", "password", "x509Certificates.value", "roles.value",
-  `${USER_SCHEMA}:userName`, `${USER_SCHEMA}:name.givenName`, `${ENTERPRISE_USER_SCHEMA}:employeeNumber`,
-  `${ENTERPRISE_USER_SCHEMA}:manager`, `${ENTERPRISE_USER_SCHEMA}:manager.value`, `${ENTERPRISE_USER_SCHEMA}:department`,
-  `${GROUP_SCHEMA}:displayName`, "urn:acme:params:scim:schemas:extension:acme:2.0:User:level",
-  "urn:ietf:params:scim:schemas:extension:unknown:2.0:User:x", "urn:bad", "urn::x",
-  "__proto__", "constructor", "constructor.prototype", "prototype", "emails.__proto__", "name.constructor",
-  "a.b.c", "$ref", "members.$ref", "1abc", "-x",
+  "userName",
+  "USERNAME",
+  "displayName",
+  "externalId",
+  "id",
+  "active",
+  "title",
+  "nickName",
+  "name",
+  "name.givenName",
+  "name.familyName",
+  "emails",
+  "emails.value",
+  "emails.type",
+  "emails.primary",
+  "phoneNumbers.value",
+  "addresses.locality",
+  "meta",
+  "meta.created",
+  "meta.lastModified",
+  "meta.resourceType",
+  "members",
+  "members.value",
+  "members.display",
+  "groups",
+  "groups.value",
+  "password",
+  "x509Certificates.value",
+  "roles.value",
+  `${USER_SCHEMA}:userName`,
+  `${USER_SCHEMA}:name.givenName`,
+  `${ENTERPRISE_USER_SCHEMA}:employeeNumber`,
+  `${ENTERPRISE_USER_SCHEMA}:manager`,
+  `${ENTERPRISE_USER_SCHEMA}:manager.value`,
+  `${ENTERPRISE_USER_SCHEMA}:department`,
+  `${GROUP_SCHEMA}:displayName`,
+  "urn:acme:params:scim:schemas:extension:acme:2.0:User:level",
+  "urn:ietf:params:scim:schemas:extension:unknown:2.0:User:x",
+  "urn:bad",
+  "urn::x",
+  "__proto__",
+  "constructor",
+  "constructor.prototype",
+  "prototype",
+  "emails.__proto__",
+  "name.constructor",
+  "a.b.c",
+  "$ref",
+  "members.$ref",
+  "1abc",
+  "-x",
 ];
 const OPERATORS = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "EQ", "Co", "PR", "xx", "=="];
 const SUB_ATTRIBUTES = ["value", "type", "primary", "display", "display", "givenName", "__proto__", "constructor", "$ref", "x"];
 
-const jsonString = fc.string({ maxLength: 20, unit: fc.constantFrom("a", "B", "é", "\0", "\\", '"', "%", "_", "\n", "\u{1F600}", "\uD800", " ", "*") })
+const jsonString = fc
+  .string({ maxLength: 20, unit: fc.constantFrom("a", "B", "é", "\0", "\\", '"', "%", "_", "\n", "\u{1F600}", "\uD800", " ", "*") })
   .map((s) => JSON.stringify(s));
 const filterValue: fc.Arbitrary<string> = fc.oneof(
   jsonString,
-  fc.constantFrom("true", "false", "null", "TRUE", "Null", "0", "-1", "1.5", "1e400", "-0", "01", "1e", '"2026-01-31T12:00:00Z"',
-    '"2026-13-45T99:99:99Z"', '"2026-02-30T00:00:00Z"', '"0000-01-01T00:00:00Z"', '"9999-12-31T23:59:59.999999999+14:00"',
-    '"00000000-0000-0000-0000-000000000000"', '"not-a-uuid"', '"\\u0000"', '"\\ud800"', '"unterminated', "'single'", "bare"),
+  fc.constantFrom(
+    "true",
+    "false",
+    "null",
+    "TRUE",
+    "Null",
+    "0",
+    "-1",
+    "1.5",
+    "1e400",
+    "-0",
+    "01",
+    "1e",
+    '"2026-01-31T12:00:00Z"',
+    '"2026-13-45T99:99:99Z"',
+    '"2026-02-30T00:00:00Z"',
+    '"0000-01-01T00:00:00Z"',
+    '"9999-12-31T23:59:59.999999999+14:00"',
+    '"00000000-0000-0000-0000-000000000000"',
+    '"not-a-uuid"',
+    '"\\u0000"',
+    '"\\ud800"',
+    '"unterminated',
+    "'single'",
+    "bare",
+  ),
   fc.double().map(String),
   fc.integer().map(String),
 );
 
 // Leaves that are usually valid, so the SQL compiler and Postgres see many accepted filters.
-const STRING_ATTRIBUTES = ["userName", "displayName", "externalId", "title", "name.givenName", "emails.value", "emails.type",
-  "members.display", `${ENTERPRISE_USER_SCHEMA}:employeeNumber`, `${ENTERPRISE_USER_SCHEMA}:manager.value`,
-  "urn:acme:params:scim:schemas:extension:acme:2.0:User:level", "phoneNumbers.value", "id", "members.value", "groups.value"];
+const STRING_ATTRIBUTES = [
+  "userName",
+  "displayName",
+  "externalId",
+  "title",
+  "name.givenName",
+  "emails.value",
+  "emails.type",
+  "members.display",
+  `${ENTERPRISE_USER_SCHEMA}:employeeNumber`,
+  `${ENTERPRISE_USER_SCHEMA}:manager.value`,
+  "urn:acme:params:scim:schemas:extension:acme:2.0:User:level",
+  "phoneNumbers.value",
+  "id",
+  "members.value",
+  "groups.value",
+];
 const typedLeaf: fc.Arbitrary<string> = fc.oneof(
-  fc.tuple(fc.constantFrom(...STRING_ATTRIBUTES), fc.constantFrom("eq", "ne", "co", "sw", "ew", "gt", "le"), jsonString).map(([a, o, v]) => `${a} ${o} ${v}`),
-  fc.tuple(fc.constantFrom(...STRING_ATTRIBUTES, "emails", "members", "name", "meta.created", "active"), fc.constant("pr")).map(([a]) => `${a} pr`),
-  fc.tuple(fc.constantFrom("active", "emails.primary"), fc.constantFrom("eq", "ne"), fc.constantFrom("true", "false")).map(([a, o, v]) => `${a} ${o} ${v}`),
-  fc.tuple(fc.constantFrom("meta.created", "meta.lastModified"), fc.constantFrom("gt", "ge", "lt", "le", "eq"), fc.date({ noInvalidDate: true })).map(([a, o, d]) => `${a} ${o} "${d.toISOString()}"`),
-  fc.tuple(fc.constantFrom("emails", "phoneNumbers", "addresses"), fc.constantFrom("type", "value", "primary"), jsonString).map(([a, s, v]) => `${a}[${s === "primary" ? "primary eq true" : `${s} eq ${v}`}]`),
-  fc.tuple(fc.constantFrom("userName", "emails.value", "urn:acme:params:scim:schemas:extension:acme:2.0:User:level"), fc.constantFrom("eq", "gt", "lt"), fc.oneof(fc.integer().map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom("true", "null"))).map(([a, o, v]) => `${a} ${o} ${v}`),
+  fc
+    .tuple(fc.constantFrom(...STRING_ATTRIBUTES), fc.constantFrom("eq", "ne", "co", "sw", "ew", "gt", "le"), jsonString)
+    .map(([a, o, v]) => `${a} ${o} ${v}`),
+  fc
+    .tuple(fc.constantFrom(...STRING_ATTRIBUTES, "emails", "members", "name", "meta.created", "active"), fc.constant("pr"))
+    .map(([a]) => `${a} pr`),
+  fc
+    .tuple(fc.constantFrom("active", "emails.primary"), fc.constantFrom("eq", "ne"), fc.constantFrom("true", "false"))
+    .map(([a, o, v]) => `${a} ${o} ${v}`),
+  fc
+    .tuple(
+      fc.constantFrom("meta.created", "meta.lastModified"),
+      fc.constantFrom("gt", "ge", "lt", "le", "eq"),
+      fc.date({ noInvalidDate: true }),
+    )
+    .map(([a, o, d]) => `${a} ${o} "${d.toISOString()}"`),
+  fc
+    .tuple(fc.constantFrom("emails", "phoneNumbers", "addresses"), fc.constantFrom("type", "value", "primary"), jsonString)
+    .map(([a, s, v]) => `${a}[${s === "primary" ? "primary eq true" : `${s} eq ${v}`}]`),
+  fc
+    .tuple(
+      fc.constantFrom("userName", "emails.value", "urn:acme:params:scim:schemas:extension:acme:2.0:User:level"),
+      fc.constantFrom("eq", "gt", "lt"),
+      fc.oneof(fc.integer().map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map(String), fc.constantFrom("true", "null")),
+    )
+    .map(([a, o, v]) => `${a} ${o} ${v}`),
 );
 
 // A grammar-shaped filter (mostly well-formed, so the compiler and SQL are exercised too).
 const { filter: filterArbitrary } = fc.letrec<{ filter: string; leaf: string }>((tie) => ({
   leaf: fc.oneof(
     { arbitrary: typedLeaf, weight: 4 },
-    fc.tuple(fc.constantFrom(...FILTER_ATTRIBUTES), fc.constantFrom(...OPERATORS), filterValue).map(([a, o, v]) => (o.toLowerCase() === "pr" ? `${a} ${o}` : `${a} ${o} ${v}`)),
-    fc.tuple(fc.constantFrom("emails", "members", "groups", "phoneNumbers", "name", "meta", "userName", "__proto__"), fc.constantFrom(...SUB_ATTRIBUTES), fc.constantFrom(...OPERATORS), filterValue, fc.option(fc.constantFrom(...SUB_ATTRIBUTES)), filterValue)
+    fc
+      .tuple(fc.constantFrom(...FILTER_ATTRIBUTES), fc.constantFrom(...OPERATORS), filterValue)
+      .map(([a, o, v]) => (o.toLowerCase() === "pr" ? `${a} ${o}` : `${a} ${o} ${v}`)),
+    fc
+      .tuple(
+        fc.constantFrom("emails", "members", "groups", "phoneNumbers", "name", "meta", "userName", "__proto__"),
+        fc.constantFrom(...SUB_ATTRIBUTES),
+        fc.constantFrom(...OPERATORS),
+        filterValue,
+        fc.option(fc.constantFrom(...SUB_ATTRIBUTES)),
+        filterValue,
+      )
       .map(([a, s, o, v, after, v2]) => `${a}[${s} ${o} ${v}]${after ? `.${after} eq ${v2}` : ""}`),
   ),
   filter: fc.oneof(
@@ -84,7 +193,11 @@ const { filter: filterArbitrary } = fc.letrec<{ filter: string; leaf: string }>(
 
 /** Random edits of a string: insert, delete or replace characters, so near-valid inputs are covered. */
 function mutated(base: fc.Arbitrary<string>): fc.Arbitrary<string> {
-  const edit = fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.constantFrom("(", ")", "[", "]", '"', "\\", " ", ".", ":", "\0", "\uD800", "eq", "not", "x", ""));
+  const edit = fc.tuple(
+    fc.nat(),
+    fc.nat({ max: 3 }),
+    fc.constantFrom("(", ")", "[", "]", '"', "\\", " ", ".", ":", "\0", "\uD800", "eq", "not", "x", ""),
+  );
   return fc.tuple(base, fc.array(edit, { maxLength: 4 })).map(([s, edits]) => {
     let out = s;
     for (const [at, del, ins] of edits) {
@@ -96,7 +209,11 @@ function mutated(base: fc.Arbitrary<string>): fc.Arbitrary<string> {
 }
 
 /** Inputs built to make a careless parser recurse deeply or backtrack: nesting, long runs, escapes. */
-const pathological: fc.Arbitrary<string> = fc.tuple(fc.integer({ min: 1, max: 6000 }), fc.constantFrom("(", "not (", "emails[", '"\\', "a.", "a eq 1 and ", "[", "((a pr)", '"', "\\\\"))
+const pathological: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.integer({ min: 1, max: 6000 }),
+    fc.constantFrom("(", "not (", "emails[", '"\\', "a.", "a eq 1 and ", "[", "((a pr)", '"', "\\\\"),
+  )
   .map(([n, unit]) => unit.repeat(Math.min(n, Math.floor(12000 / unit.length))));
 
 const anyFilterText = fc.oneof(
@@ -156,18 +273,71 @@ function expectNoForbiddenKeys(value: unknown, where = "resource"): void {
 // ---------- PATCH ----------
 
 const PATCH_PATHS = [
-  "userName", "displayName", "active", "title", "name", "name.givenName", "name.familyName", "name.__proto__", "emails",
-  'emails[type eq "work"]', 'emails[type eq "work"].value', 'emails[type eq "work" and primary eq true].value',
-  'emails[value co "@"]', "emails.value", "emails[not (type pr)]", 'phoneNumbers[type eq "mobile"].value', "addresses",
-  'addresses[type eq "work"].streetAddress', "roles", "password", "id", "meta", "meta.created", "schemas", "externalId",
-  "members", 'members[value eq "m1"]', 'members[value eq "m1"].display', "members[display pr]", "groups",
-  ENTERPRISE_USER_SCHEMA, `${ENTERPRISE_USER_SCHEMA}:manager`, `${ENTERPRISE_USER_SCHEMA}:manager.value`,
-  `${ENTERPRISE_USER_SCHEMA}:employeeNumber`, `${ENTERPRISE_USER_SCHEMA}:__proto__`, `${USER_SCHEMA}:userName`, USER_SCHEMA,
-  "urn:acme:params:scim:schemas:extension:acme:2.0:User", "urn:acme:params:scim:schemas:extension:acme:2.0:User:level",
-  "urn:acme:params:scim:schemas:extension:acme:2.0:User:__proto__", "urn:acme:params:scim:schemas:extension:acme:2.0:User:constructor.prototype",
-  "__proto__", "__proto__.polluted", "constructor", "constructor.prototype", "constructor.prototype.polluted", "prototype",
-  'emails[__proto__ eq "x"].value', "emails[type eq].value", "emails[", "emails]", "emails[]", "a.b.c", "", " ", "[x]", "urn:", "urn:x:",
-  "manager", "department", "employeeNumber", "name.givenName.x", 'emails[type eq "work"].__proto__', '$ref', 'members[value eq "m1" or value eq "m2"]',
+  "userName",
+  "displayName",
+  "active",
+  "title",
+  "name",
+  "name.givenName",
+  "name.familyName",
+  "name.__proto__",
+  "emails",
+  'emails[type eq "work"]',
+  'emails[type eq "work"].value',
+  'emails[type eq "work" and primary eq true].value',
+  'emails[value co "@"]',
+  "emails.value",
+  "emails[not (type pr)]",
+  'phoneNumbers[type eq "mobile"].value',
+  "addresses",
+  'addresses[type eq "work"].streetAddress',
+  "roles",
+  "password",
+  "id",
+  "meta",
+  "meta.created",
+  "schemas",
+  "externalId",
+  "members",
+  'members[value eq "m1"]',
+  'members[value eq "m1"].display',
+  "members[display pr]",
+  "groups",
+  ENTERPRISE_USER_SCHEMA,
+  `${ENTERPRISE_USER_SCHEMA}:manager`,
+  `${ENTERPRISE_USER_SCHEMA}:manager.value`,
+  `${ENTERPRISE_USER_SCHEMA}:employeeNumber`,
+  `${ENTERPRISE_USER_SCHEMA}:__proto__`,
+  `${USER_SCHEMA}:userName`,
+  USER_SCHEMA,
+  "urn:acme:params:scim:schemas:extension:acme:2.0:User",
+  "urn:acme:params:scim:schemas:extension:acme:2.0:User:level",
+  "urn:acme:params:scim:schemas:extension:acme:2.0:User:__proto__",
+  "urn:acme:params:scim:schemas:extension:acme:2.0:User:constructor.prototype",
+  "__proto__",
+  "__proto__.polluted",
+  "constructor",
+  "constructor.prototype",
+  "constructor.prototype.polluted",
+  "prototype",
+  'emails[__proto__ eq "x"].value',
+  "emails[type eq].value",
+  "emails[",
+  "emails]",
+  "emails[]",
+  "a.b.c",
+  "",
+  " ",
+  "[x]",
+  "urn:",
+  "urn:x:",
+  "manager",
+  "department",
+  "employeeNumber",
+  "name.givenName.x",
+  'emails[type eq "work"].__proto__',
+  "$ref",
+  'members[value eq "m1" or value eq "m2"]',
 ];
 
 const pathArbitrary = fc.oneof(
@@ -195,21 +365,49 @@ const patchValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 4 },
   { arbitrary: hostileObject, weight: 2 },
   { arbitrary: deepValue, weight: 1 },
-  { arbitrary: fc.constantFrom<unknown>(null, "", [], {}, [{ value: "m1" }, { value: "m2" }], [{ value: "" }], { value: "x@y.z", type: "work", primary: true }, "False", "true"), weight: 2 },
+  {
+    arbitrary: fc.constantFrom<unknown>(
+      null,
+      "",
+      [],
+      {},
+      [{ value: "m1" }, { value: "m2" }],
+      [{ value: "" }],
+      { value: "x@y.z", type: "work", primary: true },
+      "False",
+      "true",
+    ),
+    weight: 2,
+  },
 );
 
 const operation = fc.record(
   {
-    op: fc.oneof(fc.constantFrom("add", "replace", "remove", "Add", "REPLACE", "Remove"), fc.string({ maxLength: 6 }), fc.constant(7 as unknown as string)),
-    path: fc.oneof(pathArbitrary, fc.constant(undefined as unknown as string), fc.constant(null as unknown as string), fc.constant(3 as unknown as string)),
+    op: fc.oneof(
+      fc.constantFrom("add", "replace", "remove", "Add", "REPLACE", "Remove"),
+      fc.string({ maxLength: 6 }),
+      fc.constant(7 as unknown as string),
+    ),
+    path: fc.oneof(
+      pathArbitrary,
+      fc.constant(undefined as unknown as string),
+      fc.constant(null as unknown as string),
+      fc.constant(3 as unknown as string),
+    ),
     value: patchValue,
   },
   { requiredKeys: ["op"] },
 );
 
 const patchBody: fc.Arbitrary<unknown> = fc.oneof(
-  { arbitrary: fc.array(operation, { minLength: 1, maxLength: 5 }).map((Operations) => ({ schemas: [PATCH_OP_SCHEMA], Operations })), weight: 8 },
-  { arbitrary: fc.array(operation, { maxLength: 3 }).map((operations) => ({ schemas: [PATCH_OP_SCHEMA.toUpperCase()], operations })), weight: 1 },
+  {
+    arbitrary: fc.array(operation, { minLength: 1, maxLength: 5 }).map((Operations) => ({ schemas: [PATCH_OP_SCHEMA], Operations })),
+    weight: 8,
+  },
+  {
+    arbitrary: fc.array(operation, { maxLength: 3 }).map((operations) => ({ schemas: [PATCH_OP_SCHEMA.toUpperCase()], operations })),
+    weight: 1,
+  },
   { arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 1 },
   { arbitrary: hostileObject, weight: 1 },
 );
@@ -219,7 +417,10 @@ const storedUser: ScimObject = {
   userName: "alice@example.com",
   active: true,
   name: { givenName: "Alice", familyName: "Liddell" },
-  emails: [{ value: "alice@example.com", type: "work", primary: true }, { value: "a@home.example", type: "home" }],
+  emails: [
+    { value: "alice@example.com", type: "work", primary: true },
+    { value: "a@home.example", type: "home" },
+  ],
   phoneNumbers: [{ value: "+1 555", type: "mobile" }],
   [ENTERPRISE_USER_SCHEMA]: { employeeNumber: "1001", manager: { value: "boss" } },
 };
@@ -252,7 +453,9 @@ export function defineFuzzSuite(options: FuzzOptions): void {
       const accepted: { resourceType: "User" | "Group"; text: string; sql: Sql }[] = [];
       fc.assert(
         fc.property(anyFilterText, fc.constantFrom<"User" | "Group">("User", "Group"), (text, resourceType) => {
-          const result = timed(perInputMs, text, () => expectResultOrScim400(["invalidFilter"], () => scimFilterToSql(resourceType, parseScimFilter(text))));
+          const result = timed(perInputMs, text, () =>
+            expectResultOrScim400(["invalidFilter"], () => scimFilterToSql(resourceType, parseScimFilter(text))),
+          );
           expectPrototypesClean();
           if (!(result instanceof ScimError) && accepted.length < runs) accepted.push({ resourceType, text, sql: result });
         }),
@@ -262,9 +465,10 @@ export function defineFuzzSuite(options: FuzzOptions): void {
       // A filter the compiler accepts must never turn into a database error (that would be a 500).
       const failures: string[] = [];
       for (const { resourceType, text, sql } of accepted) {
-        const query = resourceType === "User"
-          ? toQuery(sqlFragment`SELECT count(*) FROM scim_users u WHERE u.directory_id = ${dir}::uuid AND (${sql})`)
-          : toQuery(sqlFragment`SELECT count(*) FROM scim_groups g WHERE g.directory_id = ${dir}::uuid AND (${sql})`);
+        const query =
+          resourceType === "User"
+            ? toQuery(sqlFragment`SELECT count(*) FROM scim_users u WHERE u.directory_id = ${dir}::uuid AND (${sql})`)
+            : toQuery(sqlFragment`SELECT count(*) FROM scim_groups g WHERE g.directory_id = ${dir}::uuid AND (${sql})`);
         try {
           await client.query(query.text, query.values);
         } catch (error) {
@@ -322,7 +526,11 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     let userId: string;
     let groupId: string;
     const httpRuns = Math.max(100, Math.floor(runs / 10));
-    const queryValue = fc.oneof(anyFilterText, fc.string({ maxLength: 30 }), fc.constantFrom("-1", "0", "1e9", "NaN", "", "9".repeat(40), "1.5"));
+    const queryValue = fc.oneof(
+      anyFilterText,
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom("-1", "0", "1e9", "NaN", "", "9".repeat(40), "1.5"),
+    );
 
     beforeAll(async () => {
       t = await buildTestApp({ SCIM_PATCH_MAX_OPERATIONS: "10", SCIM_MAX_MEMBERS_PER_REQUEST: "3" });
@@ -347,10 +555,26 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     it(`${httpRuns} list queries (filter, sortBy, sortOrder, startIndex, count, attributes): never a 5xx, errors are SCIM bodies`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.record({ filter: queryValue, sortBy: queryValue, sortOrder: queryValue, startIndex: queryValue, count: queryValue, attributes: queryValue, excludedAttributes: queryValue }, { requiredKeys: [] }),
+          fc.record(
+            {
+              filter: queryValue,
+              sortBy: queryValue,
+              sortOrder: queryValue,
+              startIndex: queryValue,
+              count: queryValue,
+              attributes: queryValue,
+              excludedAttributes: queryValue,
+            },
+            { requiredKeys: [] },
+          ),
           fc.constantFrom("Users", "Groups"),
           async (query, resource) => {
-            const res = await t.app.inject({ method: "GET", url: `${d.base}/${resource}`, query: query as Record<string, string>, headers: d.headers });
+            const res = await t.app.inject({
+              method: "GET",
+              url: `${d.base}/${resource}`,
+              query: query as Record<string, string>,
+              headers: d.headers,
+            });
             expectClientAnswer(res, query);
           },
         ),
@@ -361,7 +585,17 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     it(`${httpRuns} PATCH, PUT and POST bodies: never a 5xx, errors are SCIM bodies, the prototype stays clean`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(patchBody, fc.jsonValue({ maxDepth: 4 }), hostileObject, fc.record({ schemas: fc.constant([USER_SCHEMA]), userName: fc.string(), emails: fc.jsonValue({ maxDepth: 2 }), name: fc.jsonValue({ maxDepth: 2 }) })),
+          fc.oneof(
+            patchBody,
+            fc.jsonValue({ maxDepth: 4 }),
+            hostileObject,
+            fc.record({
+              schemas: fc.constant([USER_SCHEMA]),
+              userName: fc.string(),
+              emails: fc.jsonValue({ maxDepth: 2 }),
+              name: fc.jsonValue({ maxDepth: 2 }),
+            }),
+          ),
           fc.constantFrom("PATCH user", "PATCH group", "PUT user", "POST user", "POST group"),
           async (body, target) => {
             const [method, kind] = target.split(" ") as ["PATCH" | "PUT" | "POST", "user" | "group"];
@@ -383,9 +617,18 @@ async function seedOddRows(client: pg.Client, dir: string): Promise<void> {
   await client.query(`INSERT INTO directories (id, name) VALUES ($1, 'fuzz')`, [dir]);
   const resources: ScimObject[] = [
     { ...storedUser, id: randomUUID() },
-    { schemas: [USER_SCHEMA], userName: "odd", emails: [{ value: 5, type: ["x"], primary: "yes" }, "not-an-object", null], name: "flat", active: "maybe", title: 7,
+    {
+      schemas: [USER_SCHEMA],
+      userName: "odd",
+      emails: [{ value: 5, type: ["x"], primary: "yes" }, "not-an-object", null],
+      name: "flat",
+      active: "maybe",
+      title: 7,
       [ENTERPRISE_USER_SCHEMA]: { employeeNumber: 12, manager: "boss", department: { x: 1 } },
-      "urn:acme:params:scim:schemas:extension:acme:2.0:User": { level: "high" }, meta: { created: "yesterday" }, groups: "g" },
+      "urn:acme:params:scim:schemas:extension:acme:2.0:User": { level: "high" },
+      meta: { created: "yesterday" },
+      groups: "g",
+    },
     { schemas: [USER_SCHEMA], userName: "empty", emails: [], name: {}, phoneNumbers: {} },
   ];
   for (const [i, resource] of resources.entries()) {

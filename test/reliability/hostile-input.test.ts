@@ -32,7 +32,13 @@ let dir: LiveDirectory;
 /** Every error response seen, checked at the end for stack traces and internals. */
 const errorResponses: ScimResponse[] = [];
 
-async function send(d: LiveDirectory, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ScimResponse> {
+async function send(
+  d: LiveDirectory,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<ScimResponse> {
   const res = await d.scim(method, path, body, headers);
   if (res.status >= 400) errorResponses.push(res);
   return res;
@@ -78,13 +84,21 @@ describe("bodies", () => {
     // parses as JSON, but deeper than any SCIM resource needs (100,000 levels overflow Postgres's jsonb stack: a 500)
     const deepObject = `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"deep2@example.com","urn:acme:2.0:User":${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}}`;
     expectScimError(await send(dir, "POST", "/Users", deepObject), 400, "invalidValue");
-    expectScimError(await send(dir, "POST", "/Groups", newGroup("Deep", { "urn:acme:2.0:Group": JSON.parse(`${'{"a":'.repeat(40)}1${"}".repeat(40)}`) })), 400, "invalidValue");
+    expectScimError(
+      await send(dir, "POST", "/Groups", newGroup("Deep", { "urn:acme:2.0:Group": JSON.parse(`${'{"a":'.repeat(40)}1${"}".repeat(40)}`) })),
+      400,
+      "invalidValue",
+    );
     expect((await sql.query("SELECT 1 FROM scim_users WHERE user_name LIKE 'deep%'")).rowCount).toBe(0);
     expect((await send(dir, "GET", "/Users?count=1")).status).toBe(200);
   });
 
   it("invalid UTF-8 in a body is 400 invalidSyntax, not stored with replacement characters", async () => {
-    const bytes = Buffer.concat([Buffer.from('{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bad'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('@example.com"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"bad'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('@example.com"}'),
+    ]);
     const res = await requestJson(`${dir.tenantUrl}/Users`, {
       method: "POST",
       headers: { authorization: `Bearer ${dir.token}`, "content-type": "application/scim+json" },
@@ -112,12 +126,17 @@ describe("bodies", () => {
 
   it("members beyond SCIM_MAX_MEMBERS_PER_REQUEST and operations beyond SCIM_PATCH_MAX_OPERATIONS are 400 invalidValue; the limits are advertised", async () => {
     const users = [];
-    for (let i = 0; i <= MEMBER_LIMIT; i++) users.push((await send(dir, "POST", "/Users", newUser(`lim${i}@example.com`))).body.id as string);
+    for (let i = 0; i <= MEMBER_LIMIT; i++)
+      users.push((await send(dir, "POST", "/Users", newUser(`lim${i}@example.com`))).body.id as string);
     const members = users.map((value) => ({ value }));
     expectScimError(await send(dir, "POST", "/Groups", newGroup("Too big", { members })), 400, "invalidValue");
     expect((await sql.query("SELECT 1 FROM scim_groups WHERE display_name = 'Too big'")).rowCount).toBe(0);
     const group = (await send(dir, "POST", "/Groups", newGroup("Limits"))).body.id as string;
-    expectScimError(await send(dir, "PATCH", `/Groups/${group}`, patchBody({ op: "add", path: "members", value: members })), 400, "invalidValue");
+    expectScimError(
+      await send(dir, "PATCH", `/Groups/${group}`, patchBody({ op: "add", path: "members", value: members })),
+      400,
+      "invalidValue",
+    );
     const split = users.map((value) => ({ op: "add", path: "members", value: [{ value }] }));
     expectScimError(await send(dir, "PATCH", `/Groups/${group}`, patchBody(...split)), 400, "invalidValue");
     expect((await sql.query("SELECT count(*)::int AS n FROM group_members WHERE group_id = $1", [group])).rows[0].n).toBe(0);
@@ -129,7 +148,11 @@ describe("bodies", () => {
 
 describe("paging", () => {
   it("absurd startIndex and count values are clamped, never a database error", async () => {
-    for (const [startIndex, count] of [["9999999999999999999999999999999999999999", "5"], ["1e30", "1e30"], ["-5", "-5"]]) {
+    for (const [startIndex, count] of [
+      ["9999999999999999999999999999999999999999", "5"],
+      ["1e30", "1e30"],
+      ["-5", "-5"],
+    ]) {
       const res = await send(dir, "GET", `/Users?startIndex=${startIndex}&count=${count}`);
       expect({ startIndex, status: res.status }).toEqual({ startIndex, status: 200 });
       expect(res.body.schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]);
@@ -160,15 +183,19 @@ describe("prototype pollution", () => {
       patchBody({ op: "add", path: "constructor.prototype.polluted", value: "yes" }),
       patchBody({ op: "replace", path: "name.__proto__", value: { polluted: "yes" } }),
       patchBody({ op: "add", path: "urn:acme:2.0:User:__proto__", value: { polluted: "yes" } }),
-      JSON.parse('{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"__proto__":{"polluted":"yes"}}}]}'),
-      JSON.parse('{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"constructor":{"prototype":{"polluted":"yes"}}}}]}'),
+      JSON.parse(
+        '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"__proto__":{"polluted":"yes"}}}]}',
+      ),
+      JSON.parse(
+        '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","value":{"constructor":{"prototype":{"polluted":"yes"}}}}]}',
+      ),
     ];
     for (const body of patches) {
       const res = await send(dir, "PATCH", `/Users/${id}`, JSON.stringify(body));
       expect(res.status, res.text).toBe(400);
       expect(["invalidPath", "invalidValue", "invalidSyntax"]).toContain(res.body.scimType);
     }
-    for (const filter of ['__proto__ eq "x"', 'constructor.prototype pr', 'name.__proto__ eq "x"', 'emails[__proto__ eq "x"]']) {
+    for (const filter of ['__proto__ eq "x"', "constructor.prototype pr", 'name.__proto__ eq "x"', 'emails[__proto__ eq "x"]']) {
       expectScimError(await send(dir, "GET", `/Users?filter=${encodeURIComponent(filter)}`), 400, "invalidFilter");
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -185,7 +212,9 @@ describe("request ids", () => {
     const raw = await new Promise<string>((resolve, reject) => {
       const url = new URL(live.baseUrl);
       const socket = net.connect(Number(url.port), url.hostname, () => {
-        socket.write(`GET /scim/v2/${dir.id}/Users?count=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${dir.token}\r\nclient-request-id: abc\rX-Injected: yes\r\nConnection: close\r\n\r\n`);
+        socket.write(
+          `GET /scim/v2/${dir.id}/Users?count=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${dir.token}\r\nclient-request-id: abc\rX-Injected: yes\r\nConnection: close\r\n\r\n`,
+        );
       });
       let data = "";
       socket.on("data", (d) => (data += d));
@@ -208,13 +237,22 @@ describe("request ids", () => {
 describe("authentication", () => {
   it("missing, malformed, unknown, revoked, expired and other-directory tokens all get the same 401", async () => {
     const other = await createLiveDirectory(live, "Other");
-    const extra = await requestJson(`${live.baseUrl}/api/v1/directories/${dir.id}/tokens`, { method: "POST", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const extra = await requestJson(`${live.baseUrl}/api/v1/directories/${dir.id}/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
     expect(extra.status).toBe(201);
     const revoked = extra.body.secretToken as string;
     expect((await send(liveDirectory(live.baseUrl, dir.id, revoked), "GET", "/Users?count=1")).status).toBe(200);
-    const del = await fetch(`${live.baseUrl}/api/v1/directories/${dir.id}/tokens/${extra.body.id}`, { method: "DELETE", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const del = await fetch(`${live.baseUrl}/api/v1/directories/${dir.id}/tokens/${extra.body.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
     expect(del.status).toBe(204);
-    const expiring = await requestJson(`${live.baseUrl}/api/v1/directories/${dir.id}/tokens`, { method: "POST", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const expiring = await requestJson(`${live.baseUrl}/api/v1/directories/${dir.id}/tokens`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
     await sql.query("UPDATE directory_tokens SET expires_at = now() - interval '1 minute' WHERE id = $1", [expiring.body.id]);
 
     const url = `${dir.tenantUrl}/Users?count=1`;
@@ -243,7 +281,11 @@ describe("authentication", () => {
   });
 
   it("admin API without a key or with a wrong key is 401 problem+json", async () => {
-    for (const headers of [{} as Record<string, string>, { authorization: "Bearer wrong-key-0123456789abcdef" }, { authorization: `Bearer ${dir.token}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { authorization: "Bearer wrong-key-0123456789abcdef" },
+      { authorization: `Bearer ${dir.token}` },
+    ]) {
       const res = await requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { ...headers, "x-forwarded-for": "198.51.100.2" } });
       errorResponses.push(res);
       expect(res.status).toBe(401);
@@ -254,7 +296,9 @@ describe("authentication", () => {
   it("brute force is rate limited with 429 and Retry-After, per IP and per directory, while the directory's real token keeps working", async () => {
     const target = await createLiveDirectory(live, "Target");
     const guess = (i: number, ip: string) =>
-      requestJson(`${target.tenantUrl}/Users`, { headers: { authorization: `Bearer scim_guess${String(i).padStart(40, "0")}`, "x-forwarded-for": ip } });
+      requestJson(`${target.tenantUrl}/Users`, {
+        headers: { authorization: `Bearer scim_guess${String(i).padStart(40, "0")}`, "x-forwarded-for": ip },
+      });
     // one IP
     const fromOne = await Promise.all(Array.from({ length: AUTH_LIMIT * 3 }, (_, i) => guess(i, "203.0.113.7")));
     expect(statusCounts(fromOne)[401]).toBeLessThanOrEqual(AUTH_LIMIT);
@@ -270,14 +314,23 @@ describe("authentication", () => {
     expect((await send(target, "GET", "/Users?count=1", undefined, { "x-forwarded-for": "203.0.113.7" })).status).toBe(429);
     expect((await send(target, "GET", "/Users?count=1", undefined, { "x-forwarded-for": "192.0.2.50" })).status).toBe(200);
     // the admin API is limited per IP too
-    const admin = await Promise.all(Array.from({ length: AUTH_LIMIT + 3 }, () => requestJson(`${live.baseUrl}/api/v1/directories`, { headers: { authorization: "Bearer guess-guess-guess-guess", "x-forwarded-for": "203.0.113.9" } })));
+    const admin = await Promise.all(
+      Array.from({ length: AUTH_LIMIT + 3 }, () =>
+        requestJson(`${live.baseUrl}/api/v1/directories`, {
+          headers: { authorization: "Bearer guess-guess-guess-guess", "x-forwarded-for": "203.0.113.9" },
+        }),
+      ),
+    );
     expect(statusCounts(admin)[429]).toBeGreaterThanOrEqual(3);
   });
 });
 
 describe("what a client never sees, and what the log never holds", () => {
   it("security headers on HTML pages; no CORS headers anywhere", async () => {
-    const link = await requestJson(`${live.baseUrl}/api/v1/directories/${dir.id}/setup-links`, { method: "POST", headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const link = await requestJson(`${live.baseUrl}/api/v1/directories/${dir.id}/setup-links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` },
+    });
     expect(link.status).toBe(201);
     const setupPath = new URL(link.body.url as string).pathname;
     for (const path of [setupPath, "/docs/"]) {
@@ -286,16 +339,37 @@ describe("what a client never sees, and what the log never holds", () => {
       expect(res.headers.get("content-type")).toMatch(/text\/html/);
       expect(res.headers.get("content-security-policy"), path).toMatch(/frame-ancestors 'none'|default-src/);
       expect(res.headers.get("x-content-type-options"), path).toBe("nosniff");
-      expect(res.headers.get("x-frame-options") ?? res.headers.get("content-security-policy"), path).toMatch(/DENY|SAMEORIGIN|frame-ancestors/);
+      expect(res.headers.get("x-frame-options") ?? res.headers.get("content-security-policy"), path).toMatch(
+        /DENY|SAMEORIGIN|frame-ancestors/,
+      );
       expect(res.headers.get("referrer-policy"), path).toBeTruthy();
       expect(res.headers.get("access-control-allow-origin")).toBeNull();
     }
-    for (const [method, path] of [["OPTIONS", `/scim/v2/${dir.id}/Users`], ["OPTIONS", "/api/v1/directories"], ["GET", `/scim/v2/${dir.id}/Users`], ["GET", "/api/v1/directories"]] as const) {
+    for (const [method, path] of [
+      ["OPTIONS", `/scim/v2/${dir.id}/Users`],
+      ["OPTIONS", "/api/v1/directories"],
+      ["GET", `/scim/v2/${dir.id}/Users`],
+      ["GET", "/api/v1/directories"],
+    ] as const) {
       const res = await fetch(`${live.baseUrl}${path}`, {
         method,
-        headers: { origin: "https://evil.example", "access-control-request-method": "POST", "access-control-request-headers": "authorization", ...(method === "GET" && path.startsWith("/scim") ? { authorization: `Bearer ${dir.token}` } : method === "GET" ? { authorization: `Bearer ${TEST_ADMIN_KEY}` } : {}) },
+        headers: {
+          origin: "https://evil.example",
+          "access-control-request-method": "POST",
+          "access-control-request-headers": "authorization",
+          ...(method === "GET" && path.startsWith("/scim")
+            ? { authorization: `Bearer ${dir.token}` }
+            : method === "GET"
+              ? { authorization: `Bearer ${TEST_ADMIN_KEY}` }
+              : {}),
+        },
       });
-      expect({ method, path, acao: res.headers.get("access-control-allow-origin"), acac: res.headers.get("access-control-allow-credentials") }).toEqual({ method, path, acao: null, acac: null });
+      expect({
+        method,
+        path,
+        acao: res.headers.get("access-control-allow-origin"),
+        acac: res.headers.get("access-control-allow-credentials"),
+      }).toEqual({ method, path, acao: null, acac: null });
     }
   });
 
@@ -318,10 +392,18 @@ describe("what a client never sees, and what the log never holds", () => {
   });
 
   it("the SCIM request log and admin API reads never hold tokens or webhook secrets after creation", async () => {
-    const stored = await sql.query("SELECT count(*)::int AS n, bool_or(row_to_json(r)::text LIKE '%' || $1 || '%' OR row_to_json(r)::text LIKE '%' || $2 || '%') AS leaked FROM scim_requests r", [dir.token, WEBHOOK_SECRET]);
+    const stored = await sql.query(
+      "SELECT count(*)::int AS n, bool_or(row_to_json(r)::text LIKE '%' || $1 || '%' OR row_to_json(r)::text LIKE '%' || $2 || '%') AS leaked FROM scim_requests r",
+      [dir.token, WEBHOOK_SECRET],
+    );
     expect(stored.rows[0].n).toBeGreaterThan(10);
     expect(stored.rows[0].leaked).toBe(false);
-    for (const path of [`/api/v1/directories/${dir.id}`, "/api/v1/directories", `/api/v1/directories/${dir.id}/tokens`, `/api/v1/directories/${dir.id}/scim-requests`]) {
+    for (const path of [
+      `/api/v1/directories/${dir.id}`,
+      "/api/v1/directories",
+      `/api/v1/directories/${dir.id}/tokens`,
+      `/api/v1/directories/${dir.id}/scim-requests`,
+    ]) {
       const res = await requestJson(`${live.baseUrl}${path}`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
       expect({ path, status: res.status }).toEqual({ path, status: 200 });
       expect(res.text).not.toContain(dir.token);

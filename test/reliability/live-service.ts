@@ -49,7 +49,11 @@ export async function requestJson(url: string, init: RequestInit): Promise<ScimR
 }
 
 /** A directory created with POST /api/v1/directories; its secret token is only in that response. */
-export async function createLiveDirectory(service: { baseUrl: string }, name: string, extra: Record<string, unknown> = {}): Promise<LiveDirectory> {
+export async function createLiveDirectory(
+  service: { baseUrl: string },
+  name: string,
+  extra: Record<string, unknown> = {},
+): Promise<LiveDirectory> {
   const res = await requestJson(`${service.baseUrl}/api/v1/directories`, {
     method: "POST",
     headers: { ...adminAuth, "content-type": "application/json" },
@@ -70,7 +74,11 @@ export function liveDirectory(baseUrl: string, id: string, token: string): LiveD
     scim: (method, path, body, headers = {}) =>
       requestJson(`${tenantUrl}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/scim+json" }), ...headers },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/scim+json" }),
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       }),
   };

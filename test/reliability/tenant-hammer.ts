@@ -3,7 +3,15 @@ import type net from "node:net";
 import type pg from "pg";
 import { startBackgroundJobs } from "../../src/startup/background-jobs.js";
 import { expect } from "vitest";
-import { type LiveDirectory, type LiveService, newGroup, newUser, patchBody, type ScimResponse, createLiveDirectory } from "./live-service.js";
+import {
+  type LiveDirectory,
+  type LiveService,
+  newGroup,
+  newUser,
+  patchBody,
+  type ScimResponse,
+  createLiveDirectory,
+} from "./live-service.js";
 
 // The tenant-isolation workload (rows, events, responses and webhooks) shared by the fast suite (2 × 250) and the soak suite (2 × 1,000).
 
@@ -25,7 +33,11 @@ async function hammer(dir: LiveDirectory, tag: string, operations: number, other
       const value = users.slice(-3).map((id) => ({ value: id }));
       res = await dir.scim("PATCH", `/Groups/${groups[i % groups.length]}`, patchBody({ op: "add", path: "members", value }));
     } else if (kind === 6) {
-      res = await dir.scim("PATCH", `/Users/${users[i % users.length]}`, patchBody({ op: "replace", path: "title", value: `${tag}-title-${i}` }));
+      res = await dir.scim(
+        "PATCH",
+        `/Users/${users[i % users.length]}`,
+        patchBody({ op: "replace", path: "title", value: `${tag}-title-${i}` }),
+      );
     } else if (kind === 7 && users.length > 10) {
       const [victim] = users.splice(i % users.length, 1);
       res = await dir.scim("DELETE", `/Users/${victim}`);
@@ -78,13 +90,15 @@ async function startReceiver(): Promise<{ url: string; bodies: string[]; close()
 
 /** Two tenants' IdPs writing at once; afterwards nothing of one is visible in, or attached to, the other. */
 export async function hammerTwoTenants(live: LiveService, sql: pg.Pool, operations: number): Promise<void> {
-  const count = async (query: string, params: unknown[]) => (await sql.query(`SELECT count(*)::int AS n FROM ${query}`, params)).rows[0].n as number;
+  const count = async (query: string, params: unknown[]) =>
+    (await sql.query(`SELECT count(*)::int AS n FROM ${query}`, params)).rows[0].n as number;
   // each tenant's app has its own webhook receiver; the delivery worker runs in the service process
   const receivers = { a: await startReceiver(), b: await startReceiver() };
   const a = await createLiveDirectory(live, "Tenant A", { tenant: "tenant-a", webhook: { url: receivers.a.url } });
   const b = await createLiveDirectory(live, "Tenant B", { tenant: "tenant-b", webhook: { url: receivers.b.url } });
   const jobs = startBackgroundJobs(live.app);
-  const idsOf = async (dir: LiveDirectory) => (await sql.query("SELECT id FROM scim_users WHERE directory_id = $1", [dir.id])).rows.map((r) => r.id as string);
+  const idsOf = async (dir: LiveDirectory) =>
+    (await sql.query("SELECT id FROM scim_users WHERE directory_id = $1", [dir.id])).rows.map((r) => r.id as string);
   let aIds: string[] = [];
   let bIds: string[] = [];
   const refresh = setInterval(() => {
@@ -99,13 +113,19 @@ export async function hammerTwoTenants(live: LiveService, sql: pg.Pool, operatio
   }
   try {
     // every event of a directory reaches that directory's receiver, and only that one
-    for (const [dir, receiver] of [[a, receivers.a], [b, receivers.b]] as const) {
+    for (const [dir, receiver] of [
+      [a, receivers.a],
+      [b, receivers.b],
+    ] as const) {
       const events = await count("events WHERE directory_id = $1", [dir.id]);
       const deadline = Date.now() + 30_000;
       while (receiver.bodies.length < events && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(receiver.bodies.length).toBe(events);
     }
-    for (const [receiver, own, otherId, otherTag] of [[receivers.a, a.id, b.id, "bravo"], [receivers.b, b.id, a.id, "alpha"]] as const) {
+    for (const [receiver, own, otherId, otherTag] of [
+      [receivers.a, a.id, b.id, "bravo"],
+      [receivers.b, b.id, a.id, "alpha"],
+    ] as const) {
       for (const body of receiver.bodies) {
         expect(body.includes(own) && !body.includes(otherId) && !body.includes(otherTag), body.slice(0, 300)).toBe(true);
       }
@@ -115,7 +135,10 @@ export async function hammerTwoTenants(live: LiveService, sql: pg.Pool, operatio
     await receivers.a.close();
     await receivers.b.close();
   }
-  for (const [dir, tag, responses, otherTag] of [[a, "alpha", results[0], "bravo"], [b, "bravo", results[1], "alpha"]] as const) {
+  for (const [dir, tag, responses, otherTag] of [
+    [a, "alpha", results[0], "bravo"],
+    [b, "bravo", results[1], "alpha"],
+  ] as const) {
     const errors = responses.filter((r) => r.status >= 500);
     expect(errors.map((r) => r.text)).toEqual([]);
     // no response of one tenant mentions the other's data

@@ -46,16 +46,24 @@ export async function expectAcknowledgedWritesKept(sql: pg.Pool, directoryId: st
     acknowledged++;
     if (r.method === "POST" && r.path === "/Users") {
       const id = r.body?.id as string;
-      expect((await sql.query("SELECT 1 FROM scim_users WHERE id = $1 AND directory_id = $2", [id, directoryId])).rowCount, `user ${id}`).toBe(1);
+      expect(
+        (await sql.query("SELECT 1 FROM scim_users WHERE id = $1 AND directory_id = $2", [id, directoryId])).rowCount,
+        `user ${id}`,
+      ).toBe(1);
       expect((await sql.query("SELECT 1 FROM events WHERE type = 'user.created' AND data->>'id' = $1", [id])).rowCount).toBe(1);
     } else if (r.method === "PATCH" && r.path.startsWith("/Users/")) {
       const id = r.path.slice("/Users/".length);
       const row = await sql.query("SELECT resource->>'title' AS title FROM scim_users WHERE id = $1", [id]);
       expect(row.rows[0]?.title, `title of ${id}`).toMatch(/^Engineer \d+$/);
-      expect((await sql.query("SELECT 1 FROM events WHERE type = 'user.updated' AND data->>'id' = $1", [id])).rowCount).toBeGreaterThanOrEqual(1);
+      expect(
+        (await sql.query("SELECT 1 FROM events WHERE type = 'user.updated' AND data->>'id' = $1", [id])).rowCount,
+      ).toBeGreaterThanOrEqual(1);
     } else if (r.method === "PATCH" && r.memberIds) {
       const groupId = r.path.slice("/Groups/".length);
-      const rows = await sql.query("SELECT count(*)::int AS n FROM group_members WHERE group_id = $1 AND user_id = ANY($2::uuid[])", [groupId, r.memberIds]);
+      const rows = await sql.query("SELECT count(*)::int AS n FROM group_members WHERE group_id = $1 AND user_id = ANY($2::uuid[])", [
+        groupId,
+        r.memberIds,
+      ]);
       expect(rows.rows[0].n).toBe(r.memberIds.length);
     } else if (r.method === "POST" && r.path === "/Groups") {
       expect((await sql.query("SELECT 1 FROM events WHERE type = 'group.created' AND data->>'id' = $1", [r.body?.id])).rowCount).toBe(1);
@@ -63,4 +71,3 @@ export async function expectAcknowledgedWritesKept(sql: pg.Pool, directoryId: st
   }
   return acknowledged;
 }
-

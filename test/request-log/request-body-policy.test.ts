@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { loggedQuery, loggedRequestBody, MAX_LOGGED_BODY_BYTES, MAX_LOGGED_BODY_DEPTH, TOO_DEEP_MARK } from "../../src/request-log/request-body-policy.js";
+import {
+  loggedQuery,
+  loggedRequestBody,
+  MAX_LOGGED_BODY_BYTES,
+  MAX_LOGGED_BODY_DEPTH,
+  TOO_DEEP_MARK,
+} from "../../src/request-log/request-body-policy.js";
 
 describe("request body policy", () => {
   it("cuts long bodies to 4 KB on a character boundary and says so", () => {
@@ -31,7 +37,11 @@ describe("request body policy", () => {
   });
 
   it("drops secrets at any depth, under every policy that keeps a body", () => {
-    const body = { password: "p1", nested: { clientSecret: "s1", token: "t1", keep: 1 }, Operations: [{ op: "replace", path: "password", value: "p2" }] };
+    const body = {
+      password: "p1",
+      nested: { clientSecret: "s1", token: "t1", keep: 1 },
+      Operations: [{ op: "replace", path: "password", value: "p2" }],
+    };
     for (const policy of ["full", "redacted"] as const) {
       const text = loggedRequestBody(body, policy, "/Users")!;
       for (const secret of ["p1", "s1", "t1", "p2"]) expect(text).not.toContain(`"${secret}"`);
@@ -44,13 +54,20 @@ describe("request body policy", () => {
     const body = {
       Operations: [
         { op: "Add", path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", value: "mgr-id" },
-        { op: "replace", value: { "name.givenName": "Ada", active: false, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D" } },
+        {
+          op: "replace",
+          value: { "name.givenName": "Ada", active: false, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D" },
+        },
         { op: "Add", path: "members", value: [{ value: "user-id" }] },
       ],
     };
     const ops = JSON.parse(loggedRequestBody(body, "redacted", "/Users/1")!).Operations;
     expect(ops[0].value).toBe("[redacted]");
-    expect(ops[1].value).toEqual({ "name.givenName": "[redacted]", active: false, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D" });
+    expect(ops[1].value).toEqual({
+      "name.givenName": "[redacted]",
+      active: false,
+      "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D",
+    });
     expect(ops[2].value).toEqual([{ value: "user-id" }]);
   });
 

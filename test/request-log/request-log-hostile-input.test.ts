@@ -32,7 +32,11 @@ describe("request log: hostile input", () => {
 
   /** The directory's request log as the admin API shows it, oldest first. */
   async function logOf(d: ScimDirectory): Promise<LogEntry[]> {
-    const res = await t.app.inject({ method: "GET", url: `/api/v1/directories/${d.directoryId}/scim-requests?limit=200`, headers: adminAuth });
+    const res = await t.app.inject({
+      method: "GET",
+      url: `/api/v1/directories/${d.directoryId}/scim-requests?limit=200`,
+      headers: adminAuth,
+    });
     expect(res.statusCode).toBe(200);
     return (res.json().data as LogEntry[]).reverse();
   }
@@ -75,7 +79,10 @@ describe("request log: hostile input", () => {
     // a PATCH path the service cannot parse comes back in the error detail, and so into the log
     const user = await scim("POST", "/Users", { schemas: [USER_SCHEMA], userName: "nul@contoso.example" });
     expect(user.status).toBe(201);
-    const patch = await scim("PATCH", `/Users/${user.body.id}`, { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "name.\ud800\u0000x", value: "y" }] });
+    const patch = await scim("PATCH", `/Users/${user.body.id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: "replace", path: "name.\ud800\u0000x", value: "y" }],
+    });
     expect(patch.status).toBe(400);
     expect(patch.body).toMatchObject({ status: "400", scimType: expect.any(String) });
     // a row handed to the writer directly (any future caller) is held to the same rule
@@ -112,7 +119,12 @@ describe("request log: hostile input", () => {
     const res = await t.app.inject({ method: "POST", url: `${a.base}/Users`, headers: a.headers, payload: deep });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ status: "400", scimType: expect.any(String) });
-    const nested = await t.app.inject({ method: "POST", url: `${a.base}/Users`, headers: a.headers, payload: `{"a":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}` });
+    const nested = await t.app.inject({
+      method: "POST",
+      url: `${a.base}/Users`,
+      headers: a.headers,
+      payload: `{"a":${'{"a":'.repeat(depth)}1${"}".repeat(depth)}}`,
+    });
     expect(nested.statusCode).toBe(400);
     await t.app.requestLog.flush();
 
@@ -154,5 +166,18 @@ describe("request log: hostile input", () => {
 });
 
 function row(directoryId: string, overrides: Partial<ScimRequestRow> = {}): ScimRequestRow {
-  return { directoryId, at: new Date(), method: "GET", path: "/Users", query: null, status: 200, scimType: null, detail: null, durationMs: 1, clientRequestId: null, body: null, ...overrides };
+  return {
+    directoryId,
+    at: new Date(),
+    method: "GET",
+    path: "/Users",
+    query: null,
+    status: 200,
+    scimType: null,
+    detail: null,
+    durationMs: 1,
+    clientRequestId: null,
+    body: null,
+    ...overrides,
+  };
 }

@@ -58,7 +58,11 @@ describe("SCIM request log", () => {
     expect(duplicate.status).toBe(409);
     const search = await scim("GET", `/Users?filter=userName+eq+%22ada%40contoso.example%22&count=5`);
     expect(search.status).toBe(200);
-    const unauthorized = await t.app.inject({ method: "GET", url: `${d.base}/Groups`, headers: { authorization: "Bearer scim_not-the-right-token-at-all" } });
+    const unauthorized = await t.app.inject({
+      method: "GET",
+      url: `${d.base}/Groups`,
+      headers: { authorization: "Bearer scim_not-the-right-token-at-all" },
+    });
     expect(unauthorized.statusCode).toBe(401);
     await t.app.requestLog.flush();
 
@@ -109,7 +113,11 @@ describe("SCIM request log", () => {
       ],
     });
     expect(patch.status).toBeLessThan(300);
-    const group = await scim("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Engineering", members: [] });
+    const group = await scim("POST", "/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "Engineering",
+      members: [],
+    });
     expect(group.status).toBe(201);
     await t.app.requestLog.flush();
     const rows = await rowsOf(t, d.directoryId);
@@ -139,7 +147,19 @@ describe("SCIM request log", () => {
   it("a full batch (200 rows) is written at once", async () => {
     const start = (await rowsOf(t, d.directoryId)).length;
     for (let i = 0; i < 210; i++) {
-      t.app.requestLog.add({ directoryId: d.directoryId, at: new Date(), method: "GET", path: "/Users", query: null, status: 200, scimType: null, detail: null, durationMs: 1, clientRequestId: null, body: null });
+      t.app.requestLog.add({
+        directoryId: d.directoryId,
+        at: new Date(),
+        method: "GET",
+        path: "/Users",
+        query: null,
+        status: 200,
+        scimType: null,
+        detail: null,
+        durationMs: 1,
+        clientRequestId: null,
+        body: null,
+      });
     }
     // the 200th row triggered a flush of 200; 10 wait for the timer
     expect(t.app.requestLog.pending).toBe(10);
@@ -161,7 +181,19 @@ describe("SCIM request log", () => {
   it("keeps at most SCIM_REQUEST_LOG_MAX_ROWS per directory, newest kept, and prunes by age", async () => {
     const other = await createScimDirectory(t, { name: "Other" });
     for (let i = 0; i < 30; i++) {
-      t.app.requestLog.add({ directoryId: other.directoryId, at: new Date(Date.now() - (30 - i) * 1000), method: "GET", path: `/Users/${i}`, query: null, status: 200, scimType: null, detail: null, durationMs: 1, clientRequestId: null, body: null });
+      t.app.requestLog.add({
+        directoryId: other.directoryId,
+        at: new Date(Date.now() - (30 - i) * 1000),
+        method: "GET",
+        path: `/Users/${i}`,
+        query: null,
+        status: 200,
+        scimType: null,
+        detail: null,
+        durationMs: 1,
+        clientRequestId: null,
+        body: null,
+      });
     }
     await t.app.requestLog.flush();
     const deleted = await pruneScimRequestsByCount(t.app.db, [other.directoryId], 10);
@@ -171,7 +203,10 @@ describe("SCIM request log", () => {
     // the first directory is untouched
     expect((await rowsOf(t, d.directoryId)).length).toBeGreaterThan(10);
 
-    await t.app.db.pool.query("UPDATE scim_requests SET at = now() - interval '8 days' WHERE directory_id = $1 AND path IN ('/Users/20', '/Users/21')", [other.directoryId]);
+    await t.app.db.pool.query(
+      "UPDATE scim_requests SET at = now() - interval '8 days' WHERE directory_id = $1 AND path IN ('/Users/20', '/Users/21')",
+      [other.directoryId],
+    );
     expect(await pruneScimRequestsByAge(t.app.db, 7)).toBe(2);
     expect((await rowsOf(t, other.directoryId)).length).toBe(8);
   });
@@ -179,7 +214,19 @@ describe("SCIM request log", () => {
   it("the pruning job bounds directories written since its last run", async () => {
     const other = await createScimDirectory(t, { name: "Busy" });
     for (let i = 0; i < 15; i++) {
-      t.app.requestLog.add({ directoryId: other.directoryId, at: new Date(), method: "GET", path: "/Users", query: null, status: 200, scimType: null, detail: null, durationMs: 1, clientRequestId: null, body: null });
+      t.app.requestLog.add({
+        directoryId: other.directoryId,
+        at: new Date(),
+        method: "GET",
+        path: "/Users",
+        query: null,
+        status: 200,
+        scimType: null,
+        detail: null,
+        durationMs: 1,
+        clientRequestId: null,
+        body: null,
+      });
     }
     await t.app.requestLog.flush();
     const config = { ...t.config, requestLog: { ...t.config.requestLog, maxRowsPerDirectory: 10 } };

@@ -14,7 +14,13 @@ describe("kill -9 during an Entra replay", () => {
   let db: TestDatabase;
   let sql: pg.Pool;
   let proc: ServerProcess | undefined;
-  const env = () => ({ DATABASE_URL: db.url, ADMIN_API_KEY: TEST_ADMIN_KEY, SECRETS_KEY: TEST_SECRETS_KEY, WEBHOOK_WORKER: "false", LOG_LEVEL: "warn" });
+  const env = () => ({
+    DATABASE_URL: db.url,
+    ADMIN_API_KEY: TEST_ADMIN_KEY,
+    SECRETS_KEY: TEST_SECRETS_KEY,
+    WEBHOOK_WORKER: "false",
+    LOG_LEVEL: "warn",
+  });
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -78,13 +84,20 @@ describe("kill -9 during an Entra replay", () => {
     await expectNoPartialWrites(sql, created.id);
     const users = await sql.query("SELECT user_name FROM scim_users WHERE directory_id = $1 ORDER BY user_name", [created.id]);
     expect(users.rows.map((r) => r.user_name)).toEqual(Array.from({ length: USERS }, (_, i) => replayUserName(i)).sort());
-    const group = await sql.query("SELECT id, member_count FROM scim_groups WHERE directory_id = $1 AND display_name = $2", [created.id, REPLAY_GROUP]);
+    const group = await sql.query("SELECT id, member_count FROM scim_groups WHERE directory_id = $1 AND display_name = $2", [
+      created.id,
+      REPLAY_GROUP,
+    ]);
     expect(group.rows).toHaveLength(1);
     expect(group.rows[0].member_count).toBe(USERS);
-    expect((await sql.query("SELECT count(*)::int AS n FROM events WHERE directory_id = $1 AND type = 'user.created'", [created.id])).rows[0].n).toBe(USERS);
-    expect((await sql.query("SELECT count(*)::int AS n FROM events WHERE directory_id = $1 AND type = 'group.user_added'", [created.id])).rows[0].n).toBe(USERS);
+    expect(
+      (await sql.query("SELECT count(*)::int AS n FROM events WHERE directory_id = $1 AND type = 'user.created'", [created.id])).rows[0].n,
+    ).toBe(USERS);
+    expect(
+      (await sql.query("SELECT count(*)::int AS n FROM events WHERE directory_id = $1 AND type = 'group.user_added'", [created.id])).rows[0]
+        .n,
+    ).toBe(USERS);
     await proc.stop();
     proc = undefined;
   }, 180_000);
 });
-

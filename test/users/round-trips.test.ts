@@ -43,7 +43,12 @@ async function count<T>(work: (db: Database) => Promise<T>): Promise<{ statement
   return { ...counted, result };
 }
 
-const user = (userName: string) => ({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName, active: true, emails: [{ type: "work", value: userName }] });
+const user = (userName: string) => ({
+  schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+  userName,
+  active: true,
+  emails: [{ type: "work", value: userName }],
+});
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
@@ -82,12 +87,18 @@ describe("statements per SCIM operation", () => {
 
   it("POST /Groups is one statement; a PATCH adding a member reads once and writes once; DELETE likewise", async () => {
     const member = await createUser(db, directoryId, user("grace@example.com"));
-    const created = await count((d) => createGroup(d, directoryId, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Eng" }, 1000));
+    const created = await count((d) =>
+      createGroup(d, directoryId, { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Eng" }, 1000),
+    );
     expect({ statements: created.statements, transactions: created.transactions }).toEqual({ statements: 1, transactions: 0 });
 
     const add = { schemas: [PATCH_OP], Operations: [{ op: "Add", path: "members", value: [{ value: member.id }] }] };
     const added = await count((d) => patchGroup(d, directoryId, created.result.id, add, LIMITS));
-    expect({ statements: added.statements, transactions: added.transactions, members: added.result.memberCount }).toEqual({ statements: 2, transactions: 0, members: 1 });
+    expect({ statements: added.statements, transactions: added.transactions, members: added.result.memberCount }).toEqual({
+      statements: 2,
+      transactions: 0,
+      members: 1,
+    });
 
     const deleted = await count((d) => deleteGroup(d, directoryId, created.result.id));
     expect({ statements: deleted.statements, transactions: deleted.transactions }).toEqual({ statements: 2, transactions: 0 });

@@ -97,10 +97,18 @@ describe("webhook delivery worker", () => {
     await writeEvents(t.app.db, dir, 3);
     const worker = startTestWorker(t.app.db, t.config, { retrySchedule: [0.05, 0.05] });
     try {
-      await waitFor(async () => (await deliveryRows(t.app.db.pool)).filter((r) => r.status !== "pending").length === 3, 10000, "dead-letter recorded");
+      await waitFor(
+        async () => (await deliveryRows(t.app.db.pool)).filter((r) => r.status !== "pending").length === 3,
+        10000,
+        "dead-letter recorded",
+      );
       expect(receiver.accepted.map((r) => r.json.data.seq)).toEqual([1, 2]);
       expect(receiver.requests.filter((r) => r.json.data.seq === 0)).toHaveLength(3);
-      const list = await t.app.inject({ method: "GET", url: `/api/v1/directories/${dir}/webhook-deliveries?status=dead`, headers: adminAuth });
+      const list = await t.app.inject({
+        method: "GET",
+        url: `/api/v1/directories/${dir}/webhook-deliveries?status=dead`,
+        headers: adminAuth,
+      });
       expect(list.statusCode).toBe(200);
       const [dead] = list.json().data;
       expect(dead).toMatchObject({ status: "dead", attempts: 3, lastStatusCode: 500, nextAttemptAt: null, eventType: "user.created" });
@@ -163,7 +171,8 @@ describe("webhook delivery worker", () => {
     // at-least-once: what was sent but not recorded is sent again (same webhook-id, so receivers dedupe),
     // and the stream resumes in order
     const firstArrivals = new Map<string, number>();
-    for (const r of receiver.accepted) if (!firstArrivals.has(r.headers["webhook-id"]!)) firstArrivals.set(r.headers["webhook-id"]!, r.json.data.seq);
+    for (const r of receiver.accepted)
+      if (!firstArrivals.has(r.headers["webhook-id"]!)) firstArrivals.set(r.headers["webhook-id"]!, r.json.data.seq);
     expect([...firstArrivals.values()]).toEqual([0, 1, 2, 3, 4]);
     const resumed = receiver.accepted.slice(beforeTakeover).map((r) => r.json.data.seq);
     expect(resumed).toEqual([...resumed].sort((x, y) => x - y));
@@ -181,7 +190,10 @@ describe("webhook delivery worker", () => {
     try {
       // the worker claims the stream, sees the endpoint disabled, and releases it due a minute later
       await waitFor(
-        async () => (await t.app.db.prisma.webhookStream.findFirst({ where: { directoryId: dir, endpointId, leaseToken: null, readyAt: { gt: new Date(Date.now() + 30_000) } } })) !== null,
+        async () =>
+          (await t.app.db.prisma.webhookStream.findFirst({
+            where: { directoryId: dir, endpointId, leaseToken: null, readyAt: { gt: new Date(Date.now() + 30_000) } },
+          })) !== null,
         10000,
         "stream deferred",
       );

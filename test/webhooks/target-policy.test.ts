@@ -19,11 +19,28 @@ import { testConfig } from "../helpers/test-app.js";
 // SSRF: in production (unless WEBHOOK_ALLOW_PRIVATE_TARGETS=true) no webhook may reach a loopback, private,
 // link-local or unique-local address, checked when configured and again at every send.
 
-const production = (allow = false): Config => testConfig("postgresql://unused/db", { NODE_ENV: "production", WEBHOOK_ALLOW_PRIVATE_TARGETS: String(allow) });
+const production = (allow = false): Config =>
+  testConfig("postgresql://unused/db", { NODE_ENV: "production", WEBHOOK_ALLOW_PRIVATE_TARGETS: String(allow) });
 
 describe("webhook target policy", () => {
   it("classifies IPv4, IPv6 and IPv4-mapped addresses", () => {
-    for (const refused of ["127.0.0.1", "10.0.0.5", "172.16.3.4", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "::", "fe80::1", "fd12:3456::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "ff02::1"]) {
+    for (const refused of [
+      "127.0.0.1",
+      "10.0.0.5",
+      "172.16.3.4",
+      "192.168.1.1",
+      "169.254.169.254",
+      "100.64.0.1",
+      "0.0.0.0",
+      "::1",
+      "::",
+      "fe80::1",
+      "fd12:3456::1",
+      "::ffff:127.0.0.1",
+      "::ffff:7f00:1",
+      "::ffff:10.0.0.1",
+      "ff02::1",
+    ]) {
       expect(refusedAddressReason(refused), refused).toMatch(/loopback, private, link-local or reserved/);
     }
     for (const allowed of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {
@@ -33,10 +50,19 @@ describe("webhook target policy", () => {
 
   it("refuses private targets at configure time in production, with the reason", async () => {
     const config = production();
-    for (const url of ["http://127.0.0.1:8080/hooks", "https://[::1]/x", "http://[::ffff:127.0.0.1]/x", "http://10.1.2.3/x", "http://169.254.169.254/latest/meta-data", "http://localhost:3000/x"]) {
+    for (const url of [
+      "http://127.0.0.1:8080/hooks",
+      "https://[::1]/x",
+      "http://[::ffff:127.0.0.1]/x",
+      "http://10.1.2.3/x",
+      "http://169.254.169.254/latest/meta-data",
+      "http://localhost:3000/x",
+    ]) {
       await expect(checkWebhookTarget(url, config), url).rejects.toThrow(WebhookTargetRejected);
     }
-    await expect(checkWebhookTarget("http://10.1.2.3/x", config)).rejects.toThrow("webhook target 10.1.2.3 refused: 10.1.2.3 is a loopback, private, link-local or reserved address");
+    await expect(checkWebhookTarget("http://10.1.2.3/x", config)).rejects.toThrow(
+      "webhook target 10.1.2.3 refused: 10.1.2.3 is a loopback, private, link-local or reserved address",
+    );
     await expect(checkWebhookTarget("https://93.184.216.34/hooks", config)).resolves.toBeUndefined();
   });
 
@@ -63,7 +89,12 @@ describe("webhook target policy", () => {
       const sender = new WebhookSender(production());
       try {
         const port = new URL(receiver.url).port;
-        const result = await sender.send({ url: `http://localhost:${port}/hooks`, secret: newWebhookSecret(), messageId: "evt_1", payload: "{}" });
+        const result = await sender.send({
+          url: `http://localhost:${port}/hooks`,
+          secret: newWebhookSecret(),
+          messageId: "evt_1",
+          payload: "{}",
+        });
         expect(result.ok).toBe(false);
         expect(result.error).toMatch(/^webhook target localhost refused: .* is a loopback, private, link-local or reserved address/);
         const literal = await sender.send({ url: receiver.url, secret: newWebhookSecret(), messageId: "evt_1", payload: "{}" });
@@ -91,7 +122,9 @@ describe("webhook delivery to a refused target in production", () => {
       await worker.stop();
     }
     const [row] = await deliveryRows(ctx.t.app.db.pool);
-    expect(row!.last_error).toBe("webhook target 127.0.0.1 refused: 127.0.0.1 is a loopback, private, link-local or reserved address (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)");
+    expect(row!.last_error).toBe(
+      "webhook target 127.0.0.1 refused: 127.0.0.1 is a loopback, private, link-local or reserved address (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)",
+    );
     expect(ctx.receiver.requests).toHaveLength(0);
   });
 });

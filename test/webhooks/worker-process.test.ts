@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createDirectory, newWebhookSecret, setEndpoint, startTestWorker, useAppWithReceiver, waitFor, writeEvents } from "../helpers/event-fixtures.js";
+import {
+  createDirectory,
+  newWebhookSecret,
+  setEndpoint,
+  startTestWorker,
+  useAppWithReceiver,
+  waitFor,
+  writeEvents,
+} from "../helpers/event-fixtures.js";
 import { startServerProcess } from "../helpers/server-process.js";
 import { TEST_ADMIN_KEY, TEST_SECRETS_KEY } from "../helpers/test-app.js";
 

@@ -16,7 +16,8 @@ export function adminProblemFor(error: Error): Error {
   if (error instanceof TokenLimitReached) return new ApiProblem(409, "token_limit_reached", "Conflict", error.message);
   if (error instanceof InvalidWebhook) return new ApiProblem(400, "invalid_webhook", "Bad Request", error.message);
   if (error instanceof InvalidCursor) return new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
-  if (error instanceof ScimError && error.scimType === "invalidFilter") return new ApiProblem(400, "invalid_filter", "Bad Request", error.detail);
+  if (error instanceof ScimError && error.scimType === "invalidFilter")
+    return new ApiProblem(400, "invalid_filter", "Bad Request", error.detail);
   return error;
 }
 

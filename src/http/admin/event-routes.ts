@@ -11,17 +11,27 @@ import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
 // The events API: the change log a SaaS app pulls with a cursor (docs/events.md).
 
 const EventQuery = Type.Object({
-  after: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "nextCursor of the previous page; omit to start at the oldest kept event" })),
+  after: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: "nextCursor of the previous page; omit to start at the oldest kept event" }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   types: Type.Optional(Type.String({ maxLength: 500, description: `Comma-separated event types: ${EVENT_TYPES.join(", ")}` })),
 });
 
 function parseTypes(raw: string | undefined): EventType[] | undefined {
   if (raw === undefined) return undefined;
-  const types = raw.split(",").map((t) => t.trim()).filter(Boolean);
+  const types = raw
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
   const unknown = types.filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
   if (unknown.length > 0) {
-    throw new ApiProblem(400, "invalid_event_type", "Bad Request", `unknown event type ${unknown.map((t) => `"${t}"`).join(", ")}; known: ${EVENT_TYPES.join(", ")}`);
+    throw new ApiProblem(
+      400,
+      "invalid_event_type",
+      "Bad Request",
+      `unknown event type ${unknown.map((t) => `"${t}"`).join(", ")}; known: ${EVENT_TYPES.join(", ")}`,
+    );
   }
   return types.length ? (types as EventType[]) : undefined;
 }
@@ -31,7 +41,8 @@ function parseAfter(raw: string | undefined): EventPosition | undefined {
   try {
     return decodeEventCursor(raw);
   } catch (err) {
-    if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "`after` is not a cursor from this events API");
+    if (err instanceof InvalidCursor)
+      throw new ApiProblem(400, "invalid_cursor", "Bad Request", "`after` is not a cursor from this events API");
     throw err;
   }
 }

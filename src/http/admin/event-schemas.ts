@@ -39,7 +39,8 @@ export const EventPage = Type.Object(
   {
     data: Type.Array(ref(Event)),
     nextCursor: Type.Union([Type.String(), Type.Null()], {
-      description: "Pass as `after` to continue; unchanged when nothing new is readable yet (keep polling with it); null only before the first event",
+      description:
+        "Pass as `after` to continue; unchanged when nothing new is readable yet (keep polling with it); null only before the first event",
     }),
   },
   { $id: "EventPage" },
@@ -61,7 +62,8 @@ export const WebhookDelivery = Type.Object(
     status: Type.Unsafe<DeliveryStatus>({
       type: "string",
       enum: [...DELIVERY_STATUSES],
-      description: "pending: waiting to be sent; failed: last attempt failed, retried at nextAttemptAt; succeeded; dead: every attempt failed",
+      description:
+        "pending: waiting to be sent; failed: last attempt failed, retried at nextAttemptAt; succeeded; dead: every attempt failed",
     }),
     attempts: Type.Integer(),
     lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),

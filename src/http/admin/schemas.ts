@@ -10,7 +10,8 @@ export function ref<T extends TSchema & { $id?: string }>(schema: T) {
 }
 
 // Services hand out Date objects; the serializer writes them as ISO 8601.
-const DateTime = (description?: string) => Type.Unsafe<Date | string>({ type: "string", format: "date-time", ...(description ? { description } : {}) });
+const DateTime = (description?: string) =>
+  Type.Unsafe<Date | string>({ type: "string", format: "date-time", ...(description ? { description } : {}) });
 const NullableDateTime = (description?: string) =>
   Type.Unsafe<Date | string | null>({ type: ["string", "null"], format: "date-time", ...(description ? { description } : {}) });
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -31,7 +32,15 @@ export const Problem = Type.Object(
   {
     $id: "Problem",
     description: "RFC 9457 problem details",
-    examples: [{ type: "https://scimbridge.dev/problems/not_found", title: "Not Found", status: 404, code: "not_found", detail: "directory not found" }],
+    examples: [
+      {
+        type: "https://scimbridge.dev/problems/not_found",
+        title: "Not Found",
+        status: 404,
+        code: "not_found",
+        detail: "directory not found",
+      },
+    ],
   },
 );
 
@@ -59,7 +68,9 @@ export const DirectoryCreate = Type.Object(
   {
     $id: "DirectoryCreate",
     additionalProperties: false,
-    examples: [{ name: "Acme Corp", tenant: "acme", product: "crm", provider: "entra", webhook: { url: "https://app.example.com/hooks/scim" } }],
+    examples: [
+      { name: "Acme Corp", tenant: "acme", product: "crm", provider: "entra", webhook: { url: "https://app.example.com/hooks/scim" } },
+    ],
   },
 );
 
@@ -173,7 +184,12 @@ export const TokenIssued = Type.Object(
   {
     $id: "TokenIssued",
     examples: [
-      { id: "0b8e6a52-64f4-4d39-9f3e-0e5d1c9b7a11", secretToken: "scim_q5Xr0mJ3yWQ8p0c0bVhM1oZkq2h9Lr7xT4nA6sD2fGg", createdAt: "2026-11-30T09:00:00.000Z", expiresAt: null },
+      {
+        id: "0b8e6a52-64f4-4d39-9f3e-0e5d1c9b7a11",
+        secretToken: "scim_q5Xr0mJ3yWQ8p0c0bVhM1oZkq2h9Lr7xT4nA6sD2fGg",
+        createdAt: "2026-11-30T09:00:00.000Z",
+        expiresAt: null,
+      },
     ],
   },
 );
@@ -285,7 +301,15 @@ export const DirectoryStats = Type.Object(
         users: { total: 120, active: 118, inactive: 2 },
         groups: 9,
         memberships: 310,
-        lastScimRequest: { at: "2026-11-30T09:40:00.000Z", method: "PATCH", path: `/scim/v2/${EXAMPLE_DIRECTORY_ID}/Users/5f0c3e7a-1b2d-4e8f-9a6b-7c5d4e3f2a10`, status: 200, outcome: "success", scimType: null, detail: null },
+        lastScimRequest: {
+          at: "2026-11-30T09:40:00.000Z",
+          method: "PATCH",
+          path: `/scim/v2/${EXAMPLE_DIRECTORY_ID}/Users/5f0c3e7a-1b2d-4e8f-9a6b-7c5d4e3f2a10`,
+          status: 200,
+          outcome: "success",
+          scimType: null,
+          detail: null,
+        },
       },
     ],
   },
@@ -330,7 +354,10 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 
 /** Error responses every admin route can give: problem+json bodies referencing the Problem component. */
 export function problems(...statuses: number[]) {
-  const out: Record<number, { description: string; content: { "application/problem+json": { schema: ReturnType<typeof ref<typeof Problem>> } } }> = {};
+  const out: Record<
+    number,
+    { description: string; content: { "application/problem+json": { schema: ReturnType<typeof ref<typeof Problem>> } } }
+  > = {};
   for (const s of [401, 429, ...statuses]) {
     out[s] = { description: PROBLEM_DESCRIPTIONS[s] ?? "Error", content: { "application/problem+json": { schema: ref(Problem) } } };
   }

@@ -13,7 +13,9 @@ const ScimRequestView = Type.Object({
   at: Type.String({ format: "date-time" }),
   method: Type.String(),
   path: Type.String({ description: "Path below the directory's Tenant URL, e.g. /Users/{id}" }),
-  query: Type.Union([Type.String(), Type.Null()], { description: "Decoded query string; filter values redacted unless SCIM_REQUEST_LOG_BODY=full" }),
+  query: Type.Union([Type.String(), Type.Null()], {
+    description: "Decoded query string; filter values redacted unless SCIM_REQUEST_LOG_BODY=full",
+  }),
   status: Type.Integer(),
   scimType: Type.Union([Type.String(), Type.Null()]),
   detail: Type.Union([Type.String(), Type.Null()], { description: "The SCIM error detail returned to the client" }),
@@ -45,7 +47,8 @@ export const scimRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { id } = request.params;
       const { cursor, limit } = request.query;
       const status = request.query.status === undefined ? undefined : parseStatusFilter(request.query.status);
-      if (status === null) throw new ApiProblem(400, "invalid_status", "Bad Request", "status must be a status code (401) or a class (4xx)");
+      if (status === null)
+        throw new ApiProblem(400, "invalid_status", "Bad Request", "status must be a status code (401) or a class (4xx)");
       let beforeId: string | undefined;
       if (cursor !== undefined) {
         try {

@@ -32,7 +32,8 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ["setup links"],
         summary: "Create a setup link for the directory's IT admin",
-        description: "A signed link to a page that walks the admin through connecting Entra ID, Okta or another SCIM client, with a live status panel. Default lifetime SETUP_LINK_TTL_DAYS.",
+        description:
+          "A signed link to a page that walks the admin through connecting Entra ID, Okta or another SCIM client, with a live status panel. Default lifetime SETUP_LINK_TTL_DAYS.",
         security: [{ adminApiKey: [] }],
         params: DirectoryParams,
         body: CreateBody,
@@ -91,7 +92,8 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id, linkId } = request.params;
-      if (!(await revokeSetupLink(app.db, id, linkId))) throw new ApiProblem(404, "setup_link_not_found", "Not Found", "setup link not found in this directory");
+      if (!(await revokeSetupLink(app.db, id, linkId)))
+        throw new ApiProblem(404, "setup_link_not_found", "Not Found", "setup link not found in this directory");
       return reply.code(204).send(null);
     },
   );

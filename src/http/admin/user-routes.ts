@@ -20,7 +20,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List synced users",
-        description: "`filter` takes the SCIM filter grammar (same engine as the SCIM endpoint), e.g. `emails.value ew \"@acme.com\"`.",
+        description: '`filter` takes the SCIM filter grammar (same engine as the SCIM endpoint), e.g. `emails.value ew "@acme.com"`.',
         operationId: "listUsers",
         security: ADMIN_SECURITY,
         params: DirectoryParams,

@@ -23,14 +23,27 @@ const BIGINT_ID = "^[1-9][0-9]{0,17}$";
 
 function toJson(d: DeliveryView) {
   const iso = (v: Date | null) => (v ? v.toISOString() : null);
-  return { ...d, nextAttemptAt: iso(d.nextAttemptAt), deliveredAt: iso(d.deliveredAt), createdAt: d.createdAt.toISOString(), updatedAt: d.updatedAt.toISOString() };
+  return {
+    ...d,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    deliveredAt: iso(d.deliveredAt),
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
 }
 
 function deliveryProblem(err: unknown): unknown {
   if (err instanceof DeliveryNotFound) return new ApiProblem(404, "delivery_not_found", "Not Found", "webhook delivery not found");
   if (err instanceof DeliveryNotRetryable) return new ApiProblem(409, "delivery_not_retryable", "Conflict", err.message);
-  if (err instanceof NoWebhookEndpoint) return new ApiProblem(409, "no_webhook_endpoint", "Conflict", "the directory has no webhook endpoint; set one with PATCH /api/v1/directories/{id}");
-  if (err instanceof ReplayEventNotFound) return new ApiProblem(404, "event_not_found", "Not Found", `event ${err.message} not found in this directory (or already pruned)`);
+  if (err instanceof NoWebhookEndpoint)
+    return new ApiProblem(
+      409,
+      "no_webhook_endpoint",
+      "Conflict",
+      "the directory has no webhook endpoint; set one with PATCH /api/v1/directories/{id}",
+    );
+  if (err instanceof ReplayEventNotFound)
+    return new ApiProblem(404, "event_not_found", "Not Found", `event ${err.message} not found in this directory (or already pruned)`);
   return err;
 }
 
@@ -63,7 +76,8 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
           throw err;
         }
-        if (!/^\d{1,19}$/.test(before) || BigInt(before) > 2n ** 63n - 1n) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
+        if (!/^\d{1,19}$/.test(before) || BigInt(before) > 2n ** 63n - 1n)
+          throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
       }
       const limit = request.query.limit ?? 50;
       const page = await listDeliveries(app.db, app.config, request.params.id, { status: request.query.status, before, limit });

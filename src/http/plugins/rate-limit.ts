@@ -101,7 +101,11 @@ export async function registerAdminRateLimit(app: FastifyInstance): Promise<void
       return bearer ? `key:${createHash("sha256").update(bearer).digest("hex")}` : `ip:${request.ip}`;
     },
     errorResponseBuilder: (_request, context) =>
-      new ApiProblem(429, "rate_limited", "Too Many Requests", `rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}`),
+      new ApiProblem(
+        429,
+        "rate_limited",
+        "Too Many Requests",
+        `rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}`,
+      ),
   });
 }
-

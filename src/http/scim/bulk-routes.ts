@@ -29,7 +29,10 @@ export const bulkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { directoryId } = request.scimDirectory;
-      const result = await processBulk({ db: app.db, config: app.config, directoryId, baseUrl: tenantUrl(app.config.publicUrl, directoryId) }, request.body);
+      const result = await processBulk(
+        { db: app.db, config: app.config, directoryId, baseUrl: tenantUrl(app.config.publicUrl, directoryId) },
+        request.body,
+      );
       return reply.type(SCIM_CONTENT_TYPE).send(result);
     },
   );

@@ -26,13 +26,28 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     "/ServiceProviderConfig",
-    { schema: { ...common, summary: "What this SCIM server supports", params: DirectoryParams, response: { 200: Document, ...errorResponses } } },
-    async (request, reply) => reply.type(SCIM_CONTENT_TYPE).send(serviceProviderConfig(app.config, base(request.scimDirectory.directoryId))),
+    {
+      schema: {
+        ...common,
+        summary: "What this SCIM server supports",
+        params: DirectoryParams,
+        response: { 200: Document, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply.type(SCIM_CONTENT_TYPE).send(serviceProviderConfig(app.config, base(request.scimDirectory.directoryId))),
   );
 
   app.get(
     "/ResourceTypes",
-    { schema: { ...common, summary: "Resource types: User and Group", params: DirectoryParams, response: { 200: ListResponse, ...errorResponses } } },
+    {
+      schema: {
+        ...common,
+        summary: "Resource types: User and Group",
+        params: DirectoryParams,
+        response: { 200: ListResponse, ...errorResponses },
+      },
+    },
     async (request, reply) => reply.type(SCIM_CONTENT_TYPE).send(all(resourceTypeDocuments(base(request.scimDirectory.directoryId)))),
   );
 
@@ -55,7 +70,14 @@ export const discoveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     "/Schemas",
-    { schema: { ...common, summary: "Schemas: User, EnterpriseUser, Group", params: DirectoryParams, response: { 200: ListResponse, ...errorResponses } } },
+    {
+      schema: {
+        ...common,
+        summary: "Schemas: User, EnterpriseUser, Group",
+        params: DirectoryParams,
+        response: { 200: ListResponse, ...errorResponses },
+      },
+    },
     async (request, reply) => reply.type(SCIM_CONTENT_TYPE).send(all(schemaDocuments(base(request.scimDirectory.directoryId)))),
   );
 

@@ -122,7 +122,10 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const { directoryId } = request.scimDirectory;
         const result = await type.query(app.db, directoryId, request.body, scim.maxResults);
         const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.body), false);
-        return reply.code(200).type(SCIM_CONTENT_TYPE).send(listResponse(result.totalResults, result.page, resources));
+        return reply
+          .code(200)
+          .type(SCIM_CONTENT_TYPE)
+          .send(listResponse(result.totalResults, result.page, resources));
       },
     );
 
@@ -163,7 +166,14 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       },
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
-        const record = await type.replace(app.db, directoryId, request.params.id, request.body, scim.maxMembersPerRequest, request.headers["if-match"]);
+        const record = await type.replace(
+          app.db,
+          directoryId,
+          request.params.id,
+          request.body,
+          scim.maxMembersPerRequest,
+          request.headers["if-match"],
+        );
         const [resource] = await type.toScim(app.db, base(directoryId), [record], projectionOf(request.query), false);
         return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
       },
@@ -180,7 +190,14 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
           querystring: ProjectionQuery,
           headers: IfMatchHeaders,
           body: PatchBody,
-          response: { 200: ScimResource, ...patchNoContent, 404: ScimErrorResponse, 409: ScimErrorResponse, 412: ScimErrorResponse, ...errorResponses },
+          response: {
+            200: ScimResource,
+            ...patchNoContent,
+            404: ScimErrorResponse,
+            409: ScimErrorResponse,
+            412: ScimErrorResponse,
+            ...errorResponses,
+          },
         },
       },
       async (request, reply) => {

@@ -19,7 +19,8 @@ const INVALID: Record<Exclude<OpenedSetupLink["state"], "valid">, { status: numb
   expired: {
     status: 410,
     title: "This setup link has expired",
-    message: "Setup links are valid for a limited time. Ask the team that sent it to you for a new link; connections you already set up keep working.",
+    message:
+      "Setup links are valid for a limited time. Ask the team that sent it to you for a new link; connections you already set up keep working.",
   },
   revoked: {
     status: 410,
@@ -29,15 +30,23 @@ const INVALID: Record<Exclude<OpenedSetupLink["state"], "valid">, { status: numb
   unknown: {
     status: 404,
     title: "This setup link is not valid",
-    message: "The link is incomplete or was never issued. Check that you copied the whole link, or ask the team that sent it for a new one.",
+    message:
+      "The link is incomplete or was never issued. Check that you copied the whole link, or ask the team that sent it for a new one.",
   },
 };
 
 const LinkError = Type.Object({ error: Type.String(), message: Type.String() });
 
 const StatusJson = Type.Object({
-  lastRequest: Type.Union([Type.Object({ at: Type.String(), method: Type.String(), path: Type.String(), status: Type.Integer() }), Type.Null()]),
-  testConnection: Type.Object({ seen: Type.Boolean(), lastAttemptAt: Type.Union([Type.String(), Type.Null()]), lastAttemptStatus: Type.Union([Type.Integer(), Type.Null()]) }),
+  lastRequest: Type.Union([
+    Type.Object({ at: Type.String(), method: Type.String(), path: Type.String(), status: Type.Integer() }),
+    Type.Null(),
+  ]),
+  testConnection: Type.Object({
+    seen: Type.Boolean(),
+    lastAttemptAt: Type.Union([Type.String(), Type.Null()]),
+    lastAttemptStatus: Type.Union([Type.Integer(), Type.Null()]),
+  }),
   users: Type.Integer(),
   groups: Type.Integer(),
   recentErrors: Type.Array(
@@ -82,7 +91,9 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     referrerPolicy: { policy: "no-referrer" },
   });
   // the Reveal token form posts an empty urlencoded body; nothing in it is read
-  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 }, (_request, _body, done) => done(null, {}));
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 }, (_request, _body, done) =>
+    done(null, {}),
+  );
   app.addHook("onSend", async (_request, reply) => {
     reply.header("cache-control", "no-store");
   });
@@ -90,7 +101,13 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const nonces = (reply: FastifyReply): Nonces => reply.cspNonce as Nonces;
   const tenantUrl = (directoryId: string) => `${app.config.publicUrl}/scim/v2/${directoryId}`;
 
-  async function renderPage(reply: FastifyReply, directory: SetupDirectory, linkExpiresAt: Date, paths: { reveal: string; status: string }, secretToken: SecretTokenSlot) {
+  async function renderPage(
+    reply: FastifyReply,
+    directory: SetupDirectory,
+    linkExpiresAt: Date,
+    paths: { reveal: string; status: string },
+    secretToken: SecretTokenSlot,
+  ) {
     const status = await provisioningStatus(app.db, directory.id);
     return reply.type("text/html; charset=utf-8").send(
       renderSetupPage(
@@ -111,7 +128,10 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   function renderInvalid(reply: FastifyReply, state: keyof typeof INVALID) {
     const page = INVALID[state];
-    return reply.code(page.status).type("text/html; charset=utf-8").send(renderMessagePage(page.title, page.message, nonces(reply)));
+    return reply
+      .code(page.status)
+      .type("text/html; charset=utf-8")
+      .send(renderMessagePage(page.title, page.message, nonces(reply)));
   }
 
   const hidden = { hide: true, params: TokenParams };
@@ -121,7 +141,13 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (link.state !== "valid") return renderInvalid(reply, link.state);
     // relative to /setup/<token>: keeps working when PUBLIC_URL has a path prefix
     const self = encodeURIComponent(request.params.token);
-    return renderPage(reply, link.directory, link.expiresAt, { reveal: `${self}/secret-token`, status: `${self}/status` }, { kind: "hidden" });
+    return renderPage(
+      reply,
+      link.directory,
+      link.expiresAt,
+      { reveal: `${self}/secret-token`, status: `${self}/status` },
+      { kind: "hidden" },
+    );
   });
 
   app.post("/setup/:token/secret-token", { schema: hidden }, async (request, reply) => {
@@ -131,7 +157,11 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     try {
       const issued = await issueSecretTokenForLink(app.db, app.config, link);
       request.log.info({ directoryId: link.directory.id, tokenId: issued.id }, "secret token issued from a setup link");
-      return await renderPage(reply, link.directory, link.expiresAt, paths, { kind: "revealed", secretToken: issued.secretToken, expiresAt: issued.expiresAt });
+      return await renderPage(reply, link.directory, link.expiresAt, paths, {
+        kind: "revealed",
+        secretToken: issued.secretToken,
+        expiresAt: issued.expiresAt,
+      });
     } catch (err) {
       // deleting a directory deletes its links: the page now says what opening the link would say
       if (err instanceof DirectoryNotFound) return renderInvalid(reply, "unknown");
@@ -142,21 +172,29 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   });
 
-  app.get("/setup/:token/status", { schema: { ...hidden, response: { 200: StatusJson, 404: LinkError, 410: LinkError } } }, async (request, reply) => {
-    const link = await openSetupLink(app.db, key, request.params.token);
-    if (link.state !== "valid") {
-      const page = INVALID[link.state];
-      return reply.code(page.status as 404 | 410).send({ error: link.state, message: page.title });
-    }
-    const s = await provisioningStatus(app.db, link.directory.id);
-    const attempt = s.testConnection.lastAttempt;
-    return {
-      lastRequest: s.lastRequest && { ...s.lastRequest, at: s.lastRequest.at.toISOString() },
-      testConnection: { seen: s.testConnection.seen, lastAttemptAt: attempt?.at.toISOString() ?? null, lastAttemptStatus: attempt?.status ?? null },
-      users: s.users,
-      groups: s.groups,
-      recentErrors: s.recentErrors.map((e) => ({ ...e, at: e.at.toISOString() })),
-      display: statusDisplay(s),
-    };
-  });
+  app.get(
+    "/setup/:token/status",
+    { schema: { ...hidden, response: { 200: StatusJson, 404: LinkError, 410: LinkError } } },
+    async (request, reply) => {
+      const link = await openSetupLink(app.db, key, request.params.token);
+      if (link.state !== "valid") {
+        const page = INVALID[link.state];
+        return reply.code(page.status as 404 | 410).send({ error: link.state, message: page.title });
+      }
+      const s = await provisioningStatus(app.db, link.directory.id);
+      const attempt = s.testConnection.lastAttempt;
+      return {
+        lastRequest: s.lastRequest && { ...s.lastRequest, at: s.lastRequest.at.toISOString() },
+        testConnection: {
+          seen: s.testConnection.seen,
+          lastAttemptAt: attempt?.at.toISOString() ?? null,
+          lastAttemptStatus: attempt?.status ?? null,
+        },
+        users: s.users,
+        groups: s.groups,
+        recentErrors: s.recentErrors.map((e) => ({ ...e, at: e.at.toISOString() })),
+        display: statusDisplay(s),
+      };
+    },
+  );
 };

@@ -41,7 +41,9 @@ export function resourceTypeDocument(name: ScimResourceType, baseUrl: string) {
     endpoint: type.endpoint,
     description: type.schema.description,
     schema: type.schema.id,
-    ...(type.extensions.length > 0 ? { schemaExtensions: type.extensions.map((e) => ({ schema: e.schema.id, required: e.required })) } : {}),
+    ...(type.extensions.length > 0
+      ? { schemaExtensions: type.extensions.map((e) => ({ schema: e.schema.id, required: e.required })) }
+      : {}),
     meta: { resourceType: "ResourceType", location: `${baseUrl}/ResourceTypes/${type.name}` },
   };
 }

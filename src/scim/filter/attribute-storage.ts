@@ -39,7 +39,6 @@ export type Target =
   | { kind: "complex"; label: string; present: Sql }
   | { kind: "elements"; source: ElementSource; sub?: string };
 
-
 /** jsonb → jsonb array: arrays as-is, missing/null as empty, any other value as one element. */
 export function asJsonArray(json: Sql): Sql {
   return sql`(SELECT CASE WHEN s.j IS NULL OR jsonb_typeof(s.j) = 'null' THEN '[]'::jsonb WHEN jsonb_typeof(s.j) = 'array' THEN s.j ELSE jsonb_build_array(s.j) END FROM (SELECT ${json} AS j) AS s)`;
@@ -100,12 +99,16 @@ function membershipElements(resourceType: ScimResourceType, attribute: Attribute
     attribute,
     exists: (condition) => sql`EXISTS (SELECT 1 ${scope} AND ${condition})`,
     nonEmpty: () =>
-      isUser ? sql`EXISTS (SELECT 1 FROM group_members fgm WHERE fgm.user_id = u.id)` : sql`EXISTS (SELECT 1 FROM group_members fgm WHERE fgm.group_id = g.id)`,
+      isUser
+        ? sql`EXISTS (SELECT 1 FROM group_members fgm WHERE fgm.user_id = u.id)`
+        : sql`EXISTS (SELECT 1 FROM group_members fgm WHERE fgm.group_id = g.id)`,
     element: (name) => {
       const n = name ?? "value";
-      if (n === "value") return { label: `${label}.value`, attribute: sub("value"), sql: isUser ? sql`fgm.group_id` : sql`fgm.user_id`, storage: "uuid" };
+      if (n === "value")
+        return { label: `${label}.value`, attribute: sub("value"), sql: isUser ? sql`fgm.group_id` : sql`fgm.user_id`, storage: "uuid" };
       if (n === "display") return { label: `${label}.display`, attribute: sub("display"), sql: sql`fother.display_name`, storage: "text" };
-      if (n === "type") return { label: `${label}.type`, attribute: sub("type"), sql: sql`${isUser ? "direct" : "User"}::text`, storage: "text" };
+      if (n === "type")
+        return { label: `${label}.type`, attribute: sub("type"), sql: sql`${isUser ? "direct" : "User"}::text`, storage: "text" };
       throw invalidFilter(`${label}.${n} is not filterable`);
     },
   };
@@ -203,10 +206,12 @@ function promotedTarget(
       case "active":
         return column(label, attribute, "u.active", "boolean");
     }
-    if (attribute.name === "groups") return { kind: "elements", source: membershipElements(resourceType, attribute), sub: sub?.name ?? "value" };
+    if (attribute.name === "groups")
+      return { kind: "elements", source: membershipElements(resourceType, attribute), sub: sub?.name ?? "value" };
   } else {
     if (label === "displayName") return column(label, attribute, "g.display_name_norm", "text", true);
-    if (attribute.name === "members") return { kind: "elements", source: membershipElements(resourceType, attribute), sub: sub?.name ?? "value" };
+    if (attribute.name === "members")
+      return { kind: "elements", source: membershipElements(resourceType, attribute), sub: sub?.name ?? "value" };
   }
   return undefined;
 }

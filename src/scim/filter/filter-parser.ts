@@ -199,7 +199,7 @@ class FilterParser {
     if (operator === "pr") return { type: "present", attribute };
     if (!COMPARE_OPERATORS.has(operator)) {
       throw invalidFilter(
-        `Unexpected ${describe(opToken)}; expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr)${relative ? "" : " or [" }`,
+        `Unexpected ${describe(opToken)}; expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le, pr)${relative ? "" : " or ["}`,
       );
     }
     const value = parseValue(this.next(), operator);

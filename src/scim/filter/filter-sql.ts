@@ -16,7 +16,6 @@ import {
 import type { CompareNode, CompareOperator, FilterNode, FilterValue, ValuePathNode } from "./filter-ast.js";
 import { parseScimFilter } from "./filter-parser.js";
 
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // xsd:dateTime as RFC 7643 §2.3.5 uses it; a missing offset is read as UTC.
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))?$/i;
@@ -47,7 +46,10 @@ export function compileFilter(resourceType: ScimResourceType, node: FilterNode, 
   switch (node.type) {
     case "and":
     case "or":
-      return sql`(${join(node.filters.map((f) => compileFilter(resourceType, f, budget)), node.type === "and" ? " AND " : " OR ")})`;
+      return sql`(${join(
+        node.filters.map((f) => compileFilter(resourceType, f, budget)),
+        node.type === "and" ? " AND " : " OR ",
+      )})`;
     case "not":
       return sql`((${compileFilter(resourceType, node.filter, budget)}) IS NOT TRUE)`;
     case "valuePath":
@@ -103,7 +105,10 @@ function compileElementFilter(source: ElementSource, node: FilterNode, budget: B
   switch (node.type) {
     case "and":
     case "or":
-      return sql`(${join(node.filters.map((f) => compileElementFilter(source, f, budget)), node.type === "and" ? " AND " : " OR ")})`;
+      return sql`(${join(
+        node.filters.map((f) => compileElementFilter(source, f, budget)),
+        node.type === "and" ? " AND " : " OR ",
+      )})`;
     case "not":
       return sql`((${compileElementFilter(source, node.filter, budget)}) IS NOT TRUE)`;
     case "valuePath":
@@ -180,7 +185,9 @@ function compareDateTime(operand: Operand, operator: CompareOperator, value: Exc
     throw invalidFilter(`Operator "${operator}" is not supported on dateTime ${operand.label}`);
   }
   if (typeof value !== "string" || !isDateTime(value)) {
-    throw invalidFilter(`${operand.label} is a dateTime; expected a quoted xsd:dateTime such as "2026-01-31T12:00:00Z", got ${JSON.stringify(value)}`);
+    throw invalidFilter(
+      `${operand.label} is a dateTime; expected a quoted xsd:dateTime such as "2026-01-31T12:00:00Z", got ${JSON.stringify(value)}`,
+    );
   }
   const iso = /(Z|[+-]\d{2}:\d{2})$/i.test(value) ? value : `${value}Z`;
   if (operand.storage !== "timestamptz") throw invalidFilter(`${operand.label} is not filterable`);

@@ -9,7 +9,6 @@ import type { ScimResourceType } from "../schema/core-schemas.js";
 import { type Operand, resolveTarget } from "./attribute-storage.js";
 import { parseAttributePath } from "./filter-parser.js";
 
-
 export function scimSortToSql(resourceType: ScimResourceType, sortBy: string | undefined, sortOrder: string | undefined): Sql {
   const alias = resourceType === "User" ? "u" : "g";
   const order = sortOrder === undefined || sortOrder === "" ? "ascending" : sortOrder.toLowerCase();
@@ -27,7 +26,8 @@ function sortKey(resourceType: ScimResourceType, sortBy: string): Sql {
   let operand: Operand;
   try {
     const target = resolveTarget(resourceType, parseAttributePath(sortBy, 1));
-    if (target.kind === "complex") throw invalidValue(`sortBy ${JSON.stringify(sortBy)} is complex; sort by a sub-attribute such as name.familyName`);
+    if (target.kind === "complex")
+      throw invalidValue(`sortBy ${JSON.stringify(sortBy)} is complex; sort by a sub-attribute such as name.familyName`);
     if (target.kind === "elements") {
       const key = target.source.sortKey?.(target.sub);
       if (!key) throw invalidValue(`sortBy ${JSON.stringify(sortBy)} is not sortable`);

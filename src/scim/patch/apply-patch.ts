@@ -103,7 +103,12 @@ class PatchEngine {
       if (op !== "remove" && !getContainer(this.resource, urn)) return;
       delete this.resource[urn];
       const schemas = getOwn(this.resource, "schemas");
-      if (Array.isArray(schemas)) setOwn(this.resource, "schemas", schemas.filter((s) => s !== urn));
+      if (Array.isArray(schemas))
+        setOwn(
+          this.resource,
+          "schemas",
+          schemas.filter((s) => s !== urn),
+        );
       return;
     }
     if (!isPlainObject(value)) throw invalidValue(`"${rawPath}" must be given an object of attributes`);

@@ -63,7 +63,8 @@ export function multiValuedElements(definition: AttributeDefinition, value: unkn
   const items = Array.isArray(value) ? value : [value];
   const elements: unknown[] = [];
   for (const item of items) {
-    const element = definition.type === "complex" ? withoutCleared(complexValue(definition, item, where)) : simpleValue(definition, item, where);
+    const element =
+      definition.type === "complex" ? withoutCleared(complexValue(definition, item, where)) : simpleValue(definition, item, where);
     if (element !== undefined) elements.push(element);
   }
   return elements;

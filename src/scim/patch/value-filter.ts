@@ -17,7 +17,7 @@ const OPERATORS = new Set(["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"]
 const MAX_NESTING = 16;
 const NAME = /^[A-Za-z$][A-Za-z0-9_$-]*$/;
 
-type Token = { type: "word"; text: string } | { type: "string"; text: string } | { type: "("; } | { type: ")" } | { type: "]" };
+type Token = { type: "word"; text: string } | { type: "string"; text: string } | { type: "(" } | { type: ")" } | { type: "]" };
 
 /**
  * Parses the filter starting at `start` (just after "[") up to its closing "]".
@@ -29,7 +29,7 @@ export function parseValueFilter(source: string, start: number): { filter: Value
   for (;;) {
     while (source[i] === " ") i++;
     const c = source[i];
-    if (c === undefined) throw invalidPath("value filter is missing its closing \"]\"");
+    if (c === undefined) throw invalidPath('value filter is missing its closing "]"');
     if (c === "]") {
       tokens.push({ type: "]" });
       i++;
@@ -50,7 +50,7 @@ export function parseValueFilter(source: string, start: number): { filter: Value
       i = close + 1;
     } else {
       let j = i;
-      while (j < source.length && !" ()[]\"".includes(source[j]!)) j++;
+      while (j < source.length && !' ()[]"'.includes(source[j]!)) j++;
       if (j === i) throw invalidPath(`unexpected "${c}" in value filter`);
       tokens.push({ type: "word", text: source.slice(i, j) });
       i = j;

@@ -95,7 +95,12 @@ export interface ListStore<T> {
  * when the page cannot tell; deep startIndex pages stay O(offset) in SQL (the admin API's keyset cursor
  * is the way to read everything).
  */
-export async function runListRequest<T>(resourceType: ScimResourceType, req: ListRequest, maxResults: number, store: ListStore<T>): Promise<ListResult<T>> {
+export async function runListRequest<T>(
+  resourceType: ScimResourceType,
+  req: ListRequest,
+  maxResults: number,
+  store: ListStore<T>,
+): Promise<ListResult<T>> {
   const { where, orderBy, filtered } = listClauses(resourceType, req);
   const page = clampPage(req.startIndex, req.count, maxResults);
   const query = { where, orderBy, offset: page.startIndex - 1, limit: page.count };

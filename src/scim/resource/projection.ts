@@ -13,7 +13,10 @@ export interface Projection {
 /** Accepts the query form ("a,b.c") and the .search body form (["a","b.c"]). */
 export function parseAttributeList(value: unknown): string[] | undefined {
   const parts = Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [];
-  const names = parts.filter((p): p is string => typeof p === "string").map((p) => p.trim()).filter(Boolean);
+  const names = parts
+    .filter((p): p is string => typeof p === "string")
+    .map((p) => p.trim())
+    .filter(Boolean);
   return names.length > 0 ? names : undefined;
 }
 

@@ -31,9 +31,7 @@ export function resolveAttributePath(resourceType: ScimResourceType, fullPath: s
   const { schema, rest } = splitSchemaUrn(resourceType, fullPath);
   const [name, sub, ...more] = rest.split(".");
   if (!name || more.length > 0) return undefined;
-  const candidates = schema
-    ? [type.schema, ...type.extensions.map((e) => e.schema)].filter((s) => s.id === schema)
-    : [type.schema];
+  const candidates = schema ? [type.schema, ...type.extensions.map((e) => e.schema)].filter((s) => s.id === schema) : [type.schema];
   for (const s of candidates) {
     const pool = s.id === type.schema.id ? [...COMMON_ATTRIBUTES, ...s.attributes] : s.attributes;
     const attribute = pool.find((a) => a.name.toLowerCase() === name.toLowerCase());

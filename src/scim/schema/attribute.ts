@@ -46,7 +46,13 @@ export function attr(name: string, type: AttributeType, description: string, opt
 }
 
 /** The common sub-attributes of a multi-valued attribute (RFC 7643 §2.4). */
-export function multiValued(name: string, description: string, canonicalTypes: string[], valueType: AttributeType = "string", extra: AttributeDefinition[] = []): AttributeDefinition {
+export function multiValued(
+  name: string,
+  description: string,
+  canonicalTypes: string[],
+  valueType: AttributeType = "string",
+  extra: AttributeDefinition[] = [],
+): AttributeDefinition {
   return attr(name, "complex", description, {
     multiValued: true,
     subAttributes: [

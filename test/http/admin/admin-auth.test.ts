@@ -34,7 +34,11 @@ describe("admin API authentication", () => {
   ];
 
   it.each(routes)("%s %s without a key → 401 problem with WWW-Authenticate", async (method, url) => {
-    const res = await t.app.inject({ method: method as "GET", url, remoteAddress: `10.1.${routes.findIndex((r) => r[1] === url && r[0] === method)}.1` });
+    const res = await t.app.inject({
+      method: method as "GET",
+      url,
+      remoteAddress: `10.1.${routes.findIndex((r) => r[1] === url && r[0] === method)}.1`,
+    });
     expect(res.statusCode).toBe(401);
     expect(res.headers["www-authenticate"]).toMatch(/^Bearer/);
     expect(res.headers["content-type"]).toContain("application/problem+json");
@@ -42,7 +46,12 @@ describe("admin API authentication", () => {
   });
 
   it("a wrong key, a non-bearer scheme and an empty bearer → 401", async () => {
-    for (const authorization of ["Bearer wrong-key-0123456789abcdef", `Basic ${Buffer.from("a:b").toString("base64")}`, "Bearer ", TEST_ADMIN_KEY]) {
+    for (const authorization of [
+      "Bearer wrong-key-0123456789abcdef",
+      `Basic ${Buffer.from("a:b").toString("base64")}`,
+      "Bearer ",
+      TEST_ADMIN_KEY,
+    ]) {
       const res = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: { authorization }, remoteAddress: "10.2.0.1" });
       expect(res.statusCode, authorization).toBe(401);
       expect(res.headers["www-authenticate"]).toMatch(/^Bearer/);
@@ -57,7 +66,12 @@ describe("admin API authentication", () => {
   });
 
   it("admin keys never reach the log", async () => {
-    await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: { authorization: "Bearer wrong-but-secret-key-xyz" }, remoteAddress: "10.3.0.1" });
+    await t.app.inject({
+      method: "GET",
+      url: "/api/v1/directories",
+      headers: { authorization: "Bearer wrong-but-secret-key-xyz" },
+      remoteAddress: "10.3.0.1",
+    });
     expect(t.logText()).not.toContain(TEST_ADMIN_KEY);
     expect(t.logText()).not.toContain(SECOND_KEY);
     expect(t.logText()).not.toContain("wrong-but-secret-key-xyz");
@@ -88,16 +102,31 @@ describe("rate limits", () => {
     const ip = "10.20.0.1";
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: { authorization: `Bearer nope-${i}-0123456789abcdef` }, remoteAddress: ip });
+      const res = await t.app.inject({
+        method: "GET",
+        url: "/api/v1/directories",
+        headers: { authorization: `Bearer nope-${i}-0123456789abcdef` },
+        remoteAddress: ip,
+      });
       statuses.push(res.statusCode);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
-    const blocked = await t.app.inject({ method: "GET", url: "/api/v1/directories/x", headers: { authorization: "Bearer another-0123456789abcdef" }, remoteAddress: ip });
+    const blocked = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/directories/x",
+      headers: { authorization: "Bearer another-0123456789abcdef" },
+      remoteAddress: ip,
+    });
     expect(blocked.statusCode).toBe(429);
     expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
     expect(blocked.json()).toMatchObject({ status: 429, code: "too_many_auth_failures" });
     // other IPs are unaffected
-    const other = await t.app.inject({ method: "GET", url: "/api/v1/directories/x", headers: { authorization: "Bearer nope-0123456789abcdef" }, remoteAddress: "10.20.0.2" });
+    const other = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/directories/x",
+      headers: { authorization: "Bearer nope-0123456789abcdef" },
+      remoteAddress: "10.20.0.2",
+    });
     expect(other.statusCode).toBe(401);
   });
 
@@ -106,7 +135,12 @@ describe("rate limits", () => {
     const statuses: number[] = [];
     let last: Awaited<ReturnType<TestApp["app"]["inject"]>> | undefined;
     for (let i = 0; i < 5; i++) {
-      last = await t.app.inject({ method: "GET", url: `/scim/v2/${dir}/Users`, headers: { authorization: "Bearer scim_notarealtoken0123456789abcdef" }, remoteAddress: "10.30.0.1" });
+      last = await t.app.inject({
+        method: "GET",
+        url: `/scim/v2/${dir}/Users`,
+        headers: { authorization: "Bearer scim_notarealtoken0123456789abcdef" },
+        remoteAddress: "10.30.0.1",
+      });
       statuses.push(last.statusCode);
     }
     expect(statuses).toEqual([401, 401, 401, 429, 429]);
@@ -119,11 +153,21 @@ describe("rate limits", () => {
     const { id, scim } = await createDirectory(t.app.db, t.config, { name: "Target" });
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      const res = await t.app.inject({ method: "GET", url: `/scim/v2/${id}/Users`, headers: { authorization: "Bearer scim_wrongwrongwrongwrongwrong" }, remoteAddress: `10.40.0.${i}` });
+      const res = await t.app.inject({
+        method: "GET",
+        url: `/scim/v2/${id}/Users`,
+        headers: { authorization: "Bearer scim_wrongwrongwrongwrongwrong" },
+        remoteAddress: `10.40.0.${i}`,
+      });
       statuses.push(res.statusCode);
     }
     expect(statuses).toEqual([401, 401, 401, 429]);
-    const ok = await t.app.inject({ method: "GET", url: `/scim/v2/${id}/Users`, headers: { authorization: `Bearer ${scim.secretToken}` }, remoteAddress: "10.40.0.50" });
+    const ok = await t.app.inject({
+      method: "GET",
+      url: `/scim/v2/${id}/Users`,
+      headers: { authorization: `Bearer ${scim.secretToken}` },
+      remoteAddress: "10.40.0.50",
+    });
     expect(ok.statusCode).toBe(200);
   });
 });

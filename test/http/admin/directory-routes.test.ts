@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
-
 describe("admin API: directories", () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -32,7 +31,13 @@ describe("admin API: directories", () => {
   });
 
   it("POST with a webhook generates a Standard Webhooks secret shown only in the create response", async () => {
-    const res = await create({ name: "Hooks", tenant: "t1", product: "crm", provider: "okta", webhook: { url: "https://app.example.com/hook" } });
+    const res = await create({
+      name: "Hooks",
+      tenant: "t1",
+      product: "crm",
+      provider: "okta",
+      webhook: { url: "https://app.example.com/hook" },
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toMatchObject({ tenant: "t1", product: "crm", provider: "okta", webhook: { url: "https://app.example.com/hook" } });
@@ -120,7 +125,11 @@ describe("admin API: directories", () => {
   it("GET/PATCH/DELETE an unknown directory → 404, a malformed id → 400", async () => {
     const unknown = "00000000-0000-4000-8000-000000000000";
     for (const method of ["GET", "PATCH", "DELETE"] as const) {
-      const res = await t.app.inject({ method, url: `/api/v1/directories/${unknown}`, ...(method === "PATCH" ? { headers: adminAuth, payload: { name: "x" } } : { headers: adminAuth }) });
+      const res = await t.app.inject({
+        method,
+        url: `/api/v1/directories/${unknown}`,
+        ...(method === "PATCH" ? { headers: adminAuth, payload: { name: "x" } } : { headers: adminAuth }),
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json()).toMatchObject({ status: 404, code: "directory_not_found" });
     }
@@ -131,20 +140,40 @@ describe("admin API: directories", () => {
 
   it("PATCH renames, disables, sets and removes the webhook", async () => {
     const id = (await create({ name: "Before" })).json().id;
-    const renamed = await t.app.inject({ method: "PATCH", url: `/api/v1/directories/${id}`, headers: adminAuth, payload: { name: "After", disabled: true } });
+    const renamed = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/directories/${id}`,
+      headers: adminAuth,
+      payload: { name: "After", disabled: true },
+    });
     expect(renamed.statusCode).toBe(200);
     expect(renamed.json()).toMatchObject({ id, name: "After", disabled: true, webhook: null });
 
-    const hooked = await t.app.inject({ method: "PATCH", url: `/api/v1/directories/${id}`, headers: adminAuth, payload: { webhook: { url: "https://a.example.com/h" } } });
+    const hooked = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/directories/${id}`,
+      headers: adminAuth,
+      payload: { webhook: { url: "https://a.example.com/h" } },
+    });
     expect(hooked.statusCode).toBe(200);
     const secret = hooked.json().webhook.secret;
     expect(secret).toMatch(/^whsec_/);
 
-    const moved = await t.app.inject({ method: "PATCH", url: `/api/v1/directories/${id}`, headers: adminAuth, payload: { webhook: { url: "https://b.example.com/h" } } });
+    const moved = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/directories/${id}`,
+      headers: adminAuth,
+      payload: { webhook: { url: "https://b.example.com/h" } },
+    });
     expect(moved.json().webhook).toEqual({ url: "https://b.example.com/h" });
     expect(await t.app.db.prisma.webhookEndpoint.count({ where: { directoryId: id } })).toBe(1);
 
-    const removed = await t.app.inject({ method: "PATCH", url: `/api/v1/directories/${id}`, headers: adminAuth, payload: { webhook: null, disabled: false } });
+    const removed = await t.app.inject({
+      method: "PATCH",
+      url: `/api/v1/directories/${id}`,
+      headers: adminAuth,
+      payload: { webhook: null, disabled: false },
+    });
     expect(removed.json()).toMatchObject({ webhook: null, disabled: false, name: "After" });
     expect(await t.app.db.prisma.webhookEndpoint.count({ where: { directoryId: id } })).toBe(0);
     expect(t.logText()).not.toContain(secret);
@@ -187,4 +216,3 @@ describe("admin API: directories", () => {
     expect(again.statusCode).toBe(404);
   });
 });
-

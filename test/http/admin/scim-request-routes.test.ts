@@ -58,7 +58,9 @@ describe("admin API: GET /directories/{id}/scim-requests", () => {
     expect(pages).toBe(3);
     expect(seen).toEqual([401, 404, 409, 201, 200]);
     const filtered = (await t.app.inject({ method: "GET", url: url("?status=4xx&limit=2"), headers: adminAuth })).json();
-    const rest = (await t.app.inject({ method: "GET", url: url(`?status=4xx&limit=2&cursor=${filtered.nextCursor}`), headers: adminAuth })).json();
+    const rest = (
+      await t.app.inject({ method: "GET", url: url(`?status=4xx&limit=2&cursor=${filtered.nextCursor}`), headers: adminAuth })
+    ).json();
     expect(rest.data.map((r: { status: number }) => r.status)).toEqual([409]);
     expect(rest.nextCursor).toBeNull();
   });
@@ -66,17 +68,33 @@ describe("admin API: GET /directories/{id}/scim-requests", () => {
   it("orders by position, not by the id's text, once ids pass 9", async () => {
     const other = await createScimDirectory(t, { name: "Many" });
     for (let i = 0; i < 12; i++) {
-      t.app.requestLog.add({ directoryId: other.directoryId, at: new Date(), method: "GET", path: `/Users/${i}`, query: null, status: 200, scimType: null, detail: null, durationMs: 1, clientRequestId: null, body: null });
+      t.app.requestLog.add({
+        directoryId: other.directoryId,
+        at: new Date(),
+        method: "GET",
+        path: `/Users/${i}`,
+        query: null,
+        status: 200,
+        scimType: null,
+        detail: null,
+        durationMs: 1,
+        clientRequestId: null,
+        body: null,
+      });
     }
     await t.app.requestLog.flush();
     const newestFirst = Array.from({ length: 12 }, (_, i) => `/Users/${11 - i}`);
-    const all = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${other.directoryId}/scim-requests`, headers: adminAuth })).json();
+    const all = (
+      await t.app.inject({ method: "GET", url: `/api/v1/directories/${other.directoryId}/scim-requests`, headers: adminAuth })
+    ).json();
     expect(all.data.map((r: { path: string }) => r.path)).toEqual(newestFirst);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const q: string = `?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-      const page = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${other.directoryId}/scim-requests${q}`, headers: adminAuth })).json();
+      const page = (
+        await t.app.inject({ method: "GET", url: `/api/v1/directories/${other.directoryId}/scim-requests${q}`, headers: adminAuth })
+      ).json();
       seen.push(...page.data.map((r: { path: string }) => r.path));
       cursor = page.nextCursor;
     } while (cursor && seen.length < 50);

@@ -84,14 +84,17 @@ describe("admin API: secret tokens", () => {
   it("refuses more than MAX_TOKENS_PER_DIRECTORY live tokens with 409 token_limit_reached", async () => {
     const dir = await createDirectory("Limit");
     for (let i = 0; i < 2; i++) {
-      expect((await t.app.inject({ method: "POST", url: `/api/v1/directories/${dir.id}/tokens`, headers: adminAuth })).statusCode).toBe(201);
+      expect((await t.app.inject({ method: "POST", url: `/api/v1/directories/${dir.id}/tokens`, headers: adminAuth })).statusCode).toBe(
+        201,
+      );
     }
     const over = await t.app.inject({ method: "POST", url: `/api/v1/directories/${dir.id}/tokens`, headers: adminAuth });
     expect(over.statusCode).toBe(409);
     expect(over.headers["content-type"]).toContain("application/problem+json");
     expect(over.json()).toMatchObject({ status: 409, code: "token_limit_reached" });
     // a revoked token frees a slot
-    const first = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${dir.id}/tokens`, headers: adminAuth })).json().data[0].id;
+    const first = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${dir.id}/tokens`, headers: adminAuth })).json().data[0]
+      .id;
     await t.app.inject({ method: "DELETE", url: `/api/v1/directories/${dir.id}/tokens/${first}`, headers: adminAuth });
     expect((await t.app.inject({ method: "POST", url: `/api/v1/directories/${dir.id}/tokens`, headers: adminAuth })).statusCode).toBe(201);
   });
@@ -118,7 +121,8 @@ describe("admin API: secret tokens", () => {
       expect(res.json().code).toBe("directory_not_found");
     }
     const other = await createDirectory("Other");
-    const otherToken = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${other.id}/tokens`, headers: adminAuth })).json().data[0].id;
+    const otherToken = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${other.id}/tokens`, headers: adminAuth })).json()
+      .data[0].id;
     for (const tokenId of [randomUUID(), otherToken]) {
       const res = await t.app.inject({ method: "DELETE", url: `/api/v1/directories/${dir.id}/tokens/${tokenId}`, headers: adminAuth });
       expect(res.statusCode).toBe(404);

@@ -58,7 +58,15 @@ describe("admin API: synced users and groups", () => {
     await createUser(t.app.db, other, userBody(100));
     groupId = randomUUID();
     await t.app.db.prisma.scimGroup.create({
-      data: { id: groupId, directoryId: dir, displayName: "Engineering", displayNameNorm: "engineering", externalId: "g-ext", resource: { displayName: "Engineering" }, memberCount: 3 },
+      data: {
+        id: groupId,
+        directoryId: dir,
+        displayName: "Engineering",
+        displayNameNorm: "engineering",
+        externalId: "g-ext",
+        resource: { displayName: "Engineering" },
+        memberCount: 3,
+      },
     });
     await t.app.db.prisma.groupMember.createMany({ data: users.slice(0, 3).map((userId) => ({ groupId, userId, directoryId: dir })) });
   });
@@ -114,12 +122,14 @@ describe("admin API: synced users and groups", () => {
     expect(data.map((u: { id: string }) => u.id)).toEqual(users.slice(0, 3));
     expect(data[0].groups).toEqual([{ id: groupId, displayName: "Engineering" }]);
 
-    const combined = await get(`/api/v1/directories/${dir}/users?active=true&filter=${encodeURIComponent('emails.value ew "@acme.example"')}&groupId=${groupId}`);
+    const combined = await get(
+      `/api/v1/directories/${dir}/users?active=true&filter=${encodeURIComponent('emails.value ew "@acme.example"')}&groupId=${groupId}`,
+    );
     expect(combined.json().data).toHaveLength(3);
   });
 
   it("rejects an invalid filter, a bad cursor and bad query values with 400 problems", async () => {
-    const badFilter = await get(`/api/v1/directories/${dir}/users?filter=${encodeURIComponent('userName eq')}`);
+    const badFilter = await get(`/api/v1/directories/${dir}/users?filter=${encodeURIComponent("userName eq")}`);
     expect(badFilter.statusCode).toBe(400);
     expect(badFilter.headers["content-type"]).toContain("application/problem+json");
     expect(badFilter.json()).toMatchObject({ status: 400, code: "invalid_filter" });
@@ -171,7 +181,10 @@ describe("admin API: synced users and groups", () => {
   it("lists, filters and gets groups", async () => {
     const list = await get(`/api/v1/directories/${dir}/groups`);
     expect(list.statusCode).toBe(200);
-    expect(list.json()).toMatchObject({ data: [{ id: groupId, directoryId: dir, displayName: "Engineering", externalId: "g-ext", memberCount: 3 }], nextCursor: null });
+    expect(list.json()).toMatchObject({
+      data: [{ id: groupId, directoryId: dir, displayName: "Engineering", externalId: "g-ext", memberCount: 3 }],
+      nextCursor: null,
+    });
     const filtered = await get(`/api/v1/directories/${dir}/groups?filter=${encodeURIComponent('displayName eq "nothing"')}`);
     expect(filtered.json().data).toEqual([]);
     const badFilter = await get(`/api/v1/directories/${dir}/groups?filter=${encodeURIComponent("displayName zz 1")}`);
@@ -212,7 +225,10 @@ describe("admin API: synced users and groups", () => {
       "INSERT INTO scim_groups (id, directory_id, display_name, display_name_norm, resource, member_count) VALUES ($1, $2, 'All', 'all', '{}', 5000)",
       [bigGroup, bigDir],
     );
-    await t.app.db.pool.query("INSERT INTO group_members (group_id, user_id, directory_id) SELECT $1, id, $2 FROM scim_users WHERE directory_id = $2", [bigGroup, bigDir]);
+    await t.app.db.pool.query(
+      "INSERT INTO group_members (group_id, user_id, directory_id) SELECT $1, id, $2 FROM scim_users WHERE directory_id = $2",
+      [bigGroup, bigDir],
+    );
     const seen = new Set<string>();
     let cursor: string | null = null;
     let pages = 0;

@@ -22,10 +22,16 @@ describe("webhook delivery log, retry and replay", () => {
     await writeEvents(ctx.t.app.db, dir, 4);
     const worker = startTestWorker(ctx.t.app.db, ctx.t.config, { retrySchedule: [] });
     try {
-      await waitFor(async () => {
-        const { rows } = await ctx.t.app.db.pool.query("SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')");
-        return rows[0].n === 4;
-      }, 10000, "4 finished deliveries");
+      await waitFor(
+        async () => {
+          const { rows } = await ctx.t.app.db.pool.query(
+            "SELECT count(*)::int AS n FROM webhook_deliveries WHERE status IN ('succeeded', 'dead')",
+          );
+          return rows[0].n === 4;
+        },
+        10000,
+        "4 finished deliveries",
+      );
     } finally {
       await worker.stop();
     }
@@ -85,7 +91,10 @@ describe("webhook delivery log, retry and replay", () => {
     const ok = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries?status=succeeded`)).json().data[0];
     const conflict = await call("POST", `/api/v1/webhook-deliveries/${ok.id}/retry`);
     expect(conflict.statusCode).toBe(409);
-    expect(conflict.json()).toMatchObject({ code: "delivery_not_retryable", detail: "delivery is succeeded; only failed or dead deliveries can be retried" });
+    expect(conflict.json()).toMatchObject({
+      code: "delivery_not_retryable",
+      detail: "delivery is succeeded; only failed or dead deliveries can be retried",
+    });
     const malformed = await call("POST", "/api/v1/webhook-deliveries/abc/retry");
     expect(malformed.statusCode).toBe(400);
   });

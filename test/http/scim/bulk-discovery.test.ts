@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScimDirectory, ENTERPRISE, ERROR_SCHEMA, eventsOf, GROUP_SCHEMA, PATCH_OP, scimClient, type ScimDirectory, USER_SCHEMA, userBody } from "../../helpers/scim-fixtures.js";
+import {
+  createScimDirectory,
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  eventsOf,
+  GROUP_SCHEMA,
+  PATCH_OP,
+  scimClient,
+  type ScimDirectory,
+  USER_SCHEMA,
+  userBody,
+} from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
@@ -20,10 +31,24 @@ describe("SCIM Bulk and discovery", () => {
       schemas: [BULK],
       Operations: [
         // the group comes first and refers to users created later in the request
-        { method: "POST", path: "/Groups", bulkId: "g", data: { schemas: [GROUP_SCHEMA], displayName: "Bulk group", members: [{ value: "bulkId:u1" }, { value: "bulkId:u2" }] } },
+        {
+          method: "POST",
+          path: "/Groups",
+          bulkId: "g",
+          data: { schemas: [GROUP_SCHEMA], displayName: "Bulk group", members: [{ value: "bulkId:u1" }, { value: "bulkId:u2" }] },
+        },
         { method: "POST", path: "/Users", bulkId: "u1", data: userBody("bulk1@example.com") },
-        { method: "POST", path: "/Users", bulkId: "u2", data: userBody("bulk2@example.com", { [ENTERPRISE]: { manager: { value: "bulkId:u1" } }, schemas: [USER_SCHEMA, ENTERPRISE] }) },
-        { method: "PATCH", path: "/Users/bulkId:u2", data: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "title", value: "Engineer" }] } },
+        {
+          method: "POST",
+          path: "/Users",
+          bulkId: "u2",
+          data: userBody("bulk2@example.com", { [ENTERPRISE]: { manager: { value: "bulkId:u1" } }, schemas: [USER_SCHEMA, ENTERPRISE] }),
+        },
+        {
+          method: "PATCH",
+          path: "/Users/bulkId:u2",
+          data: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "title", value: "Engineer" }] },
+        },
       ],
     });
     expect(res.status).toBe(200);
@@ -59,7 +84,12 @@ describe("SCIM Bulk and discovery", () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.Operations).toEqual([
-      { method: "POST", bulkId: "dup", status: "409", response: { schemas: [ERROR_SCHEMA], status: "409", scimType: "uniqueness", detail: expect.any(String) } },
+      {
+        method: "POST",
+        bulkId: "dup",
+        status: "409",
+        response: { schemas: [ERROR_SCHEMA], status: "409", scimType: "uniqueness", detail: expect.any(String) },
+      },
       { method: "DELETE", status: "404", response: expect.objectContaining({ status: "404" }) },
     ]);
     expect((await scim("GET", `/Users?filter=${encodeURIComponent('userName eq "never@example.com"')}`)).body.totalResults).toBe(0);
@@ -70,7 +100,12 @@ describe("SCIM Bulk and discovery", () => {
     const res = await scim("POST", "/Bulk", {
       schemas: [BULK],
       Operations: [
-        { method: "POST", path: "/Groups", bulkId: "g2", data: { schemas: [GROUP_SCHEMA], displayName: "Orphans", members: [{ value: "bulkId:missing" }] } },
+        {
+          method: "POST",
+          path: "/Groups",
+          bulkId: "g2",
+          data: { schemas: [GROUP_SCHEMA], displayName: "Orphans", members: [{ value: "bulkId:missing" }] },
+        },
         { method: "GET", path: "/Users" },
         { method: "POST", path: "/Printers", bulkId: "p", data: {} },
         { method: "POST", path: "/Users", bulkId: "ok", data: userBody("fine@example.com") },
@@ -87,8 +122,18 @@ describe("SCIM Bulk and discovery", () => {
     const res = await scim("POST", "/Bulk", {
       schemas: [BULK],
       Operations: [
-        { method: "PUT", path: `/Users/${id}`, version: created.body.meta.version, data: userBody("bulkput@example.com", { title: "Replaced" }) },
-        { method: "PATCH", path: `/Users/${id}`, version: created.body.meta.version, data: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "title", value: "Stale" }] } },
+        {
+          method: "PUT",
+          path: `/Users/${id}`,
+          version: created.body.meta.version,
+          data: userBody("bulkput@example.com", { title: "Replaced" }),
+        },
+        {
+          method: "PATCH",
+          path: `/Users/${id}`,
+          version: created.body.meta.version,
+          data: { schemas: [PATCH_OP], Operations: [{ op: "replace", path: "title", value: "Stale" }] },
+        },
         { method: "DELETE", path: `/Users/${id}` },
       ],
     });
@@ -138,9 +183,21 @@ describe("SCIM Bulk and discovery", () => {
   it("Schemas are RFC 7643 §7 documents with attribute metadata", async () => {
     const res = await scim("GET", `/Schemas/${USER_SCHEMA}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:Schema"], id: USER_SCHEMA, name: "User", meta: { resourceType: "Schema" } });
+    expect(res.body).toMatchObject({
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+      id: USER_SCHEMA,
+      name: "User",
+      meta: { resourceType: "Schema" },
+    });
     const userName = res.body.attributes.find((a: { name: string }) => a.name === "userName");
-    expect(userName).toMatchObject({ type: "string", required: true, caseExact: false, uniqueness: "server", mutability: "readWrite", returned: "default" });
+    expect(userName).toMatchObject({
+      type: "string",
+      required: true,
+      caseExact: false,
+      uniqueness: "server",
+      mutability: "readWrite",
+      returned: "default",
+    });
     const emails = res.body.attributes.find((a: { name: string }) => a.name === "emails");
     expect(emails.multiValued).toBe(true);
     expect(emails.subAttributes.map((s: { name: string }) => s.name)).toEqual(["value", "display", "type", "primary"]);
@@ -153,7 +210,20 @@ describe("SCIM Bulk and discovery", () => {
   it("the SCIM routes are in the OpenAPI document with the scim tag and bearer security", async () => {
     const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
     const paths = Object.keys(doc.paths).filter((p) => p.startsWith("/scim/v2/"));
-    for (const p of ["/Users", "/Users/{id}", "/Users/.search", "/Groups", "/Groups/{id}", "/Groups/.search", "/Bulk", "/ServiceProviderConfig", "/ResourceTypes", "/ResourceTypes/{name}", "/Schemas", "/Schemas/{urn}"]) {
+    for (const p of [
+      "/Users",
+      "/Users/{id}",
+      "/Users/.search",
+      "/Groups",
+      "/Groups/{id}",
+      "/Groups/.search",
+      "/Bulk",
+      "/ServiceProviderConfig",
+      "/ResourceTypes",
+      "/ResourceTypes/{name}",
+      "/Schemas",
+      "/Schemas/{urn}",
+    ]) {
       expect(paths).toContain(`/scim/v2/{directoryId}${p}`);
     }
     const create = doc.paths["/scim/v2/{directoryId}/Users"].post;

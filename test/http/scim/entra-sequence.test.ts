@@ -1,6 +1,14 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScimDirectory, ENTERPRISE, ERROR_SCHEMA, eventsOf, scimClient, type ScimDirectory, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
+import {
+  createScimDirectory,
+  ENTERPRISE,
+  ERROR_SCHEMA,
+  eventsOf,
+  scimClient,
+  type ScimDirectory,
+  USER_SCHEMA,
+} from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // Replays Microsoft's documented Entra ID provisioning requests (use-scim-to-provision-users-and-groups
@@ -44,7 +52,12 @@ describe("Entra ID documented provisioning sequence", () => {
     const res = await scim("GET", `/Users?filter=userName+eq+%22${crypto.randomUUID()}%22`);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toContain("application/scim+json");
-    expect(res.body).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], totalResults: 0, Resources: [], startIndex: 1 });
+    expect(res.body).toMatchObject({
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+      totalResults: 0,
+      Resources: [],
+      startIndex: 1,
+    });
     const groups = await scim("GET", `/Groups?excludedAttributes=members&filter=displayName+eq+%22${crypto.randomUUID()}%22`);
     expect(groups.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
@@ -129,7 +142,10 @@ describe("Entra ID documented provisioning sequence", () => {
     expect(res.body.emails).toEqual([{ primary: true, type: "work", value: "updatedEmail@microsoft.com" }]);
     expect(res.body.name.familyName).toBe("updatedFamilyName");
     expect(res.body.meta.version).toBe('W/"2"');
-    const byEmail = await scim("GET", `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "UPDATEDEMAIL@microsoft.com"')}`);
+    const byEmail = await scim(
+      "GET",
+      `/Users?filter=${encodeURIComponent('emails[type eq "work"].value eq "UPDATEDEMAIL@microsoft.com"')}`,
+    );
     expect(byEmail.body.totalResults).toBe(1);
   });
 
@@ -137,7 +153,10 @@ describe("Entra ID documented provisioning sequence", () => {
     const res = await scim("PATCH", `/Users/${userId}`, tutorial("Update User [Single-valued properties]").request!.body);
     expect(res.status).toBe(200);
     expect(res.body.userName).toBe("5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
-    const found = await scim("GET", `/Users?filter=${encodeURIComponent('userName eq "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"')}`);
+    const found = await scim(
+      "GET",
+      `/Users?filter=${encodeURIComponent('userName eq "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"')}`,
+    );
     expect(found.body.totalResults).toBe(1);
   });
 
@@ -149,11 +168,20 @@ describe("Entra ID documented provisioning sequence", () => {
     }
     const without = await scim("PATCH", `/Users/${userId}`, compat("Replace multiple attributes").without);
     expect(without.status).toBe(200);
-    expect(without.body).toMatchObject({ displayName: "Pvlo", externalId: "Eqpj", name: { givenName: "Gtfd", familyName: "Pkqf" }, [ENTERPRISE]: { employeeNumber: "Eqpj" } });
+    expect(without.body).toMatchObject({
+      displayName: "Pvlo",
+      externalId: "Eqpj",
+      name: { givenName: "Gtfd", familyName: "Pkqf" },
+      [ENTERPRISE]: { employeeNumber: "Eqpj" },
+    });
     expect(without.body.emails[0].value).toBe("TestBcwqnm@test.microsoft.com");
     const withFlag = await scim("PATCH", `/Users/${userId}`, compat("Replace multiple attributes").with);
     expect(withFlag.status).toBe(200);
-    expect(withFlag.body).toMatchObject({ displayName: "Bjfe", name: { givenName: "Kkom", familyName: "Unua" }, [ENTERPRISE]: { employeeNumber: "Aklq" } });
+    expect(withFlag.body).toMatchObject({
+      displayName: "Bjfe",
+      name: { givenName: "Kkom", familyName: "Unua" },
+      [ENTERPRISE]: { employeeNumber: "Aklq" },
+    });
     expect(withFlag.body.emails[0].value).toBe("TestMhvaes@test.microsoft.com");
     const byExternal = await scim("GET", `/Users?filter=${encodeURIComponent('externalId eq "Eqpj"')}`);
     expect(byExternal.body.Resources[0].id).toBe(userId);
@@ -161,19 +189,33 @@ describe("Entra ID documented provisioning sequence", () => {
 
   it("manager: add (plain id), change, remove with empty string and with Remove, and the Example 5 form", async () => {
     const path = `${ENTERPRISE}:manager`;
-    const add = await scim("PATCH", `/Users/${userId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Add", path, value: managerId }] });
+    const add = await scim("PATCH", `/Users/${userId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Add", path, value: managerId }],
+    });
     expect(add.status).toBe(200);
     expect(add.body[ENTERPRISE].manager.value).toBe(managerId);
-    const change = await scim("PATCH", `/Users/${userId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Replace", path, value: userId }] });
+    const change = await scim("PATCH", `/Users/${userId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Replace", path, value: userId }],
+    });
     expect(change.body[ENTERPRISE].manager.value).toBe(userId);
-    const clear = await scim("PATCH", `/Users/${userId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Replace", path, value: "" }] });
+    const clear = await scim("PATCH", `/Users/${userId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Replace", path, value: "" }],
+    });
     expect(clear.status).toBe(200);
     expect(clear.body[ENTERPRISE]?.manager).toBeUndefined();
-    const example5 = withIds(tutorial("Example 5: update a user (manager)").request!.body, { "00aa00aa-bb11-cc22-dd33-44ee44ee44ee": managerId });
+    const example5 = withIds(tutorial("Example 5: update a user (manager)").request!.body, {
+      "00aa00aa-bb11-cc22-dd33-44ee44ee44ee": managerId,
+    });
     const legacy = await scim("PATCH", `/Users/${userId}`, example5);
     expect(legacy.status).toBe(200);
     expect(legacy.body[ENTERPRISE].manager.value).toBe(managerId);
-    const remove = await scim("PATCH", `/Users/${userId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Remove", path }] });
+    const remove = await scim("PATCH", `/Users/${userId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Remove", path }],
+    });
     expect(remove.status).toBe(200);
     expect(remove.body[ENTERPRISE]?.manager).toBeUndefined();
     const events = await eventsOf(t, d.directoryId);
@@ -182,7 +224,7 @@ describe("Entra ID documented provisioning sequence", () => {
     expect(last.data).toMatchObject({ id: userId, manager: null });
   });
 
-  it("disables with the string \"False\" and the boolean false; the user stays readable and filterable", async () => {
+  it('disables with the string "False" and the boolean false; the user stays readable and filterable', async () => {
     const before = (await eventsOf(t, d.directoryId)).length;
     const off = await scim("PATCH", `/Users/${userId}`, compat("Disable user").without);
     expect(off.status).toBe(200);
@@ -190,7 +232,10 @@ describe("Entra ID documented provisioning sequence", () => {
     const events = await eventsOf(t, d.directoryId);
     expect(events.length).toBe(before + 1);
     expect(events.at(-1)).toMatchObject({ type: "user.deactivated", data: { id: userId, active: false } });
-    const on = await scim("PATCH", `/Users/${userId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Replace", path: "active", value: "True" }] });
+    const on = await scim("PATCH", `/Users/${userId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Replace", path: "active", value: "True" }],
+    });
     expect(on.body.active).toBe(true);
     expect((await eventsOf(t, d.directoryId)).at(-1)).toMatchObject({ type: "user.reactivated" });
     const offBool = await scim("PATCH", `/Users/${userId}`, withIds(tutorial("Disable User").request!.body, {}));
@@ -206,7 +251,10 @@ describe("Entra ID documented provisioning sequence", () => {
   });
 
   it("Example 4: queries a user by id and manager with attributes=id", async () => {
-    await scim("PATCH", `/Users/${userId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Add", path: `${ENTERPRISE}:manager`, value: managerId }] });
+    await scim("PATCH", `/Users/${userId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Add", path: `${ENTERPRISE}:manager`, value: managerId }],
+    });
     const filter = `id eq "${userId}" and ${ENTERPRISE}:manager.value eq "${managerId}"`;
     const res = await scim("GET", `/Users?filter=${encodeURIComponent(filter)}&attributes=id`);
     expect(res.status).toBe(200);
@@ -238,14 +286,21 @@ describe("Entra ID documented provisioning sequence", () => {
     const ids = { f648f8d5ea4e4cd38e9c: userId };
     const add = await scim("PATCH", `/Groups/${groupId}`, withIds(tutorial("Update Group [Add Members]").request!.body, ids));
     expect(add.status).toBe(204);
-    await scim("PATCH", `/Groups/${groupId}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "Add", path: "members", value: [{ value: managerId }] }] });
+    await scim("PATCH", `/Groups/${groupId}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "Add", path: "members", value: [{ value: managerId }] }],
+    });
     let get = await scim("GET", `/Groups/${groupId}`);
     expect(get.body.displayName).toBe("1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName");
     expect(get.body.members.map((m: { value: string }) => m.value).sort()).toEqual([userId, managerId].sort());
     expect(get.body.members[0].$ref).toMatch(new RegExp(`/Users/${get.body.members[0].value}$`));
     const remove = await scim("PATCH", `/Groups/${groupId}`, withIds(tutorial("Update Group [Remove Members]").request!.body, ids));
     expect(remove.status).toBe(204);
-    const removeByFilter = await scim("PATCH", `/Groups/${groupId}`, withIds(compat("Remove a group member").with, { "7f4bc1a3-285e-48ae-8202-5accb43efb0e": managerId }));
+    const removeByFilter = await scim(
+      "PATCH",
+      `/Groups/${groupId}`,
+      withIds(compat("Remove a group member").with, { "7f4bc1a3-285e-48ae-8202-5accb43efb0e": managerId }),
+    );
     expect(removeByFilter.status).toBe(204);
     get = await scim("GET", `/Groups/${groupId}`);
     expect(get.body.members).toEqual([]);
@@ -272,6 +327,8 @@ describe("Entra ID documented provisioning sequence", () => {
     const res = await scim("GET", "/Schemas");
     expect(res.status).toBe(200);
     expect(res.body.totalResults).toBe(3);
-    expect(res.body.Resources.map((s: { id: string }) => s.id).sort()).toEqual([ENTERPRISE, "urn:ietf:params:scim:schemas:core:2.0:Group", USER_SCHEMA].sort());
+    expect(res.body.Resources.map((s: { id: string }) => s.id).sort()).toEqual(
+      [ENTERPRISE, "urn:ietf:params:scim:schemas:core:2.0:Group", USER_SCHEMA].sort(),
+    );
   });
 });

@@ -37,10 +37,14 @@ describe("unfiltered totalResults", () => {
     expect((await scimA("DELETE", `/Users/${created[0]!.body.id}`)).status).toBe(404);
     expect((await scimA("GET", "/Users?count=1")).body).toMatchObject({ totalResults: 19, itemsPerPage: 1 });
     // a filtered list still counts what matches
-    expect((await scimA("GET", `/Users?filter=${encodeURIComponent('userName sw "p1"')}&count=1`)).body).toMatchObject({ totalResults: 11 });
+    expect((await scimA("GET", `/Users?filter=${encodeURIComponent('userName sw "p1"')}&count=1`)).body).toMatchObject({
+      totalResults: 11,
+    });
 
     const groups = await Promise.all(
-      ["g1", "g2", "g3"].map((name) => scimA("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [{ value: created[1]!.body.id }] })),
+      ["g1", "g2", "g3"].map((name) =>
+        scimA("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: name, members: [{ value: created[1]!.body.id }] }),
+      ),
     );
     expect((await scimA("GET", "/Groups?count=1&excludedAttributes=members")).body).toMatchObject({ totalResults: 3, itemsPerPage: 1 });
     expect((await scimA("DELETE", `/Groups/${groups[0]!.body.id}`)).status).toBe(204);

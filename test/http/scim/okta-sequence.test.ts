@@ -1,12 +1,24 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScimDirectory, ERROR_SCHEMA, eventsOf, GROUP_SCHEMA, patchBody, scimClient, type ScimDirectory, userBody } from "../../helpers/scim-fixtures.js";
+import {
+  createScimDirectory,
+  ERROR_SCHEMA,
+  eventsOf,
+  GROUP_SCHEMA,
+  patchBody,
+  scimClient,
+  type ScimDirectory,
+  userBody,
+} from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // An Okta-shaped provisioning run (bodies from ory/polis' Okta fixtures) plus Okta's SCIM spec-test
 // checks: PUT updates, members inside POST/PUT, REPLACE of the whole member list, lowercase ops.
 
-const okta = JSON.parse(readFileSync(new URL("../../fixtures/idp-requests/polis-e2e-okta.json", import.meta.url), "utf8")) as Record<string, Record<string, unknown>>;
+const okta = JSON.parse(readFileSync(new URL("../../fixtures/idp-requests/polis-e2e-okta.json", import.meta.url), "utf8")) as Record<
+  string,
+  Record<string, unknown>
+>;
 
 describe("Okta provisioning sequence", () => {
   let t: TestApp;
@@ -53,7 +65,10 @@ describe("Okta provisioning sequence", () => {
     expect(res.status).toBe(200);
     expect(res.body.name).toEqual({ familyName: "jackson-1-updated", givenName: "samuel-1-updated" });
     expect(res.body.emails[0].value).toBe("jackson-1-updated@okta.local");
-    expect((await eventsOf(t, d.directoryId)).at(-1)).toMatchObject({ type: "user.updated", data: { email: "jackson-1-updated@okta.local", givenName: "samuel-1-updated" } });
+    expect((await eventsOf(t, d.directoryId)).at(-1)).toMatchObject({
+      type: "user.updated",
+      data: { email: "jackson-1-updated@okta.local", givenName: "samuel-1-updated" },
+    });
   });
 
   it("deactivates with a no-path replace {active:false} and with PUT active=false", async () => {
@@ -70,7 +85,10 @@ describe("Okta provisioning sequence", () => {
 
   it("pushes a group with members in the POST body and honours them", async () => {
     for (const n of [2, 3, 4]) extra.push((await scim("POST", "/Users", userBody(`jackson-${n}@okta.local`))).body.id);
-    const res = await scim("POST", "/Groups", { ...okta.oktaGroup, members: [{ value: userId, display: "Jackson-1" }, { value: extra[0] }] });
+    const res = await scim("POST", "/Groups", {
+      ...okta.oktaGroup,
+      members: [{ value: userId, display: "Jackson-1" }, { value: extra[0] }],
+    });
     expect(res.status).toBe(201);
     groupId = res.body.id;
     expect(res.body.members.map((m: { value: string }) => m.value).sort()).toEqual([userId, extra[0]].sort());
@@ -79,15 +97,29 @@ describe("Okta provisioning sequence", () => {
   });
 
   it("PUT with members replaces the member list", async () => {
-    const res = await scim("PUT", `/Groups/${groupId}`, { schemas: [GROUP_SCHEMA], displayName: "Ory", members: [{ value: extra[1] }, { value: extra[2] }] });
+    const res = await scim("PUT", `/Groups/${groupId}`, {
+      schemas: [GROUP_SCHEMA],
+      displayName: "Ory",
+      members: [{ value: extra[1] }, { value: extra[2] }],
+    });
     expect(res.status).toBe(200);
     expect(res.body.members.map((m: { value: string }) => m.value).sort()).toEqual([extra[1], extra[2]].sort());
-    const types = (await eventsOf(t, d.directoryId)).slice(-4).map((e) => e.type).sort();
+    const types = (await eventsOf(t, d.directoryId))
+      .slice(-4)
+      .map((e) => e.type)
+      .sort();
     expect(types).toEqual(["group.user_added", "group.user_added", "group.user_removed", "group.user_removed"]);
   });
 
   it("PATCH replace of members (Okta group push) sets the whole list; rename via no-path replace", async () => {
-    const res = await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "replace", path: "members", value: [{ value: userId }] }, { op: "replace", value: { id: groupId, displayName: "Ory renamed" } }));
+    const res = await scim(
+      "PATCH",
+      `/Groups/${groupId}`,
+      patchBody(
+        { op: "replace", path: "members", value: [{ value: userId }] },
+        { op: "replace", value: { id: groupId, displayName: "Ory renamed" } },
+      ),
+    );
     expect(res.status).toBe(204);
     const get = await scim("GET", `/Groups/${groupId}`);
     expect(get.body.displayName).toBe("Ory renamed");
@@ -103,7 +135,11 @@ describe("Okta provisioning sequence", () => {
   });
 
   it("spec test: a bad token is 401 with a SCIM error body", async () => {
-    const res = await t.app.inject({ method: "GET", url: `${d.base}/Users`, headers: { authorization: "Bearer scim_wrongwrongwrongwrongwrongwrong" } });
+    const res = await t.app.inject({
+      method: "GET",
+      url: `${d.base}/Users`,
+      headers: { authorization: "Bearer scim_wrongwrongwrongwrongwrongwrong" },
+    });
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ schemas: [ERROR_SCHEMA], status: "401" });
   });

@@ -30,7 +30,14 @@ describe("SCIM bearer authentication", () => {
 
   it("answers 401 without a token, with a malformed header, a wrong token, or a well-formed unknown token", async () => {
     const url = `${a.base}/Users`;
-    for (const authorization of [undefined, "Basic dXNlcjpwYXNz", "Bearer", "Bearer not-a-token", `Bearer ${a.token}x`, "Bearer scim_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"]) {
+    for (const authorization of [
+      undefined,
+      "Basic dXNlcjpwYXNz",
+      "Bearer",
+      "Bearer not-a-token",
+      `Bearer ${a.token}x`,
+      "Bearer scim_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ]) {
       const res = await t.app.inject({ method: "GET", url, headers: authorization ? { authorization } : {} });
       expectUnauthorized(res);
     }
@@ -45,12 +52,25 @@ describe("SCIM bearer authentication", () => {
   });
 
   it("answers 401 (not 400/404) for a directory id that is not a UUID or does not exist", async () => {
-    expectUnauthorized(await t.app.inject({ method: "GET", url: "/scim/v2/not-a-uuid/Users", headers: { authorization: a.headers.authorization } }));
-    expectUnauthorized(await t.app.inject({ method: "GET", url: `/scim/v2/${crypto.randomUUID()}/Users`, headers: { authorization: a.headers.authorization } }));
+    expectUnauthorized(
+      await t.app.inject({ method: "GET", url: "/scim/v2/not-a-uuid/Users", headers: { authorization: a.headers.authorization } }),
+    );
+    expectUnauthorized(
+      await t.app.inject({
+        method: "GET",
+        url: `/scim/v2/${crypto.randomUUID()}/Users`,
+        headers: { authorization: a.headers.authorization },
+      }),
+    );
   });
 
   it("authenticates before reading the body: an unauthenticated bad JSON body is still 401", async () => {
-    const res = await t.app.inject({ method: "POST", url: `${a.base}/Users`, headers: { "content-type": "application/scim+json" }, payload: "{not json" });
+    const res = await t.app.inject({
+      method: "POST",
+      url: `${a.base}/Users`,
+      headers: { "content-type": "application/scim+json" },
+      payload: "{not json",
+    });
     expectUnauthorized(res);
   });
 
@@ -60,7 +80,10 @@ describe("SCIM bearer authentication", () => {
     t.app.secretTokens.evict({ directoryId: c.directoryId });
     expectUnauthorized(await t.app.inject({ method: "GET", url: `${c.base}/Users`, headers: { authorization: c.headers.authorization } }));
     const e = await createScimDirectory(t, { name: "E" });
-    await t.app.db.prisma.directoryToken.updateMany({ where: { directoryId: e.directoryId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.app.db.prisma.directoryToken.updateMany({
+      where: { directoryId: e.directoryId },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expectUnauthorized(await t.app.inject({ method: "GET", url: `${e.base}/Users`, headers: { authorization: e.headers.authorization } }));
   });
 

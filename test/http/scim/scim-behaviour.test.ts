@@ -1,6 +1,15 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScimDirectory, ENTERPRISE, eventsOf, GROUP_SCHEMA, patchBody, scimClient, type ScimDirectory, userBody } from "../../helpers/scim-fixtures.js";
+import {
+  createScimDirectory,
+  ENTERPRISE,
+  eventsOf,
+  GROUP_SCHEMA,
+  patchBody,
+  scimClient,
+  type ScimDirectory,
+  userBody,
+} from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // Pagination, sorting, projection, .search, stored values, events and concurrency.
@@ -15,7 +24,11 @@ describe("SCIM Users and Groups behaviour", () => {
     d = await createScimDirectory(t);
     scim = scimClient(t, d);
     for (const name of ["carol", "alice", "erin", "bob", "dave", "frank", "grace"]) {
-      const res = await scim("POST", "/Users", userBody(`${name}@example.com`, { name: { givenName: name, familyName: "Test" }, displayName: name.toUpperCase() }));
+      const res = await scim(
+        "POST",
+        "/Users",
+        userBody(`${name}@example.com`, { name: { givenName: name, familyName: "Test" }, displayName: name.toUpperCase() }),
+      );
       ids.push(res.body.id);
     }
   });
@@ -27,7 +40,8 @@ describe("SCIM Users and Groups behaviour", () => {
     const third = await scim("GET", "/Users?startIndex=7&count=3");
     expect(third.body).toMatchObject({ totalResults: 7, startIndex: 7, itemsPerPage: 1 });
     const pages = [];
-    for (let start = 1; start <= 7; start += 3) pages.push(...(await scim("GET", `/Users?startIndex=${start}&count=3`)).body.Resources.map((r: { id: string }) => r.id));
+    for (let start = 1; start <= 7; start += 3)
+      pages.push(...(await scim("GET", `/Users?startIndex=${start}&count=3`)).body.Resources.map((r: { id: string }) => r.id));
     expect(pages).toEqual(ids);
     const zeroStart = await scim("GET", "/Users?startIndex=0&count=2");
     expect(zeroStart.body).toMatchObject({ startIndex: 1, itemsPerPage: 2 });
@@ -43,7 +57,13 @@ describe("SCIM Users and Groups behaviour", () => {
 
   it("sorts by userName ascending and descending, and by a sub-attribute", async () => {
     const asc = await scim("GET", "/Users?sortBy=userName&count=5");
-    expect(asc.body.Resources.map((r: { userName: string }) => r.userName.split("@")[0])).toEqual(["alice", "bob", "carol", "dave", "erin"]);
+    expect(asc.body.Resources.map((r: { userName: string }) => r.userName.split("@")[0])).toEqual([
+      "alice",
+      "bob",
+      "carol",
+      "dave",
+      "erin",
+    ]);
     const desc = await scim("GET", "/Users?sortBy=userName&sortOrder=descending&count=2");
     expect(desc.body.Resources.map((r: { userName: string }) => r.userName.split("@")[0])).toEqual(["grace", "frank"]);
     const byGiven = await scim("GET", "/Users?sortBy=name.givenName&count=1");
@@ -77,7 +97,10 @@ describe("SCIM Users and Groups behaviour", () => {
       { schemas: expect.any(Array), id: ids[3], userName: "bob@example.com" },
       { schemas: expect.any(Array), id: ids[0], userName: "carol@example.com" },
     ]);
-    const groups = await scim("POST", "/Groups/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: 'displayName sw "nothing"' });
+    const groups = await scim("POST", "/Groups/.search", {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+      filter: 'displayName sw "nothing"',
+    });
     expect(groups.body).toMatchObject({ totalResults: 0, Resources: [] });
   });
 
@@ -105,7 +128,10 @@ describe("SCIM Users and Groups behaviour", () => {
     const row = await t.app.db.pool.query("SELECT resource::text AS r FROM scim_users WHERE id = $1", [res.body.id]);
     expect(row.rows[0].r).not.toContain("hunter2-secret");
     const event = (await eventsOf(t, d.directoryId)).at(-1)!;
-    expect(event).toMatchObject({ type: "user.created", data: { id: res.body.id, department: "R&D", customAttributes: { [custom]: { badge: "A-17", clearance: 3 } } } });
+    expect(event).toMatchObject({
+      type: "user.created",
+      data: { id: res.body.id, department: "R&D", customAttributes: { [custom]: { badge: "A-17", clearance: 3 } } },
+    });
   });
 
   it("concurrent creates of one userName give exactly one 201 and 409 for the rest", async () => {
@@ -116,7 +142,9 @@ describe("SCIM Users and Groups behaviour", () => {
 
   it("writes each change and its events in the same transaction", async () => {
     const user = (await scim("POST", "/Users", userBody("sametx@example.com"))).body.id;
-    const group = (await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "SameTx", members: [{ value: user }, { value: ids[0] }] })).body.id;
+    const group = (
+      await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "SameTx", members: [{ value: user }, { value: ids[0] }] })
+    ).body.id;
     // xmin of a row is the id of the transaction that wrote it; events.txid is that transaction's xid8
     const sameTx = async (table: "scim_users" | "scim_groups", id: string, types: string[]) => {
       const row = await t.app.db.pool.query(`SELECT xmin::text AS xmin FROM ${table} WHERE id = $1`, [id]);
@@ -129,14 +157,20 @@ describe("SCIM Users and Groups behaviour", () => {
     };
     await sameTx("scim_users", user, ["user.created"]);
     await sameTx("scim_groups", group, ["group.created", "group.user_added", "group.user_added"]);
-    await scim("PATCH", `/Groups/${group}`, patchBody({ op: "remove", path: `members[value eq "${user}"]` }, { op: "replace", path: "displayName", value: "SameTx 2" }));
+    await scim(
+      "PATCH",
+      `/Groups/${group}`,
+      patchBody({ op: "remove", path: `members[value eq "${user}"]` }, { op: "replace", path: "displayName", value: "SameTx 2" }),
+    );
     await sameTx("scim_groups", group, ["group.updated", "group.user_removed"]);
   });
 
   it("parallel PATCHes on one user serialise: no update is lost", async () => {
     const id = (await scim("POST", "/Users", userBody("serial@example.com"))).body.id;
     const attributes = ["nickName", "title", "userType", "preferredLanguage", "locale", "timezone", "displayName"];
-    const results = await Promise.all(attributes.map((path) => scim("PATCH", `/Users/${id}`, patchBody({ op: "replace", path, value: `v-${path}` }))));
+    const results = await Promise.all(
+      attributes.map((path) => scim("PATCH", `/Users/${id}`, patchBody({ op: "replace", path, value: `v-${path}` }))),
+    );
     expect(results.map((r) => r.status)).toEqual(attributes.map(() => 200));
     const get = await scim("GET", `/Users/${id}`);
     for (const path of attributes) expect(get.body[path]).toBe(`v-${path}`);
@@ -149,7 +183,9 @@ describe("SCIM Users and Groups behaviour", () => {
   it("parallel PATCHes adding members to one group all land; member_count matches", async () => {
     const group = await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Everyone", members: [] });
     const groupId = group.body.id;
-    const results = await Promise.all(ids.map((id) => scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "Add", path: "members", value: [{ value: id }] }))));
+    const results = await Promise.all(
+      ids.map((id) => scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "Add", path: "members", value: [{ value: id }] }))),
+    );
     expect(results.map((r) => r.status)).toEqual(ids.map(() => 204));
     const get = await scim("GET", `/Groups/${groupId}`);
     expect(get.body.members.map((m: { value: string }) => m.value).sort()).toEqual([...ids].sort());
@@ -158,21 +194,31 @@ describe("SCIM Users and Groups behaviour", () => {
     expect(row.rows[0].member_count).toBe(ids.length);
     // adding an existing member again and removing a non-member change nothing (Entra retries)
     const before = (await eventsOf(t, d.directoryId)).length;
-    expect((await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "Add", path: "members", value: [{ value: ids[0] }] }))).status).toBe(204);
+    expect((await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "Add", path: "members", value: [{ value: ids[0] }] }))).status).toBe(
+      204,
+    );
     const stranger = (await scim("POST", "/Users", userBody("stranger@example.com"))).body.id;
-    expect((await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "Remove", path: "members", value: [{ value: stranger }] }))).status).toBe(204);
+    expect(
+      (await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "Remove", path: "members", value: [{ value: stranger }] }))).status,
+    ).toBe(204);
     expect((await eventsOf(t, d.directoryId)).length).toBe(before + 1); // only the stranger's user.created
     // excludedAttributes=members leaves members out of list and single reads
     const list = await scim("GET", "/Groups?excludedAttributes=members");
     expect(list.body.Resources[0]).not.toHaveProperty("members");
     // PATCH answers 200 with the resource when attributes are requested
-    const withAttrs = await scim("PATCH", `/Groups/${groupId}?attributes=displayName`, patchBody({ op: "replace", path: "displayName", value: "All" }));
+    const withAttrs = await scim(
+      "PATCH",
+      `/Groups/${groupId}?attributes=displayName`,
+      patchBody({ op: "replace", path: "displayName", value: "All" }),
+    );
     expect(withAttrs.status).toBe(200);
     expect(withAttrs.body).toEqual({ schemas: expect.any(Array), id: groupId, displayName: "All" });
   });
 
   it("deleting a user removes its memberships, fixes member_count and tells the app", async () => {
-    const g = (await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Leavers", members: [{ value: ids[5] }, { value: ids[6] }] })).body;
+    const g = (
+      await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Leavers", members: [{ value: ids[5] }, { value: ids[6] }] })
+    ).body;
     expect(g.members).toHaveLength(2);
     const before = (await eventsOf(t, d.directoryId)).length;
     expect((await scim("DELETE", `/Users/${ids[6]}`)).status).toBe(204);
@@ -187,8 +233,14 @@ describe("SCIM Users and Groups behaviour", () => {
   });
 
   it("PUT on a group with members replaces the member list; without members leaves it", async () => {
-    const g = (await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Putters", members: [{ value: ids[0] }, { value: ids[1] }] })).body;
-    const replaced = await scim("PUT", `/Groups/${g.id}`, { schemas: [GROUP_SCHEMA], displayName: "Putters", members: [{ value: ids[1] }, { value: ids[2] }] });
+    const g = (
+      await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Putters", members: [{ value: ids[0] }, { value: ids[1] }] })
+    ).body;
+    const replaced = await scim("PUT", `/Groups/${g.id}`, {
+      schemas: [GROUP_SCHEMA],
+      displayName: "Putters",
+      members: [{ value: ids[1] }, { value: ids[2] }],
+    });
     expect(replaced.status).toBe(200);
     expect(replaced.body.members.map((m: { value: string }) => m.value).sort()).toEqual([ids[1], ids[2]].sort());
     const renamed = await scim("PUT", `/Groups/${g.id}`, { schemas: [GROUP_SCHEMA], displayName: "Putters 2" });
@@ -198,7 +250,11 @@ describe("SCIM Users and Groups behaviour", () => {
   });
 
   it("PUT replaces a user: attributes not sent are gone, promoted columns follow", async () => {
-    const res = await scim("PUT", `/Users/${ids[2]}`, userBody("erin.new@example.com", { emails: [{ type: "home", value: "Erin@Home.example" }] }));
+    const res = await scim(
+      "PUT",
+      `/Users/${ids[2]}`,
+      userBody("erin.new@example.com", { emails: [{ type: "home", value: "Erin@Home.example" }] }),
+    );
     expect(res.status).toBe(200);
     expect(res.body).not.toHaveProperty("name");
     expect(res.body.userName).toBe("erin.new@example.com");

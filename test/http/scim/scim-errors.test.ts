@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createScimDirectory, ERROR_SCHEMA, eventsOf, GROUP_SCHEMA, patchBody, scimClient, type ScimDirectory, USER_SCHEMA, userBody } from "../../helpers/scim-fixtures.js";
+import {
+  createScimDirectory,
+  ERROR_SCHEMA,
+  eventsOf,
+  GROUP_SCHEMA,
+  patchBody,
+  scimClient,
+  type ScimDirectory,
+  USER_SCHEMA,
+  userBody,
+} from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // Every client mistake gets its RFC 7644 §3.12 status and scimType, and writes nothing (no row, no event).
@@ -11,7 +21,11 @@ describe("SCIM error paths", () => {
   let userId: string;
   let groupId: string;
   const eventCount = async () => (await eventsOf(t, d.directoryId)).length;
-  const expectError = (res: { status: number; body: Record<string, unknown>; headers: Record<string, unknown> }, status: number, scimType?: string) => {
+  const expectError = (
+    res: { status: number; body: Record<string, unknown>; headers: Record<string, unknown> },
+    status: number,
+    scimType?: string,
+  ) => {
     expect(res.status).toBe(status);
     expect(res.headers["content-type"]).toContain("application/scim+json");
     expect(res.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: String(status), detail: expect.any(String) });
@@ -56,11 +70,15 @@ describe("SCIM error paths", () => {
   });
 
   it("bad filters are 400 invalidFilter; unknown attributes too", async () => {
-    for (const filter of ['userName eq', 'userName xx "a"', "(userName eq \"a\"", 'nosuchattr eq "a"', 'emails[type eq "work"']) {
+    for (const filter of ["userName eq", 'userName xx "a"', '(userName eq "a"', 'nosuchattr eq "a"', 'emails[type eq "work"']) {
       expectError(await scim("GET", `/Users?filter=${encodeURIComponent(filter)}`), 400, "invalidFilter");
     }
-    expectError(await scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq')}`), 400, "invalidFilter");
-    expectError(await scim("POST", "/Users/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: "userName zz 1" }), 400, "invalidFilter");
+    expectError(await scim("GET", `/Groups?filter=${encodeURIComponent("displayName eq")}`), 400, "invalidFilter");
+    expectError(
+      await scim("POST", "/Users/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], filter: "userName zz 1" }),
+      400,
+      "invalidFilter",
+    );
   });
 
   it("unknown ids are 404 on every method, for malformed ids too", async () => {
@@ -87,7 +105,11 @@ describe("SCIM error paths", () => {
     expect((await scim("GET", `/Users/${userId}`)).body.active).toBe(true);
     // and its users cannot be added as members here
     const foreign = (await otherScim("POST", "/Users", userBody("foreign@x.com"))).body.id;
-    expectError(await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "add", path: "members", value: [{ value: foreign }] })), 400, "invalidValue");
+    expectError(
+      await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "add", path: "members", value: [{ value: foreign }] })),
+      400,
+      "invalidValue",
+    );
   });
 
   it("duplicates are 409 uniqueness: userName and displayName, on create, PUT and PATCH", async () => {
@@ -95,7 +117,11 @@ describe("SCIM error paths", () => {
     expectError(await scim("POST", "/Users", userBody("TAKEN@example.com")), 409, "uniqueness");
     const other = (await scim("POST", "/Users", userBody("other@example.com"))).body.id;
     expectError(await scim("PUT", `/Users/${other}`, userBody("Taken@Example.com")), 409, "uniqueness");
-    expectError(await scim("PATCH", `/Users/${other}`, patchBody({ op: "replace", path: "userName", value: "taken@example.com" })), 409, "uniqueness");
+    expectError(
+      await scim("PATCH", `/Users/${other}`, patchBody({ op: "replace", path: "userName", value: "taken@example.com" })),
+      409,
+      "uniqueness",
+    );
     expectError(await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "TAKEN" }), 409, "uniqueness");
     const g2 = (await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Second" })).body.id;
     expectError(await scim("PATCH", `/Groups/${g2}`, patchBody({ op: "replace", path: "displayName", value: "taken" })), 409, "uniqueness");
@@ -109,7 +135,10 @@ describe("SCIM error paths", () => {
     const etag = current.headers.etag as string;
     expect(etag).toBe(current.body.meta.version);
     const before = await eventCount();
-    expectError(await scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "title", value: "x" }), { "if-match": 'W/"999"' }), 412);
+    expectError(
+      await scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "title", value: "x" }), { "if-match": 'W/"999"' }),
+      412,
+    );
     expectError(await scim("PUT", `/Users/${userId}`, userBody("taken@example.com"), { "if-match": 'W/"999"' }), 412);
     expectError(await scim("DELETE", `/Users/${userId}`, undefined, { "if-match": 'W/"999"' }), 412);
     expectError(await scim("DELETE", `/Groups/${groupId}`, undefined, { "if-match": '"999"' }), 412);
@@ -124,20 +153,34 @@ describe("SCIM error paths", () => {
   it("bodies over the limit are 413", async () => {
     const big = userBody("big@x.com", { displayName: "x".repeat(5000) });
     expectError(await scim("POST", "/Users", big), 413);
-    const bulk = { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [{ method: "POST", bulkId: "a", path: "/Users", data: big }] };
+    const bulk = {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+      Operations: [{ method: "POST", bulkId: "a", path: "/Users", data: big }],
+    };
     expectError(await scim("POST", "/Bulk", bulk), 413);
-    const tooMany = { schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"], Operations: [1, 2, 3, 4].map((i) => ({ method: "DELETE", path: `/Users/${i}` })) };
+    const tooMany = {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],
+      Operations: [1, 2, 3, 4].map((i) => ({ method: "DELETE", path: `/Users/${i}` })),
+    };
     expectError(await scim("POST", "/Bulk", tooMany), 413);
   });
 
   it("PATCH mistakes: unknown path 400 invalidPath, read-only 400 mutability, bad op 400", async () => {
     const before = await eventCount();
-    expectError(await scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "noSuchAttribute", value: "x" })), 400, "invalidPath");
+    expectError(
+      await scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "noSuchAttribute", value: "x" })),
+      400,
+      "invalidPath",
+    );
     expectError(await scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "id", value: "x" })), 400, "mutability");
     const bad = await scim("PATCH", `/Users/${userId}`, patchBody({ op: "explode", path: "title", value: "x" }));
     expect(bad.status).toBe(400);
     // all or nothing: a valid first operation is not applied when the second fails
-    const partial = await scim("PATCH", `/Users/${userId}`, patchBody({ op: "replace", path: "title", value: "Half" }, { op: "replace", path: "nope", value: 1 }));
+    const partial = await scim(
+      "PATCH",
+      `/Users/${userId}`,
+      patchBody({ op: "replace", path: "title", value: "Half" }, { op: "replace", path: "nope", value: 1 }),
+    );
     expect(partial.status).toBe(400);
     expect((await scim("GET", `/Users/${userId}`)).body.title).not.toBe("Half");
     expect(await eventCount()).toBe(before);
@@ -146,10 +189,22 @@ describe("SCIM error paths", () => {
   it("members referencing unknown users are 400 invalidValue and nothing is written", async () => {
     const u = (await scim("POST", "/Users", userBody("member@x.com"))).body.id;
     const before = await eventCount();
-    const res = await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "add", path: "members", value: [{ value: u }, { value: crypto.randomUUID() }] }));
+    const res = await scim(
+      "PATCH",
+      `/Groups/${groupId}`,
+      patchBody({ op: "add", path: "members", value: [{ value: u }, { value: crypto.randomUUID() }] }),
+    );
     expectError(res, 400, "invalidValue");
-    expectError(await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "add", path: "members", value: [{ value: "garbage" }] })), 400, "invalidValue");
-    expectError(await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "WithGhost", members: [{ value: crypto.randomUUID() }] }), 400, "invalidValue");
+    expectError(
+      await scim("PATCH", `/Groups/${groupId}`, patchBody({ op: "add", path: "members", value: [{ value: "garbage" }] })),
+      400,
+      "invalidValue",
+    );
+    expectError(
+      await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "WithGhost", members: [{ value: crypto.randomUUID() }] }),
+      400,
+      "invalidValue",
+    );
     expect((await scim("GET", `/Groups/${groupId}`)).body.members).toEqual([]);
     expect((await scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq "WithGhost"')}`)).body.totalResults).toBe(0);
     expect(await eventCount()).toBe(before);
@@ -180,7 +235,12 @@ describe("SCIM error paths", () => {
   });
 
   it("an unsupported content type is 415", async () => {
-    const res = await t.app.inject({ method: "POST", url: `${d.base}/Users`, headers: { authorization: d.headers.authorization, "content-type": "application/xml" }, payload: "<user/>" });
+    const res = await t.app.inject({
+      method: "POST",
+      url: `${d.base}/Users`,
+      headers: { authorization: d.headers.authorization, "content-type": "application/xml" },
+      payload: "<user/>",
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ schemas: [ERROR_SCHEMA], status: "415" });
   });

@@ -36,7 +36,18 @@ describe("setup page", () => {
     expect(inputValue(res.body, "tenant-url")).toBe(`http://scimbridge.test/scim/v2/${directoryId}`);
     expect(res.body).toContain("Connect Contoso &lt;Engineering&gt; to your identity provider");
     expect(res.body).not.toContain("Contoso <Engineering>");
-    for (const step of ["Enterprise applications", "Create your own application", "Non-gallery", "Get started", "Automatic", "Test Connection", "Mappings", "Sync only assigned users and groups", "Provisioning Status", "Users and groups"]) {
+    for (const step of [
+      "Enterprise applications",
+      "Create your own application",
+      "Non-gallery",
+      "Get started",
+      "Automatic",
+      "Test Connection",
+      "Mappings",
+      "Sync only assigned users and groups",
+      "Provisioning Status",
+      "Users and groups",
+    ]) {
       expect(res.body).toContain(step);
     }
     expect(res.body).toContain('id="okta"');
@@ -52,7 +63,12 @@ describe("setup page", () => {
   it("Reveal token issues a working directory token, shown once", async () => {
     const link = await createSetupLinkUrl(t.app, directoryId);
     // as a browser submits the form: an empty urlencoded body
-    const res = await t.app.inject({ method: "POST", url: `${link.path}/secret-token`, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" });
+    const res = await t.app.inject({
+      method: "POST",
+      url: `${link.path}/secret-token`,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: "",
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers["cache-control"]).toBe("no-store");
     const token = inputValue(res.body, "secret-token");
@@ -97,7 +113,11 @@ describe("setup page", () => {
 
   it("a revoked link shows a clear message with 410", async () => {
     const link = await createSetupLinkUrl(t.app, directoryId);
-    const del = await t.app.inject({ method: "DELETE", url: `/api/v1/directories/${directoryId}/setup-links/${link.id}`, headers: adminAuth });
+    const del = await t.app.inject({
+      method: "DELETE",
+      url: `/api/v1/directories/${directoryId}/setup-links/${link.id}`,
+      headers: adminAuth,
+    });
     expect(del.statusCode).toBe(204);
     const page = await t.app.inject({ method: "GET", url: link.path });
     expect(page.statusCode).toBe(410);
@@ -132,7 +152,13 @@ describe("setup page", () => {
     const empty = await t.app.inject({ method: "GET", url: `${link.path}/status` });
     expect(empty.statusCode).toBe(200);
     expect(empty.headers["cache-control"]).toBe("no-store");
-    expect(empty.json()).toMatchObject({ lastRequest: null, testConnection: { seen: false, lastAttemptAt: null }, users: 0, groups: 0, recentErrors: [] });
+    expect(empty.json()).toMatchObject({
+      lastRequest: null,
+      testConnection: { seen: false, lastAttemptAt: null },
+      users: 0,
+      groups: 0,
+      recentErrors: [],
+    });
 
     // an IdP with a wrong token: Test Connection fails with 401
     const probe = await t.app.inject({
@@ -154,7 +180,11 @@ describe("setup page", () => {
     // Entra's Test Connection with a real token, then a synced user
     const token = (await t.app.db.prisma.$transaction((tx) => issueSecretToken(tx, t.config, dir)))!.secretToken;
     const auth = { authorization: `Bearer ${token}` };
-    const ok = await t.app.inject({ method: "GET", url: `/scim/v2/${dir}/Users?filter=userName%20eq%20%22${randomUUID()}%22`, headers: auth });
+    const ok = await t.app.inject({
+      method: "GET",
+      url: `/scim/v2/${dir}/Users?filter=userName%20eq%20%22${randomUUID()}%22`,
+      headers: auth,
+    });
     expect(ok.statusCode).toBe(200);
     const user = await t.app.inject({
       method: "POST",

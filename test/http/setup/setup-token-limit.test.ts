@@ -25,7 +25,12 @@ describe("setup page and admin API: the token limit under concurrency", () => {
     const link = await createSetupLinkUrl(t.app, directoryId);
     const results = await Promise.all(
       Array.from({ length: CONCURRENT }, () =>
-        t.app.inject({ method: "POST", url: `${link.path}/secret-token`, headers: { "content-type": "application/x-www-form-urlencoded" }, payload: "" }),
+        t.app.inject({
+          method: "POST",
+          url: `${link.path}/secret-token`,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          payload: "",
+        }),
       ),
     );
     const statuses = results.map((r) => r.statusCode);
@@ -68,8 +73,13 @@ describe("setup page and admin API: the token limit under concurrency", () => {
     const link = await createSetupLinkUrl(t.app, directoryId);
     for (let i = 0; i < LIMIT; i++) expect((await t.app.inject({ method: "POST", url: `${link.path}/secret-token` })).statusCode).toBe(200);
     expect((await t.app.inject({ method: "POST", url: `${link.path}/secret-token` })).statusCode).toBe(409);
-    const tokens = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${directoryId}/tokens`, headers: adminAuth })).json().data;
-    const revoke = await t.app.inject({ method: "DELETE", url: `/api/v1/directories/${directoryId}/tokens/${tokens[0].id}`, headers: adminAuth });
+    const tokens = (await t.app.inject({ method: "GET", url: `/api/v1/directories/${directoryId}/tokens`, headers: adminAuth })).json()
+      .data;
+    const revoke = await t.app.inject({
+      method: "DELETE",
+      url: `/api/v1/directories/${directoryId}/tokens/${tokens[0].id}`,
+      headers: adminAuth,
+    });
     expect(revoke.statusCode).toBe(204);
     expect((await t.app.inject({ method: "POST", url: `${link.path}/secret-token` })).statusCode).toBe(200);
     expect(await liveTokens(directoryId)).toBe(LIMIT);

@@ -14,7 +14,9 @@ let client: pg.Client;
 async function plan(resourceType: "User" | "Group", filter: string): Promise<string> {
   const table = resourceType === "User" ? "scim_users u" : "scim_groups g";
   const alias = resourceType === "User" ? "u" : "g";
-  const q = toQuery(sql`EXPLAIN SELECT ${raw(alias)}.id FROM ${raw(table)} WHERE ${raw(alias)}.directory_id = ${dir}::uuid AND (${scimFilterToSql(resourceType, filter)})`);
+  const q = toQuery(
+    sql`EXPLAIN SELECT ${raw(alias)}.id FROM ${raw(table)} WHERE ${raw(alias)}.directory_id = ${dir}::uuid AND (${scimFilterToSql(resourceType, filter)})`,
+  );
   const r = await client.query(q.text, q.values);
   return r.rows.map((row) => row["QUERY PLAN"]).join("\n");
 }

@@ -16,7 +16,12 @@ function parseError(text: string): ScimError {
 
 describe("parseScimFilter: valid filters", () => {
   it("parses a comparison with case-insensitive operator", () => {
-    expect(parseScimFilter('userName EQ "bjensen"')).toEqual({ type: "compare", attribute: { name: "userName" }, operator: "eq", value: "bjensen" });
+    expect(parseScimFilter('userName EQ "bjensen"')).toEqual({
+      type: "compare",
+      attribute: { name: "userName" },
+      operator: "eq",
+      value: "bjensen",
+    });
   });
 
   it("parses every comparison operator and pr", () => {
@@ -50,7 +55,7 @@ describe("parseScimFilter: valid filters", () => {
         },
       ],
     });
-    expect(parseScimFilter('(a pr or b pr) and c pr')).toMatchObject({ type: "and", filters: [{ type: "or" }, { type: "present" }] });
+    expect(parseScimFilter("(a pr or b pr) and c pr")).toMatchObject({ type: "and", filters: [{ type: "or" }, { type: "present" }] });
   });
 
   it("flattens chains of the same operator", () => {
@@ -60,13 +65,18 @@ describe("parseScimFilter: valid filters", () => {
   });
 
   it("parses not (...)", () => {
-    expect(parseScimFilter('not (a eq "x")')).toEqual({ type: "not", filter: { type: "compare", attribute: { name: "a" }, operator: "eq", value: "x" } });
+    expect(parseScimFilter('not (a eq "x")')).toEqual({
+      type: "not",
+      filter: { type: "compare", attribute: { name: "a" }, operator: "eq", value: "x" },
+    });
   });
 
   it("parses sub-attributes and URN-qualified attributes", () => {
     expect(parseScimFilter('name.familyName co "O\'Malley"')).toMatchObject({ attribute: { name: "name", subAttribute: "familyName" } });
     expect(parseScimFilter(`${ENT}:employeeNumber eq "7"`)).toMatchObject({ attribute: { uri: ENT, name: "employeeNumber" } });
-    expect(parseScimFilter(`${ENT}:manager.value eq "7"`)).toMatchObject({ attribute: { uri: ENT, name: "manager", subAttribute: "value" } });
+    expect(parseScimFilter(`${ENT}:manager.value eq "7"`)).toMatchObject({
+      attribute: { uri: ENT, name: "manager", subAttribute: "value" },
+    });
   });
 
   it("parses value paths", () => {
@@ -95,7 +105,10 @@ describe("parseScimFilter: valid filters", () => {
         ],
       },
     });
-    expect(parseScimFilter('emails[type eq "work"].value pr and active eq true')).toMatchObject({ type: "and", filters: [{ type: "valuePath" }, { type: "compare" }] });
+    expect(parseScimFilter('emails[type eq "work"].value pr and active eq true')).toMatchObject({
+      type: "and",
+      filters: [{ type: "valuePath" }, { type: "compare" }],
+    });
   });
 
   it("accepts a filter of exactly the size and depth limits", () => {
@@ -111,9 +124,9 @@ describe("parseScimFilter: malformed filters are 400 invalidFilter", () => {
   it.each([
     ["", /empty/],
     ["   ", /empty/],
-    ['userName eq', /expected a value .* after "eq"; got the end of the filter/],
+    ["userName eq", /expected a value .* after "eq"; got the end of the filter/],
     ['userName eqq "x"', /"eqq" at position 10; expected an operator/],
-    ['userName eq bjensen', /got "bjensen" at position 13/],
+    ["userName eq bjensen", /got "bjensen" at position 13/],
     ['userName eq "unterminated', /Unterminated string starting at position 13/],
     ['userName eq "bad \\q escape"', /Invalid string literal at position 13/],
     ['(userName eq "x"', /Expected "\)" to close "\(" at position 1; got the end of the filter/],
@@ -131,10 +144,10 @@ describe("parseScimFilter: malformed filters are 400 invalidFilter", () => {
     ['1abc eq "x"', /Invalid attribute path/],
     ['__proto__ eq "x"', /Invalid attribute path|not allowed/],
     ['constructor eq "x"', /not allowed/],
-    ['name.constructor pr', /not allowed/],
+    ["name.constructor pr", /not allowed/],
     ['urn:x eq "y"', /Invalid schema URN/],
-    ['a eq 01', /expected a value/],
-    ['a eq 1e999', /expected a value/],
+    ["a eq 01", /expected a value/],
+    ["a eq 1e999", /expected a value/],
     ['a eq {"x":1}', /Unexpected character "\{"/],
   ])("%j", (text, detail) => {
     const error = parseError(text);

@@ -13,7 +13,22 @@ const CUSTOM = "urn:acme:params:scim:schemas:extension:acme:2.0:User";
 const dir = randomUUID();
 const otherDir = randomUUID();
 const ids: Record<string, string> = {};
-for (const k of ["alice", "bob", "carol", "dave", "eve", "frank", "grace", "heidi", "other1", "other2", "eng", "sales", "empty", "otherEng"]) {
+for (const k of [
+  "alice",
+  "bob",
+  "carol",
+  "dave",
+  "eve",
+  "frank",
+  "grace",
+  "heidi",
+  "other1",
+  "other2",
+  "eng",
+  "sales",
+  "empty",
+  "otherEng",
+]) {
   ids[k] = randomUUID();
 }
 const names = new Map(Object.entries(ids).map(([k, v]) => [v, k]));
@@ -31,7 +46,11 @@ interface SeedUser {
 
 const users: SeedUser[] = [
   {
-    key: "alice", userName: "Alice@Example.com", externalId: "ext-alice", displayName: "Alice Liddell", createdAt: "2026-01-01T00:00:00Z",
+    key: "alice",
+    userName: "Alice@Example.com",
+    externalId: "ext-alice",
+    displayName: "Alice Liddell",
+    createdAt: "2026-01-01T00:00:00Z",
     resource: {
       title: "Engineer",
       name: { givenName: "Alice", familyName: "Liddell", formatted: "Alice Liddell" },
@@ -44,7 +63,11 @@ const users: SeedUser[] = [
     },
   },
   {
-    key: "bob", userName: "BOB@example.com", externalId: "ext-bob", displayName: "Bob Builder", createdAt: "2026-02-01T00:00:00Z",
+    key: "bob",
+    userName: "BOB@example.com",
+    externalId: "ext-bob",
+    displayName: "Bob Builder",
+    createdAt: "2026-02-01T00:00:00Z",
     resource: {
       name: { givenName: "Bob", familyName: "Builder" },
       emails: [
@@ -55,12 +78,20 @@ const users: SeedUser[] = [
     },
   },
   {
-    key: "carol", userName: "carol", externalId: "EXT-CAROL", active: false, displayName: "Carol", createdAt: "2026-03-01T00:00:00Z",
+    key: "carol",
+    userName: "carol",
+    externalId: "EXT-CAROL",
+    active: false,
+    displayName: "Carol",
+    createdAt: "2026-03-01T00:00:00Z",
     resource: { title: "", emails: [{ value: "carol@example.com", primary: true }] },
   },
   { key: "dave", userName: "dave_100%@x.com", externalId: null, displayName: null, createdAt: "2026-04-01T00:00:00Z", resource: {} },
   {
-    key: "eve", userName: "eve\\path", displayName: "Eve", createdAt: "2026-05-01T00:00:00Z",
+    key: "eve",
+    userName: "eve\\path",
+    displayName: "Eve",
+    createdAt: "2026-05-01T00:00:00Z",
     resource: {
       emails: [{ value: "eve@example.com", type: "other" }],
       roles: [{ value: "admin" }],
@@ -69,21 +100,43 @@ const users: SeedUser[] = [
     },
   },
   {
-    key: "frank", userName: "Frank", displayName: "frank", createdAt: "2026-06-01T00:00:00Z",
+    key: "frank",
+    userName: "Frank",
+    displayName: "frank",
+    createdAt: "2026-06-01T00:00:00Z",
     // Stored as the IdP sent it: attribute names in a non-canonical case.
     resource: { Title: "Manager", Emails: [{ Value: "frank@example.com", Type: "Work" }] },
   },
   {
-    key: "grace", userName: "grace.hopper@example.com", createdAt: "2026-07-01T00:00:00Z",
+    key: "grace",
+    userName: "grace.hopper@example.com",
+    createdAt: "2026-07-01T00:00:00Z",
     resource: { emails: [], name: { givenName: "Grace", familyName: "Hopper", formatted: "Grace Hopper" } },
   },
   {
-    key: "heidi", userName: "Heidi", externalId: "ext-heidi", createdAt: "2026-08-01T00:00:00Z",
+    key: "heidi",
+    userName: "Heidi",
+    externalId: "ext-heidi",
+    createdAt: "2026-08-01T00:00:00Z",
     resource: { phoneNumbers: [{ value: "+1 555 0100", type: "mobile" }], nickName: "H" },
   },
   // Another directory with look-alike users: must never match.
-  { key: "other1", directory: otherDir, userName: "alice@example.com", externalId: "ext-alice", createdAt: "2026-01-01T00:00:00Z", resource: { emails: [{ value: "alice@example.com", type: "work" }] } },
-  { key: "other2", directory: otherDir, userName: "bob@example.com", externalId: "ext-bob", createdAt: "2026-01-01T00:00:00Z", resource: {} },
+  {
+    key: "other1",
+    directory: otherDir,
+    userName: "alice@example.com",
+    externalId: "ext-alice",
+    createdAt: "2026-01-01T00:00:00Z",
+    resource: { emails: [{ value: "alice@example.com", type: "work" }] },
+  },
+  {
+    key: "other2",
+    directory: otherDir,
+    userName: "bob@example.com",
+    externalId: "ext-bob",
+    createdAt: "2026-01-01T00:00:00Z",
+    resource: {},
+  },
 ];
 
 function pickEmail(resource: Record<string, unknown>): string | null {
@@ -123,7 +176,19 @@ beforeAll(async () => {
     await client.query(
       `INSERT INTO scim_users (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource, created_at, updated_at)
        VALUES ($1, $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $11::timestamptz + interval '1 day')`,
-      [ids[u.key], u.directory ?? dir, u.userName, u.externalId ?? null, u.active ?? true, u.displayName ?? null, given, family, pickEmail(u.resource), JSON.stringify(resource), u.createdAt],
+      [
+        ids[u.key],
+        u.directory ?? dir,
+        u.userName,
+        u.externalId ?? null,
+        u.active ?? true,
+        u.displayName ?? null,
+        given,
+        family,
+        pickEmail(u.resource),
+        JSON.stringify(resource),
+        u.createdAt,
+      ],
     );
   }
   const groups = [
@@ -139,7 +204,12 @@ beforeAll(async () => {
       [ids[g.key], g.directory, g.displayName, g.externalId, JSON.stringify({ displayName: g.displayName }), g.createdAt],
     );
   }
-  const memberships: [string, string, string][] = [["eng", "alice", dir], ["eng", "bob", dir], ["sales", "bob", dir], ["otherEng", "other1", otherDir]];
+  const memberships: [string, string, string][] = [
+    ["eng", "alice", dir],
+    ["eng", "bob", dir],
+    ["sales", "bob", dir],
+    ["otherEng", "other1", otherDir],
+  ];
   for (const [g, u, d] of memberships) {
     await client.query(`INSERT INTO group_members (group_id, user_id, directory_id) VALUES ($1, $2, $3)`, [ids[g], ids[u], d]);
   }
@@ -182,33 +252,33 @@ const userCases: [string, string[]][] = [
   ['userName gt "frank"', ["grace", "heidi"]],
   ['userName le "bob@example.com"', ["alice", "bob"]],
   ['displayName eq "alice liddell"', ["alice"]],
-  ['displayName pr', except("dave", "grace", "heidi")],
+  ["displayName pr", except("dave", "grace", "heidi")],
   ['displayName ne "Carol"', except("carol")],
-  ['displayName eq null', ["dave", "grace", "heidi"]],
+  ["displayName eq null", ["dave", "grace", "heidi"]],
   ['name.familyName eq "liddell"', ["alice"]],
   ['name.givenName sw "B"', ["bob"]],
   ['name.formatted co "hopper"', ["grace"]],
-  ['name pr', ["alice", "bob", "grace"]],
+  ["name pr", ["alice", "bob", "grace"]],
   ['title eq "engineer"', ["alice"]],
   ['title eq "MANAGER"', ["frank"]],
-  ['title pr', ["alice", "frank"]],
+  ["title pr", ["alice", "frank"]],
   ['nickName eq "h"', ["heidi"]],
   // booleans, null, not
-  ['active eq true', except("carol")],
-  ['active ne true', ["carol"]],
-  ['not (active eq true)', ["carol"]],
+  ["active eq true", except("carol")],
+  ["active ne true", ["carol"]],
+  ["not (active eq true)", ["carol"]],
   ['not (title eq "engineer")', except("alice")],
-  ['externalId eq null', ["dave", "eve", "frank", "grace"]],
-  ['externalId pr', ["alice", "bob", "carol", "heidi"]],
+  ["externalId eq null", ["dave", "eve", "frank", "grace"]],
+  ["externalId pr", ["alice", "bob", "carol", "heidi"]],
   // multi-valued
-  ['emails pr', ["alice", "bob", "carol", "eve", "frank"]],
-  ['emails.value pr', ["alice", "bob", "carol", "eve", "frank"]],
+  ["emails pr", ["alice", "bob", "carol", "eve", "frank"]],
+  ["emails.value pr", ["alice", "bob", "carol", "eve", "frank"]],
   ['emails.value eq "alice.home@gmail.com"', ["alice"]],
   ['emails co "gmail"', ["alice"]],
   ['emails.type eq "home"', ["alice", "bob"]],
   ['emails[type eq "home" or type eq "other"]', ["alice", "bob", "eve"]],
   ['emails[not (type eq "work")]', ["alice", "bob", "carol", "eve"]],
-  ['emails[primary eq true]', ["alice", "carol"]],
+  ["emails[primary eq true]", ["alice", "carol"]],
   ['phoneNumbers[type eq "mobile"].value sw "+1"', ["heidi"]],
   ['roles.value eq "admin"', ["eve"]],
   ['emails[type eq "work"].value pr', ["alice", "bob", "frank"]],
@@ -246,7 +316,7 @@ const userCases: [string, string[]][] = [
   [`groups.value eq "${ids.eng}"`, ["alice", "bob"]],
   [`groups[value eq "${ids.sales}"]`, ["bob"]],
   ['groups.display eq "engineering"', ["alice", "bob"]],
-  ['groups pr', ["alice", "bob"]],
+  ["groups pr", ["alice", "bob"]],
 ];
 
 const invalidUserFilters: string[] = [
@@ -254,14 +324,14 @@ const invalidUserFilters: string[] = [
   'name.nosuch eq "x"',
   'urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "x"',
   'password eq "secret"',
-  'active gt true',
+  "active gt true",
   'active eq "true"',
-  'userName eq 5',
+  "userName eq 5",
   'meta.created gt "yesterday"',
   'meta.created gt "2026-02-30T00:00:00Z"',
   'meta.created co "2026"',
   'name eq "x"',
-  'userName gt null',
+  "userName gt null",
   'emails[nosuch eq "x"]',
   'userName[value eq "x"]',
   'meta.version eq "W/\\"1\\""',
@@ -292,8 +362,8 @@ describe("scimFilterToSql on a real database", () => {
     ['displayName eq "00000000-0000-4000-8000-000000000000"', []],
     [`members.value eq "${ids.bob}"`, ["eng", "sales"]],
     [`members[value eq "${ids.alice}"]`, ["eng"]],
-    ['members pr', ["eng", "sales"]],
-    ['not (members pr)', ["empty"]],
+    ["members pr", ["eng", "sales"]],
+    ["not (members pr)", ["empty"]],
     ['members.display eq "bob builder"', ["eng", "sales"]],
     ['externalId eq "gext-3"', ["empty"]],
     ['displayName sw "e"', ["empty", "eng"]],
@@ -335,7 +405,9 @@ describe("scimFilterToSql on a real database", () => {
 
 describe("scimSortToSql on a real database", () => {
   async function sorted(sortBy?: string, sortOrder?: string): Promise<string[]> {
-    const q = toQuery(sql`SELECT u.id FROM scim_users u WHERE u.directory_id = ${dir}::uuid ORDER BY ${scimSortToSql("User", sortBy, sortOrder)}`);
+    const q = toQuery(
+      sql`SELECT u.id FROM scim_users u WHERE u.directory_id = ${dir}::uuid ORDER BY ${scimSortToSql("User", sortBy, sortOrder)}`,
+    );
     const r = await client.query(q.text, q.values);
     return r.rows.map((row) => names.get(row.id)!);
   }

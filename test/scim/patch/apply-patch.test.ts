@@ -59,12 +59,22 @@ describe("simple and sub-attribute paths", () => {
     expect(patchUser([{ op: "remove", path: "title" }])).toEqual(user);
   });
 
-  it.each([["True", true], ["FALSE", false], ["true", true], [false, false]])('active %j becomes the boolean %j', (value, expected) => {
+  it.each([
+    ["True", true],
+    ["FALSE", false],
+    ["true", true],
+    [false, false],
+  ])("active %j becomes the boolean %j", (value, expected) => {
     expect(patchUser([{ op: "Replace" as "replace", path: "active", value }]).active).toBe(expected);
   });
 
   it("drops a password instead of storing it", () => {
-    expect(patchUser([{ op: "replace", path: "password", value: "s3cret" }, { op: "replace", value: { password: "x" } }])).toEqual(user);
+    expect(
+      patchUser([
+        { op: "replace", path: "password", value: "s3cret" },
+        { op: "replace", value: { password: "x" } },
+      ]),
+    ).toEqual(user);
   });
 
   it("accepts core attributes wrapped in the core schema URN, as some clients send them", () => {
@@ -74,7 +84,9 @@ describe("simple and sub-attribute paths", () => {
   });
 
   it("ignores read-only attributes inside a no-path value, as PUT does", () => {
-    const resource = patchUser([{ op: "replace", value: { id: "other", meta: { created: "x" }, groups: [], schemas: ["x"], nickName: "A" } }]);
+    const resource = patchUser([
+      { op: "replace", value: { id: "other", meta: { created: "x" }, groups: [], schemas: ["x"], nickName: "A" } },
+    ]);
     expect(resource).toEqual({ ...user, nickName: "A" });
   });
 });
@@ -82,13 +94,22 @@ describe("simple and sub-attribute paths", () => {
 describe("multi-valued attributes and value filters", () => {
   it("add appends and skips identical values; replace replaces the list", () => {
     const added = patchUser([
-      { op: "add", path: "emails", value: [{ type: "home", value: "a@home.example" }, { type: "work", value: "ada@example.com", primary: true }] },
+      {
+        op: "add",
+        path: "emails",
+        value: [
+          { type: "home", value: "a@home.example" },
+          { type: "work", value: "ada@example.com", primary: true },
+        ],
+      },
     ]);
     expect(added.emails).toEqual([
       { type: "work", value: "ada@example.com", primary: true },
       { type: "home", value: "a@home.example" },
     ]);
-    expect(patchUser([{ op: "replace", path: "emails", value: [{ type: "home", value: "h@x" }] }]).emails).toEqual([{ type: "home", value: "h@x" }]);
+    expect(patchUser([{ op: "replace", path: "emails", value: [{ type: "home", value: "h@x" }] }]).emails).toEqual([
+      { type: "home", value: "h@x" },
+    ]);
   });
 
   it("a new primary value makes the others non-primary (RFC 7644 §3.5.2)", () => {
@@ -128,7 +149,10 @@ describe("multi-valued attributes and value filters", () => {
   });
 
   it("supports ne, sw, ew, pr, or, not and parentheses in filters", () => {
-    const resource: ScimObject = { ...user, emails: [{ type: "work", value: "a@x.org" }, { type: "home", value: "b@y.com" }, { type: "other" }] };
+    const resource: ScimObject = {
+      ...user,
+      emails: [{ type: "work", value: "a@x.org" }, { type: "home", value: "b@y.com" }, { type: "other" }],
+    };
     const keep = (path: string) => (patchUser([{ op: "remove", path }], resource).emails as { type: string }[]).map((e) => e.type);
     expect(keep('emails[type ne "work"]')).toEqual(["work"]);
     expect(keep('emails[value sw "a@"]')).toEqual(["home", "other"]);
@@ -138,7 +162,9 @@ describe("multi-valued attributes and value filters", () => {
   });
 
   it("remove of a sub-attribute through a filter", () => {
-    expect(patchUser([{ op: "remove", path: 'emails[type eq "work"].primary' }]).emails).toEqual([{ type: "work", value: "ada@example.com" }]);
+    expect(patchUser([{ op: "remove", path: 'emails[type eq "work"].primary' }]).emails).toEqual([
+      { type: "work", value: "ada@example.com" },
+    ]);
   });
 
   it("remove with a value list removes just those values", () => {
@@ -156,7 +182,10 @@ describe("enterprise manager", () => {
   it('plain string id, object form, then Replace "" and Remove clear it', () => {
     const withString = patchUser([{ op: "Add" as "add", path: managerPath, value: "m-1" }]);
     expect(withString[ENT]).toEqual({ manager: { value: "m-1" } });
-    const withObject = patchUser([{ op: "replace", path: managerPath, value: { value: "m-2", displayName: "ignored (read-only)" } }], withString);
+    const withObject = patchUser(
+      [{ op: "replace", path: managerPath, value: { value: "m-2", displayName: "ignored (read-only)" } }],
+      withString,
+    );
     expect(withObject[ENT]).toEqual({ manager: { value: "m-2" } });
     expect(patchUser([{ op: "replace", path: managerPath, value: "" }], withObject)).not.toHaveProperty(ENT);
     expect(patchUser([{ op: "remove", path: managerPath }], withObject)).not.toHaveProperty(ENT);
@@ -321,7 +350,8 @@ describe("large values", () => {
     const values = Array.from({ length: 1000 }, (_, i) => ({ a: i, b: "x" }));
     const started = performance.now();
     let resource = patchUser([{ op: "add", path: `${custom}:items`, value: values }]);
-    for (let i = 0; i < 20; i++) resource = patchUser([{ op: "add", path: `${custom}:items`, value: values.map(({ a, b }) => ({ b, a })) }], resource);
+    for (let i = 0; i < 20; i++)
+      resource = patchUser([{ op: "add", path: `${custom}:items`, value: values.map(({ a, b }) => ({ b, a })) }], resource);
     expect((resource[custom] as { items: unknown[] }).items).toHaveLength(1000);
     expect(performance.now() - started).toBeLessThan(2000);
   });

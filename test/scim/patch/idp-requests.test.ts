@@ -48,7 +48,11 @@ describe("Entra tutorial examples", () => {
   });
 
   it('Example 5: the older manager form (path "manager", value [{$ref, value}]) sets the enterprise manager', () => {
-    const { resource } = patch("User", { schemas: [USER_SCHEMA], userName: "jyoung@testuser.com" }, entraTutorial("Example 5: update a user (manager)").request.body);
+    const { resource } = patch(
+      "User",
+      { schemas: [USER_SCHEMA], userName: "jyoung@testuser.com" },
+      entraTutorial("Example 5: update a user (manager)").request.body,
+    );
     expect(resource[ENTERPRISE_USER_SCHEMA]).toEqual({
       manager: { $ref: "http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee", value: "00aa00aa-bb11-cc22-dd33-44ee44ee44ee" },
     });

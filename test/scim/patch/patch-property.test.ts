@@ -12,7 +12,10 @@ const user = deepFreeze({
   userName: "ada@example.com",
   displayName: "Ada",
   name: { givenName: "Ada", familyName: "Lovelace" },
-  emails: [{ type: "work", value: "ada@example.com", primary: true }, { type: "home", value: "h@x" }],
+  emails: [
+    { type: "work", value: "ada@example.com", primary: true },
+    { type: "home", value: "h@x" },
+  ],
   addresses: [{ type: "work", locality: "London" }],
   active: true,
   [ENTERPRISE_USER_SCHEMA]: { department: "Math", manager: { value: "m-1" } },
@@ -20,13 +23,55 @@ const user = deepFreeze({
 });
 const group = deepFreeze({ schemas: [GROUP_SCHEMA], displayName: "G", externalId: "g-1" });
 
-const names = ["userName", "displayName", "DISPLAYNAME", "name", "emails", "phoneNumbers", "addresses", "active", "members", "groups",
-  "id", "meta", "password", "manager", "department", "title", "x509Certificates", "roles", "companyName", "__proto__", "constructor",
-  "prototype", ENTERPRISE_USER_SCHEMA, `${ENTERPRISE_USER_SCHEMA}:manager`, `${ENTERPRISE_USER_SCHEMA}:department`, "urn:acme:2.0:User",
-  "urn:acme:2.0:User:tags", "urn:acme:2.0:User:nested", USER_SCHEMA, `${USER_SCHEMA}:userName`, "schemas", "$ref"];
+const names = [
+  "userName",
+  "displayName",
+  "DISPLAYNAME",
+  "name",
+  "emails",
+  "phoneNumbers",
+  "addresses",
+  "active",
+  "members",
+  "groups",
+  "id",
+  "meta",
+  "password",
+  "manager",
+  "department",
+  "title",
+  "x509Certificates",
+  "roles",
+  "companyName",
+  "__proto__",
+  "constructor",
+  "prototype",
+  ENTERPRISE_USER_SCHEMA,
+  `${ENTERPRISE_USER_SCHEMA}:manager`,
+  `${ENTERPRISE_USER_SCHEMA}:department`,
+  "urn:acme:2.0:User",
+  "urn:acme:2.0:User:tags",
+  "urn:acme:2.0:User:nested",
+  USER_SCHEMA,
+  `${USER_SCHEMA}:userName`,
+  "schemas",
+  "$ref",
+];
 const subs = ["value", "type", "primary", "givenName", "formatted", "display", "created", "__proto__", "x", "Value"];
-const filters = ['type eq "work"', 'TYPE eq "home"', "primary eq true", 'value co "a"', 'type eq "work" and primary eq true',
-  'not (type pr)', 'value eq "m-1" or value eq "u1"', "type eq", '__proto__ eq "x"', '(type sw "w"', 'value gt 3', 'type eq "a]"'];
+const filters = [
+  'type eq "work"',
+  'TYPE eq "home"',
+  "primary eq true",
+  'value co "a"',
+  'type eq "work" and primary eq true',
+  "not (type pr)",
+  'value eq "m-1" or value eq "u1"',
+  "type eq",
+  '__proto__ eq "x"',
+  '(type sw "w"',
+  "value gt 3",
+  'type eq "a]"',
+];
 
 const path = fc.oneof(
   { arbitrary: fc.constantFrom(...names), weight: 4 },
@@ -38,9 +83,16 @@ const path = fc.oneof(
     weight: 3,
   },
   { arbitrary: fc.string({ maxLength: 40 }), weight: 1 },
-  { arbitrary: fc.string({ unit: fc.constantFrom("a", ".", "[", "]", '"', ":", " ", "urn", "eq", "_", "(", ")"), maxLength: 30 }), weight: 1 },
+  {
+    arbitrary: fc.string({ unit: fc.constantFrom("a", ".", "[", "]", '"', ":", " ", "urn", "eq", "_", "(", ")"), maxLength: 30 }),
+    weight: 1,
+  },
 );
-const scalar = fc.oneof(fc.constantFrom("", "True", "false", "FALSE", null, true, false, 0, "m-1", "u1"), fc.string({ maxLength: 10 }), fc.double());
+const scalar = fc.oneof(
+  fc.constantFrom("", "True", "false", "FALSE", null, true, false, 0, "m-1", "u1"),
+  fc.string({ maxLength: 10 }),
+  fc.double(),
+);
 const element = fc.dictionary(fc.constantFrom(...subs, ...names.slice(0, 6)), scalar, { maxKeys: 4 });
 const attributes = fc.dictionary(
   fc.constantFrom(...names, "name.givenName", 'emails[type eq "work"].value'),
@@ -68,10 +120,17 @@ const operation = fc.oneof(
 // JSON round trip: what the HTTP layer hands over (and turns "__proto__" keys into real own keys).
 const body = fc
   .oneof(
-    { arbitrary: fc.record({ schemas: fc.constant([PATCH_OP_SCHEMA]), Operations: fc.array(operation, { minLength: 1, maxLength: 3 }) }), weight: 19 },
+    {
+      arbitrary: fc.record({ schemas: fc.constant([PATCH_OP_SCHEMA]), Operations: fc.array(operation, { minLength: 1, maxLength: 3 }) }),
+      weight: 19,
+    },
     { arbitrary: fc.anything({ maxDepth: 3 }), weight: 1 },
   )
-  .map((b) => (b === undefined ? undefined : JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? 0 : v)) ?? "null")));
+  .map((b) =>
+    b === undefined
+      ? undefined
+      : JSON.parse(JSON.stringify(b, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? 0 : v)) ?? "null"),
+  );
 
 describe("PATCH engine properties", () => {
   it("applies or fails with a 400 ScimError, within 50 ms, without mutating the input", () => {

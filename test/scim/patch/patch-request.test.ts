@@ -3,7 +3,11 @@ import { PATCH_OP_SCHEMA, parsePatchRequest } from "../../../src/scim/patch/inde
 import { expectScimError } from "./scim-error-assertions.js";
 
 const limits = { maxOperations: 5, maxMembers: 3 };
-const body = (operations: unknown, extra: Record<string, unknown> = {}) => ({ schemas: [PATCH_OP_SCHEMA], Operations: operations, ...extra });
+const body = (operations: unknown, extra: Record<string, unknown> = {}) => ({
+  schemas: [PATCH_OP_SCHEMA],
+  Operations: operations,
+  ...extra,
+});
 
 describe("parsePatchRequest", () => {
   it('normalises op in any case ("Add", "REPLACE", "remove") and accepts lowercase "operations"', () => {
@@ -40,7 +44,10 @@ describe("parsePatchRequest", () => {
   it.each([
     ["a body that is not an object", [1, 2]],
     ["a missing schemas", { Operations: [{ op: "add", path: "nickName", value: "x" }] }],
-    ["schemas without the PatchOp URN", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], Operations: [{ op: "add", path: "nickName", value: "x" }] }],
+    [
+      "schemas without the PatchOp URN",
+      { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], Operations: [{ op: "add", path: "nickName", value: "x" }] },
+    ],
     ["missing Operations", { schemas: [PATCH_OP_SCHEMA] }],
     ["empty Operations", body([])],
     ["Operations that is not an array", body({ op: "add" })],

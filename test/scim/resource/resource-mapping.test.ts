@@ -78,11 +78,15 @@ describe("projection", () => {
       name: { familyName: "B" },
       [ENTERPRISE]: { department: "R&D" },
     });
-    expect(projectResource("User", user, { attributes: ["emails.value", "emails.type"] })).toMatchObject({ emails: [{ value: "a@x.com", type: "work" }] });
+    expect(projectResource("User", user, { attributes: ["emails.value", "emails.type"] })).toMatchObject({
+      emails: [{ value: "a@x.com", type: "work" }],
+    });
   });
 
   it("excludes attributes but never id or schemas", () => {
-    const out = projectResource("User", user, { excludedAttributes: ["emails", "id", "schemas", `${ENTERPRISE}:manager`, "name.givenName"] });
+    const out = projectResource("User", user, {
+      excludedAttributes: ["emails", "id", "schemas", `${ENTERPRISE}:manager`, "name.givenName"],
+    });
     expect(out).not.toHaveProperty("emails");
     expect(out.id).toBe("1");
     expect(out.schemas).toEqual(user.schemas);
@@ -126,7 +130,11 @@ describe("POST/PUT bodies", () => {
   });
 
   it("extracts group members and refuses nested groups and oversize lists", () => {
-    const body = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "G", members: [{ value: "a" }, { value: "a" }, { value: "b" }] };
+    const body = {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "G",
+      members: [{ value: "a" }, { value: "a" }, { value: "b" }],
+    };
     expect(parseGroupBody(body, 10)).toEqual({ resource: { schemas: body.schemas, displayName: "G" }, memberIds: ["a", "b"] });
     expect(parseGroupBody({ schemas: body.schemas, displayName: "G" }, 10).memberIds).toBeUndefined();
     expect(scimError(() => parseGroupBody({ ...body, members: [{ value: "g", type: "Group" }] }, 10)).scimType).toBe("invalidValue");
@@ -169,7 +177,10 @@ describe("promoted columns and the app-facing shapes", () => {
   it("maps a user row to the app-facing User", () => {
     const cols = promoteUserColumns(resource);
     const at = new Date("2026-01-02T03:04:05.000Z");
-    const app = toAppUser({ id: "u-1", directoryId: "d-1", ...cols, resource, createdAt: at, updatedAt: at }, { groups: [{ id: "g-1", displayName: "G" }] });
+    const app = toAppUser(
+      { id: "u-1", directoryId: "d-1", ...cols, resource, createdAt: at, updatedAt: at },
+      { groups: [{ id: "g-1", displayName: "G" }] },
+    );
     expect(app).toEqual({
       id: "u-1",
       directoryId: "d-1",
@@ -189,12 +200,32 @@ describe("promoted columns and the app-facing shapes", () => {
       createdAt: "2026-01-02T03:04:05.000Z",
       updatedAt: "2026-01-02T03:04:05.000Z",
     });
-    expect(toAppUser({ id: "u", directoryId: "d", ...promoteUserColumns({ userName: "u" }), resource: { userName: "u" }, createdAt: at, updatedAt: at })).not.toHaveProperty("groups");
+    expect(
+      toAppUser({
+        id: "u",
+        directoryId: "d",
+        ...promoteUserColumns({ userName: "u" }),
+        resource: { userName: "u" },
+        createdAt: at,
+        updatedAt: at,
+      }),
+    ).not.toHaveProperty("groups");
   });
 
   it("maps a group row to the app-facing Group", () => {
     const at = new Date("2026-01-02T03:04:05.000Z");
-    expect(toAppGroup({ id: "g", directoryId: "d", displayName: "G", externalId: null, memberCount: 2, resource: { displayName: "G" }, createdAt: at, updatedAt: at })).toEqual({
+    expect(
+      toAppGroup({
+        id: "g",
+        directoryId: "d",
+        displayName: "G",
+        externalId: null,
+        memberCount: 2,
+        resource: { displayName: "G" },
+        createdAt: at,
+        updatedAt: at,
+      }),
+    ).toEqual({
       id: "g",
       directoryId: "d",
       externalId: null,
