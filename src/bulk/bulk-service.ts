@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
+import { isDatabaseUnavailable, isRowDataError } from "../db/db-errors.js";
 import { createGroup, deleteGroup, patchGroup, replaceGroup } from "../groups/group-service.js";
 import { createUser, deleteUser, patchUser, replaceUser } from "../users/user-service.js";
 import { invalidSyntax, invalidValue, ScimError, scimErrorBody } from "../scim/errors.js";
@@ -177,6 +178,17 @@ function failure(method: string, bulkId: string | undefined, error: ScimError): 
   };
 }
 
+/**
+ * An operation's failure as its own status, so earlier operations (already committed) are still reported:
+ * a value Postgres refuses is the client's (400), a database outage is 503. Anything else is a bug: thrown.
+ */
+function operationError(err: unknown): ScimError | undefined {
+  if (err instanceof ScimError) return err;
+  if (isRowDataError(err)) return invalidValue("a value of this operation cannot be stored");
+  if (isDatabaseUnavailable(err)) return new ScimError(503, undefined, "the database is unavailable; retry this operation later");
+  return undefined;
+}
+
 export async function processBulk(ctx: BulkContext, body: unknown): Promise<BulkResponse> {
   const { failOnErrors, operations } = parseBulkRequest(body, ctx.config);
   const results: (BulkOperationResult | undefined)[] = new Array(operations.length);
@@ -185,6 +197,7 @@ export async function processBulk(ctx: BulkContext, body: unknown): Promise<Bulk
     operations.map((o) => (isObject(o) ? field(o, "bulkId") : undefined)).filter((b): b is string => typeof b === "string"),
   );
   let errors = 0;
+  let unavailable = false;
   let pending = operations.map((_, i) => i);
   // Passes until nothing moves: an operation referring to a bulkId created later waits for it.
   while (pending.length > 0) {
@@ -222,12 +235,16 @@ export async function processBulk(ctx: BulkContext, body: unknown): Promise<Bulk
           status: String(outcome.status),
         };
       } catch (err) {
-        if (!(err instanceof ScimError)) throw err;
+        const error = operationError(err);
+        if (!error) throw err;
         errors++;
-        results[index] = failure(rawMethod, rawBulkId, err);
+        results[index] = failure(rawMethod, rawBulkId, error);
+        // the database is gone: later operations would fail the same way; answer what happened so far
+        if (error.status === 503) unavailable = true;
       }
+      if (unavailable) break;
     }
-    if (failOnErrors !== undefined && errors >= failOnErrors) break;
+    if (unavailable || (failOnErrors !== undefined && errors >= failOnErrors)) break;
     if (waiting.length === pending.length) {
       // a cycle or references to operations that failed: report each one
       for (const index of waiting) {

@@ -1,6 +1,6 @@
 import type { SqlRunner } from "../db/database.js";
 import { empty, raw, sql } from "../db/sql.js";
-import { storableText } from "./storable-text.js";
+import { storableText } from "../db/storable-text.js";
 
 // The scim_requests table (data plane): the per-directory SCIM request log. Rows arrive in batches from
 // the request-log writer (one multi-row INSERT per batch, never a statement per request).

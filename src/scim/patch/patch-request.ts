@@ -1,4 +1,5 @@
 import { invalidSyntax, invalidValue, noTarget } from "../errors.js";
+import { assertStorableJson } from "../resource/storable-json.js";
 import { findKey, isPlainObject } from "./safe-object.js";
 
 // Validates a PATCH body (RFC 7644 §3.5.2) and normalises IdP spellings: "Operations"/"operations",
@@ -22,6 +23,7 @@ export interface PatchLimits {
 
 export function parsePatchRequest(body: unknown, limits: PatchLimits): PatchOperation[] {
   if (!isPlainObject(body)) throw invalidSyntax("PATCH body must be a JSON object");
+  assertStorableJson(body);
   const schemasKey = findKey(body, "schemas");
   const schemas = schemasKey === undefined ? undefined : body[schemasKey];
   if (!Array.isArray(schemas) || !schemas.some((s) => typeof s === "string" && s.toLowerCase() === PATCH_OP_SCHEMA.toLowerCase())) {

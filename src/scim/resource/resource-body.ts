@@ -3,6 +3,7 @@ import { cloneRequestValue } from "../patch/safe-object.js";
 import type { AttributeDefinition } from "../schema/attribute.js";
 import { COMMON_ATTRIBUTES, RESOURCE_TYPES, type ScimResourceType } from "../schema/core-schemas.js";
 import { getCaseless, type ScimJson } from "./user-attributes.js";
+import { assertStorableJson } from "./storable-json.js";
 
 // Validation of POST/PUT bodies and their reduction to what is stored: the resource as sent,
 // minus server-maintained (id, meta), read-only (groups) and never-returned (password) attributes,
@@ -108,6 +109,7 @@ function normaliseActive(resource: ScimJson): ScimJson {
 
 export function parseUserBody(body: unknown): ScimJson {
   const json = requireObject(body);
+  assertStorableJson(json);
   checkSchemas("User", json);
   const type = RESOURCE_TYPES.User;
   checkTypes([...COMMON_ATTRIBUTES, ...type.schema.attributes], json);
@@ -130,6 +132,7 @@ export interface GroupBody {
 
 export function parseGroupBody(body: unknown, maxMembers: number): GroupBody {
   const json = requireObject(body);
+  assertStorableJson(json);
   checkSchemas("Group", json);
   checkTypes([...COMMON_ATTRIBUTES, ...RESOURCE_TYPES.Group.schema.attributes], json);
   const displayName = getCaseless(json, "displayName");
