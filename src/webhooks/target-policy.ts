@@ -5,7 +5,8 @@ import type { Config } from "../config.js";
 
 // Which webhook URLs scimbridge will call (SSRF). Only http(s). In production, unless
 // WEBHOOK_ALLOW_PRIVATE_TARGETS=true, no target may resolve to a loopback, private, link-local, unique-local,
-// CGNAT, multicast or otherwise non-public address. The check runs when a URL is configured (fast feedback)
+// CGNAT, multicast or otherwise non-public address, nor an IPv6 address that embeds an IPv4 one (NAT64, 6to4,
+// Teredo, IPv4-translated). The check runs when a URL is configured (fast feedback)
 // and again at every connection (DNS can change after configuration: rebinding), against every address the
 // name resolves to, and the socket connects to an address that was checked.
 
@@ -34,13 +35,19 @@ for (const [net, bits] of [
 ] as const) {
   refusedV4.addSubnet(net, bits, "ipv4");
 }
+// Every IPv6 form that embeds an IPv4 address is refused outright, whatever the embedded address (a public
+// webhook receiver has a public address of its own), except IPv4-mapped, unwrapped below and checked as IPv4.
 for (const [net, bits] of [
-  ["::", 96], // unspecified, loopback ::1, IPv4-compatible
+  ["::", 96], // unspecified, loopback ::1, IPv4-compatible (embeds IPv4)
   ["::ffff:0:0", 96], // IPv4-mapped in any spelling not unwrapped below
-  ["64:ff9b::", 96], // NAT64 (embeds an IPv4 address)
+  ["::ffff:0:0:0", 96], // IPv4-translated, SIIT (embeds IPv4)
+  ["64:ff9b::", 96], // NAT64 well-known prefix (embeds IPv4)
+  ["64:ff9b:1::", 48], // NAT64 local-use prefixes (embed IPv4)
   ["100::", 64], // discard
+  ["2001::", 23], // IETF protocol assignments: Teredo 2001::/32 (embeds IPv4), benchmarking, ORCHID
   ["2001:db8::", 32], // documentation
-  ["2002::", 16], // 6to4 (embeds an IPv4 address)
+  ["2002::", 16], // 6to4 (embeds IPv4)
+  ["3fff::", 20], // documentation
   ["fc00::", 7], // unique-local
   ["fe80::", 10], // link-local
   ["fec0::", 10], // site-local (deprecated)

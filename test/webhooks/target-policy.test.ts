@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Config } from "../../src/config.js";
-import { checkWebhookTarget, refusedAddressReason, WebhookTargetRejected } from "../../src/webhooks/target-policy.js";
+import { checkWebhookTarget, refusedAddressReason, sendTimeTarget, WebhookTargetRejected } from "../../src/webhooks/target-policy.js";
 import { WebhookSender } from "../../src/webhooks/webhook-sender.js";
 import {
   createDirectory,
@@ -43,8 +43,28 @@ describe("webhook target policy", () => {
     ]) {
       expect(refusedAddressReason(refused), refused).toMatch(/loopback, private, link-local or reserved/);
     }
-    for (const allowed of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) {
+    for (const allowed of ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "::ffff:8.8.8.8", "2001:4860:4860::8888", "2a00:1450::1"]) {
       expect(refusedAddressReason(allowed), allowed).toBeUndefined();
+    }
+  });
+
+  it("refuses every IPv6 form that embeds an IPv4 address, whatever the embedded address", () => {
+    for (const refused of [
+      "::ffff:0:7f00:1", // IPv4-translated 127.0.0.1
+      "::ffff:0:127.0.0.1",
+      "::ffff:0:a00:1", // IPv4-translated 10.0.0.1
+      "::ffff:0:808:808", // IPv4-translated 8.8.8.8
+      "::7f00:1", // IPv4-compatible
+      "64:ff9b::7f00:1", // NAT64 127.0.0.1
+      "64:ff9b::808:808", // NAT64 8.8.8.8
+      "64:ff9b:1::a00:1", // NAT64 local-use
+      "2002:7f00:1::1", // 6to4 127.0.0.1
+      "2002:808:808::1", // 6to4 8.8.8.8
+      "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1 (obfuscated)
+      "2001::1",
+      "3fff::1", // documentation
+    ]) {
+      expect(refusedAddressReason(refused), refused).toMatch(/loopback, private, link-local or reserved/);
     }
   });
 
@@ -57,6 +77,11 @@ describe("webhook target policy", () => {
       "http://10.1.2.3/x",
       "http://169.254.169.254/latest/meta-data",
       "http://localhost:3000/x",
+      "http://[::ffff:0:7f00:1]/",
+      "http://[::ffff:0:127.0.0.1]/x",
+      "http://[64:ff9b::7f00:1]/x",
+      "http://[2002:7f00:1::1]/x",
+      "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",
     ]) {
       await expect(checkWebhookTarget(url, config), url).rejects.toThrow(WebhookTargetRejected);
     }
@@ -64,6 +89,13 @@ describe("webhook target policy", () => {
       "webhook target 10.1.2.3 refused: 10.1.2.3 is a loopback, private, link-local or reserved address",
     );
     await expect(checkWebhookTarget("https://93.184.216.34/hooks", config)).resolves.toBeUndefined();
+  });
+
+  it("refuses an IPv4-translated literal at send time too, before any connection", () => {
+    expect(() => sendTimeTarget("http://[::ffff:0:7f00:1]/", production())).toThrow(
+      "webhook target ::ffff:0:7f00:1 refused: ::ffff:0:7f00:1 is a loopback, private, link-local or reserved address",
+    );
+    expect(sendTimeTarget("http://[::ffff:0:7f00:1]/", production(true)).url.hostname).toBe("[::ffff:0:7f00:1]");
   });
 
   it("only accepts http(s) URLs, in every mode", async () => {

@@ -20,9 +20,10 @@ interface Window {
 }
 
 /**
- * Counts failed authentications. An IP over the limit is refused before its credentials are checked;
- * a directory over the limit turns further failures into 429 while valid tokens keep working, so an
- * attacker cannot lock a customer's IdP out of its own directory.
+ * Counts failed authentications. Credentials are always checked first and only failures are counted or
+ * refused: past the limit (per IP or per directory) a failure answers 429 instead of 401, while a valid token
+ * or admin key always passes, so no one's failures (a shared NAT, a proxy without TRUST_PROXY, an attacker)
+ * can lock a valid credential out. Guessing is prevented by the tokens' 256 random bits, not by this limiter.
  */
 export class AuthFailureLimiter {
   private windows = new Map<string, Window>();
@@ -32,24 +33,12 @@ export class AuthFailureLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds the IP must wait before authenticating again, or null when it may try. */
-  blockedFor(ip: string): number | null {
-    return this.waitFor(`ip:${ip}`);
-  }
-
   /** Records a failure; returns the Retry-After seconds when the IP or directory is now over the limit, else null. */
   recordFailure(ip: string, directoryId?: string): number | null {
     const ipWait = this.bump(`ip:${ip}`);
     const dirWait = directoryId ? this.bump(`dir:${directoryId}`) : null;
     if (ipWait === null && dirWait === null) return null;
     return Math.max(ipWait ?? 0, dirWait ?? 0);
-  }
-
-  private waitFor(key: string): number | null {
-    const w = this.windows.get(key);
-    const now = this.now();
-    if (!w || w.resetAt <= now || w.count < this.limitPerMinute) return null;
-    return Math.max(1, Math.ceil((w.resetAt - now) / 1000));
   }
 
   private bump(key: string): number | null {

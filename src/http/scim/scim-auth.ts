@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type AuthenticatedDirectory, SecretTokenVerifier } from "../../directories/directory-tokens.js";
 import { ScimError } from "../../scim/errors.js";
-import { tooManyAuthFailures } from "../plugins/rate-limit.js";
+import { bearerOf, tooManyAuthFailures } from "../plugins/rate-limit.js";
 
 // Bearer-token authentication of SCIM requests. One SecretTokenVerifier per app (its cache is
 // what the admin API evicts on revoke), decorated as app.secretTokens.
@@ -29,21 +29,19 @@ function unauthorized(reply: FastifyReply): ScimError {
   return new ScimError(401, undefined, "invalid or missing bearer token");
 }
 
-/** Counts the failure per IP and directory (see plugins/rate-limit.ts); over the limit it becomes a 429. */
+/** Counts the failure per IP and directory (see plugins/rate-limit.ts); over the limit it becomes a 429. Only failures count. */
 function failed(request: FastifyRequest, reply: FastifyReply, directoryId: string | undefined): Error {
   const retryAfter = request.server.authFailures.recordFailure(request.ip, directoryId);
   return retryAfter === null ? unauthorized(reply) : tooManyAuthFailures(reply, retryAfter);
 }
 
 export async function authenticateScimRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const blocked = request.server.authFailures.blockedFor(request.ip);
-  if (blocked !== null) throw tooManyAuthFailures(reply, blocked);
+  // the credential is checked first: a valid token passes whatever others' failures from this IP (no lock-out)
   const { directoryId } = request.params as { directoryId?: string };
-  const header = request.headers.authorization;
-  const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  const bearer = bearerOf(request);
   const validDirectoryId = directoryId && UUID.test(directoryId) ? directoryId.toLowerCase() : undefined;
-  if (!match || !validDirectoryId) throw failed(request, reply, validDirectoryId);
-  const auth = await request.server.secretTokens.verify(validDirectoryId, match[1]!);
+  if (!bearer || !validDirectoryId) throw failed(request, reply, validDirectoryId);
+  const auth = await request.server.secretTokens.verify(validDirectoryId, bearer);
   if (!auth) throw failed(request, reply, validDirectoryId);
   if (auth.disabled) throw new ScimError(403, undefined, "this directory is disabled");
   request.scimDirectory = auth;

@@ -98,7 +98,7 @@ describe("rate limits", () => {
     expect(last!.json()).toMatchObject({ status: 429, code: "rate_limited" });
   });
 
-  it("failed admin authentications are limited per IP: 429 with Retry-After, even for a right key afterwards", async () => {
+  it("failed admin authentications are limited per IP: 429 with Retry-After for further wrong keys", async () => {
     const ip = "10.20.0.1";
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -172,20 +172,70 @@ describe("rate limits", () => {
   });
 });
 
+describe("failures never lock out valid credentials", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ AUTH_FAILURE_LIMIT_PER_MINUTE: "3" });
+  });
+  afterAll(async () => t.close());
+
+  it("over the failure limit from one IP, that IP's valid SCIM tokens and admin key still work; only failures get 429", async () => {
+    const ip = "10.50.0.1";
+    const a = await createDirectory(t.app.db, t.config, { name: "A" });
+    const b = await createDirectory(t.app.db, t.config, { name: "B" });
+    const scim = (id: string, token: string) =>
+      t.app.inject({ method: "GET", url: `/scim/v2/${id}/Users`, headers: { authorization: `Bearer ${token}` }, remoteAddress: ip });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await scim(a.id, `scim_wrong${i}wrongwrongwrongwrongwrong`)).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+
+    // valid credentials from the same IP: the same directory, another directory, the admin API
+    expect((await scim(a.id, a.scim.secretToken)).statusCode).toBe(200);
+    expect((await scim(b.id, b.scim.secretToken)).statusCode).toBe(200);
+    const admin = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: adminAuth, remoteAddress: ip });
+    expect(admin.statusCode).toBe(200);
+
+    // failures from that IP are still refused: SCIM error body, and problem+json on the admin API
+    const badScim = await scim(b.id, "scim_stillwrongwrongwrongwrongwrong");
+    expect(badScim.statusCode).toBe(429);
+    expect(Number(badScim.headers["retry-after"])).toBeGreaterThan(0);
+    expect(badScim.headers["content-type"]).toContain("application/scim+json");
+    expect(badScim.json()).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "429" });
+    expect(badScim.json().scimType).toBeUndefined();
+    const badAdmin = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/directories",
+      headers: { authorization: "Bearer wrong-admin-key-0123456789abcdef" },
+      remoteAddress: ip,
+    });
+    expect(badAdmin.statusCode).toBe(429);
+    expect(Number(badAdmin.headers["retry-after"])).toBeGreaterThan(0);
+    expect(badAdmin.headers["content-type"]).toContain("application/problem+json");
+    expect(badAdmin.json()).toMatchObject({ status: 429, code: "too_many_auth_failures" });
+
+    // valid requests do not count as failures: after many of them, another IP's first failure is a 401
+    const other = await t.app.inject({
+      method: "GET",
+      url: "/api/v1/directories",
+      headers: { authorization: "Bearer wrong-admin-key-0123456789abcdef" },
+      remoteAddress: "10.50.0.2",
+    });
+    expect(other.statusCode).toBe(401);
+  });
+});
+
 describe("AuthFailureLimiter", () => {
-  it("opens again after the one-minute window", () => {
+  it("counts failures per IP and per directory, and opens again after the one-minute window", () => {
     let now = 1_000_000;
     const limiter = new AuthFailureLimiter(2, () => now);
     expect(limiter.recordFailure("1.1.1.1", "d")).toBeNull();
     expect(limiter.recordFailure("1.1.1.1", "d")).toBeNull();
-    expect(limiter.blockedFor("1.1.1.1")).toBe(60);
     expect(limiter.recordFailure("1.1.1.1", "d")).toBe(60);
     now += 30_000;
-    expect(limiter.blockedFor("1.1.1.1")).toBe(30);
-    expect(limiter.blockedFor("2.2.2.2")).toBeNull();
-    expect(limiter.recordFailure("2.2.2.2", "d")).toBe(30);
+    expect(limiter.recordFailure("1.1.1.1")).toBe(30);
+    expect(limiter.recordFailure("2.2.2.2")).toBeNull();
+    expect(limiter.recordFailure("3.3.3.3", "d")).toBe(30);
     now += 30_001;
-    expect(limiter.blockedFor("1.1.1.1")).toBeNull();
     expect(limiter.recordFailure("1.1.1.1", "d")).toBeNull();
   });
 });
