@@ -159,6 +159,7 @@ describe("SCIM request log", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     // the 200th row triggered a flush of 200; 10 wait for the timer
@@ -193,6 +194,7 @@ describe("SCIM request log", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     await t.app.requestLog.flush();
@@ -226,6 +228,7 @@ describe("SCIM request log", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     await t.app.requestLog.flush();
