@@ -19,6 +19,8 @@ export interface ScimRequestRow {
   durationMs: number;
   clientRequestId: string | null;
   body: string | null;
+  /** The request carried a valid Secret Token: what the IdP did, as opposed to anyone who knows the Tenant URL. */
+  authenticated: boolean;
 }
 
 type TextColumn = "method" | "path" | "query" | "scimType" | "detail" | "clientRequestId" | "body";
@@ -33,46 +35,57 @@ export async function insertScimRequests(db: SqlRunner, rows: readonly ScimReque
   const column = <K extends Exclude<keyof ScimRequestRow, TextColumn>>(key: K) => rows.map((r) => r[key]);
   const text = (key: TextColumn) => rows.map((r) => (r[key] === null ? null : storableText(r[key])));
   await db.execute(sql`
-    INSERT INTO scim_requests (directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body)
-    SELECT v.directory_id, v.at, v.method, v.path, v.query, v.status, v.scim_type, v.detail, v.duration_ms, v.client_request_id, v.body
+    INSERT INTO scim_requests (directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body, authenticated)
+    SELECT v.directory_id, v.at, v.method, v.path, v.query, v.status, v.scim_type, v.detail, v.duration_ms, v.client_request_id, v.body,
+           v.authenticated
       FROM unnest(${column("directoryId")}::uuid[], ${column("at")}::timestamptz[], ${text("method")}::text[], ${text("path")}::text[],
                   ${text("query")}::text[], ${column("status")}::int[], ${text("scimType")}::text[], ${text("detail")}::text[],
-                  ${column("durationMs")}::float8[], ${text("clientRequestId")}::text[], ${text("body")}::text[])
-           WITH ORDINALITY AS v(directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body, n)
+                  ${column("durationMs")}::float8[], ${text("clientRequestId")}::text[], ${text("body")}::text[],
+                  ${column("authenticated")}::boolean[])
+           WITH ORDINALITY AS v(directory_id, at, method, path, query, status, scim_type, detail, duration_ms, client_request_id, body,
+                                authenticated, n)
       JOIN directories d ON d.id = v.directory_id
      ORDER BY v.n`);
 }
 
 /** A logged request as the admin API lists it: its directory is implied by the query. */
-export type ScimRequestEntry = { id: string } & Omit<ScimRequestRow, "directoryId">;
+export type ScimRequestEntry = { id: string } & Omit<ScimRequestRow, "directoryId" | "authenticated">;
 
-/** The last SCIM request of a directory, as its stats show it. */
+/** The last authenticated SCIM request of a directory, as its stats show it (what the IdP did, not anyone's noise). */
 export type LatestScimRequest = Pick<ScimRequestRow, "at" | "method" | "path" | "status" | "scimType" | "detail">;
 
 const SUMMARY_COLUMNS = raw(`at, method, path, status, scim_type AS "scimType", detail`);
 
 export async function latestScimRequest(db: SqlRunner, directoryId: string): Promise<LatestScimRequest | null> {
   const rows = await db.query<LatestScimRequest>(
-    sql`SELECT ${SUMMARY_COLUMNS} FROM scim_requests WHERE directory_id = ${directoryId}::uuid ORDER BY id DESC LIMIT 1`,
+    sql`SELECT ${SUMMARY_COLUMNS} FROM scim_requests WHERE directory_id = ${directoryId}::uuid AND authenticated ORDER BY id DESC LIMIT 1`,
   );
   return rows[0] ?? null;
 }
 
-/** The newest requests of a directory that failed (status 400 and up), newest first. */
+/** The newest authenticated requests of a directory that failed (status 400 and up), newest first. */
 export async function recentFailedScimRequests(db: SqlRunner, directoryId: string, limit: number): Promise<LatestScimRequest[]> {
   return db.query<LatestScimRequest>(sql`
     SELECT ${SUMMARY_COLUMNS} FROM scim_requests
-     WHERE directory_id = ${directoryId}::uuid AND status >= 400 ORDER BY id DESC LIMIT ${limit}`);
+     WHERE directory_id = ${directoryId}::uuid AND authenticated AND status >= 400 ORDER BY id DESC LIMIT ${limit}`);
+}
+
+/** How many requests without a valid Secret Token a directory received in the last `hours` hours. */
+export async function countUnauthenticatedScimRequests(db: SqlRunner, directoryId: string, hours: number): Promise<number> {
+  const [row] = await db.query<{ n: number }>(sql`
+    SELECT count(*)::int AS n FROM scim_requests
+     WHERE directory_id = ${directoryId}::uuid AND NOT authenticated AND at > now() - make_interval(hours => ${hours}::int)`);
+  return row!.n;
 }
 
 /**
  * "Test Connection" as Microsoft documents it: a GET on /Users or /Groups whose filter is
  * `userName eq "…"` or `displayName eq "…"`. Entra's matching queries during a sync look the same.
  */
-const TEST_CONNECTION_SHAPE = raw(`method = 'GET' AND lower(path) IN ('/users', '/groups')
+const TEST_CONNECTION_SHAPE = raw(`authenticated AND method = 'GET' AND lower(path) IN ('/users', '/groups')
   AND query ~* '(^|&)filter=\\s*(username|displayname)\\s+eq\\s'`);
 
-/** The latest request shaped like Test Connection, and whether any such request ever succeeded. */
+/** The latest authenticated request shaped like Test Connection, and whether any such request ever succeeded. */
 export async function testConnectionRequests(
   db: SqlRunner,
   directoryId: string,

@@ -6,7 +6,8 @@ import { RequestLogWriter } from "./request-log-writer.js";
 import { scimRequestTarget } from "./scim-request-target.js";
 
 // Records every request under /scim/v2/{directoryId} in the directory's request log, including
-// unauthenticated ones (a 401 there is what "Azure says unauthorized" looks like). Headers are never
+// unauthenticated ones (a 401 there is what "Azure says unauthorized" looks like), each marked whether it
+// carried a valid token: only those are what the IdP did (provisioning-status.ts); the rest is counted as noise. Headers are never
 // kept, so the Authorization header cannot leak. Runs in onResponse: the client already has its answer.
 
 declare module "fastify" {
@@ -47,6 +48,8 @@ export function registerScimRequestLog(app: FastifyInstance): void {
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
       clientRequestId: typeof clientRequestId === "string" ? clientRequestId.slice(0, 128) : null,
       body: loggedRequestBody(request.body, policy, target.path),
+      // set by the SCIM auth preHandler only when the bearer token was valid for this directory
+      authenticated: request.scimDirectory !== null && request.scimDirectory !== undefined,
     });
   });
   // onClose hooks run last-registered first, so this flush happens before the database closes

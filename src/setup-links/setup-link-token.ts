@@ -31,13 +31,19 @@ export function signSetupLinkToken(key: Buffer, linkId: string): string {
   return `${id.toString("base64url")}.${sign(key, id).toString("base64url")}`;
 }
 
-/** The link id inside a token whose signature is valid, else null (forged, altered or malformed). */
+/**
+ * The link id inside a token whose signature is valid, else null (forged, altered or malformed).
+ * Only the one spelling we issue is accepted: base64url's last character carries spare bits (4 in the id,
+ * 2 in the signature), so 64 strings would decode to the same bytes; a token that does not re-encode to
+ * itself is refused like any unknown one.
+ */
 export function verifySetupLinkToken(key: Buffer, token: string): string | null {
   const match = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!match) return null;
   const id = Buffer.from(match[1]!, "base64url");
   const signature = Buffer.from(match[2]!, "base64url");
   if (id.length !== UUID_BYTES || signature.length !== SIGNATURE_BYTES) return null;
+  if (id.toString("base64url") !== match[1] || signature.toString("base64url") !== match[2]) return null;
   if (!timingSafeEqual(signature, sign(key, id))) return null;
   return bytesToUuid(id);
 }

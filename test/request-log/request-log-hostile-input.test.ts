@@ -178,6 +178,7 @@ function row(directoryId: string, overrides: Partial<ScimRequestRow> = {}): Scim
     durationMs: 1,
     clientRequestId: null,
     body: null,
+    authenticated: true,
     ...overrides,
   };
 }

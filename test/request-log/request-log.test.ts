@@ -17,6 +17,7 @@ interface LoggedRow {
   duration_ms: number;
   client_request_id: string | null;
   body: string | null;
+  authenticated: boolean;
 }
 
 async function rowsOf(t: TestApp, directoryId: string): Promise<LoggedRow[]> {
@@ -78,6 +79,8 @@ describe("SCIM request log", () => {
     // filter values are personal data: redacted by default, the shape stays readable
     expect(rows[2]!.query).toBe('filter=userName eq "[redacted]"&count=5');
     expect(rows[3]).toMatchObject({ scim_type: null, detail: "invalid or missing bearer token" });
+    // what the IdP did (a valid token) apart from what anyone can send: the setup page's status reads the former only
+    expect(rows.map((r) => r.authenticated)).toEqual([true, true, true, false]);
     for (const r of rows) expect(r.duration_ms).toBeGreaterThan(0);
     // the bearer token never reaches the log table
     const all = JSON.stringify(rows);
@@ -159,6 +162,7 @@ describe("SCIM request log", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     // the 200th row triggered a flush of 200; 10 wait for the timer
@@ -193,6 +197,7 @@ describe("SCIM request log", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     await t.app.requestLog.flush();
@@ -226,6 +231,7 @@ describe("SCIM request log", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     await t.app.requestLog.flush();

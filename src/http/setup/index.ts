@@ -7,6 +7,7 @@ import { TokenLimitReached } from "../../directories/directory-tokens.js";
 import { provisioningStatus } from "../../request-log/provisioning-status.js";
 import { issueSecretTokenForLink, type OpenedSetupLink, openSetupLink, type SetupDirectory } from "../../setup-links/setup-link-service.js";
 import { setupLinkKey } from "../../setup-links/setup-link-token.js";
+import { isCrossSiteRequest } from "./same-origin.js";
 import { type Nonces, renderMessagePage, renderSetupPage, type SecretTokenSlot } from "./setup-page.js";
 import { statusDisplay } from "./status-view.js";
 
@@ -35,6 +36,12 @@ const INVALID: Record<Exclude<OpenedSetupLink["state"], "valid">, { status: numb
   },
 };
 
+const CROSS_SITE = {
+  title: "This request came from another site",
+  message:
+    "A new Secret Token can only be created from the setup page itself. Open the setup link you were sent and use its Reveal token button.",
+};
+
 const LinkError = Type.Object({ error: Type.String(), message: Type.String() });
 
 const StatusJson = Type.Object({
@@ -49,6 +56,7 @@ const StatusJson = Type.Object({
   }),
   users: Type.Integer(),
   groups: Type.Integer(),
+  unauthenticatedRecently: Type.Integer(),
   recentErrors: Type.Array(
     Type.Object({
       at: Type.String(),
@@ -66,6 +74,7 @@ const StatusJson = Type.Object({
     testConnection: Type.String(),
     users: Type.String(),
     groups: Type.String(),
+    unauthenticated: Type.String(),
     errors: Type.Array(Type.Object({ title: Type.String(), detail: Type.String() })),
   }),
 });
@@ -136,8 +145,19 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const hidden = { hide: true, params: TokenParams };
 
+  /**
+   * Opens the link only in the one spelling we issue: the path exactly as the client sent it must be
+   * /setup/<token><suffix>, so a percent-encoded, re-cased or extended spelling is an unknown link like any
+   * other (the token itself is checked for its one encoding in setup-link-token.ts).
+   */
+  function openLink(request: { url: string; params: { token: string } }, suffix: string): Promise<OpenedSetupLink> {
+    const path = request.url.split("?", 1)[0];
+    if (path !== `/setup/${request.params.token}${suffix}`) return Promise.resolve({ state: "unknown" });
+    return openSetupLink(app.db, key, request.params.token);
+  }
+
   app.get("/setup/:token", { schema: hidden }, async (request, reply) => {
-    const link = await openSetupLink(app.db, key, request.params.token);
+    const link = await openLink(request, "");
     if (link.state !== "valid") return renderInvalid(reply, link.state);
     // relative to /setup/<token>: keeps working when PUBLIC_URL has a path prefix
     const self = encodeURIComponent(request.params.token);
@@ -151,7 +171,14 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post("/setup/:token/secret-token", { schema: hidden }, async (request, reply) => {
-    const link = await openSetupLink(app.db, key, request.params.token);
+    // before the link is even looked up: a page elsewhere learns nothing, and issues nothing
+    if (isCrossSiteRequest(request, app.config.publicUrl)) {
+      return reply
+        .code(403)
+        .type("text/html; charset=utf-8")
+        .send(renderMessagePage(CROSS_SITE.title, CROSS_SITE.message, nonces(reply)));
+    }
+    const link = await openLink(request, "/secret-token");
     if (link.state !== "valid") return renderInvalid(reply, link.state);
     const paths = { reveal: "secret-token", status: "status" };
     try {
@@ -176,7 +203,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/setup/:token/status",
     { schema: { ...hidden, response: { 200: StatusJson, 404: LinkError, 410: LinkError } } },
     async (request, reply) => {
-      const link = await openSetupLink(app.db, key, request.params.token);
+      const link = await openLink(request, "/status");
       if (link.state !== "valid") {
         const page = INVALID[link.state];
         return reply.code(page.status as 404 | 410).send({ error: link.state, message: page.title });
@@ -192,6 +219,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
         users: s.users,
         groups: s.groups,
+        unauthenticatedRecently: s.unauthenticatedRecently,
         recentErrors: s.recentErrors.map((e) => ({ ...e, at: e.at.toISOString() })),
         display: statusDisplay(s),
       };

@@ -90,6 +90,7 @@ function statusPanel(view: SetupPageView): SafeHtml {
     <dt>Users synced</dt><dd data-field="users">${s.users}</dd>
     <dt>Groups synced</dt><dd data-field="groups">${s.groups}</dd>
   </dl>
+  <p class="hint" data-field="unauthenticated">${s.unauthenticated}</p>
   <h3>Recent errors</h3>
   <p class="hint" data-no-errors ${s.errors.length > 0 ? raw("hidden") : ""}>None.</p>
   <ul class="errors" data-errors>

@@ -1,4 +1,4 @@
-import type { FailedRequest, ProvisioningStatus } from "../../request-log/provisioning-status.js";
+import { type FailedRequest, type ProvisioningStatus, UNAUTHENTICATED_WINDOW_HOURS } from "../../request-log/provisioning-status.js";
 
 // The status panel's words, built once on the server: the first page render and the JSON the page
 // polls both carry them, so the inline script only copies strings into place.
@@ -12,6 +12,8 @@ export interface StatusDisplay {
   testConnection: string;
   users: string;
   groups: string;
+  /** How many requests came without a valid token: a count only, never their (anyone's) text. */
+  unauthenticated: string;
   errors: { title: string; detail: string }[];
 }
 
@@ -45,12 +47,21 @@ function errorDetail(r: FailedRequest): string {
   return r.scimType ? `${detail} (scimType ${r.scimType})` : detail;
 }
 
+function unauthenticatedText(n: number): string {
+  const window = `in the last ${UNAUTHENTICATED_WINDOW_HOURS} h`;
+  if (n === 0) return `No requests without a valid token ${window}.`;
+  return `${n} ${n === 1 ? "request" : "requests"} without a valid token ${window}. Anyone who knows the Tenant URL can send these, so they are only counted here. If your identity provider reports "unauthorized", check its Secret Token.`;
+}
+
 export function statusDisplay(s: ProvisioningStatus): StatusDisplay {
   const attempt = s.testConnection.lastAttempt;
   const lastFailed = s.lastRequest !== null && s.lastRequest.status >= 400;
   const state: StatusState = !s.lastRequest ? "waiting" : lastFailed ? "failing" : "connected";
   let headline: string;
-  if (!s.lastRequest) headline = "Waiting for the first request from your identity provider";
+  // a fixed sentence, never the requests' own text: anyone who knows the Tenant URL can send them
+  if (!s.lastRequest && s.unauthenticatedRecently > 0)
+    headline = "Requests arrive, but none with a valid token yet: check the Secret Token";
+  else if (!s.lastRequest) headline = "Waiting for the first request from your identity provider";
   else if (lastFailed && s.lastRequest.status === 401) headline = "Requests arrive but are not authorized: check the Secret Token";
   else if (lastFailed) headline = "Requests arrive, the last one failed: see the errors below";
   else if (s.users + s.groups > 0) headline = "Provisioning is working";
@@ -74,6 +85,7 @@ export function statusDisplay(s: ProvisioningStatus): StatusDisplay {
     testConnection,
     users: String(s.users),
     groups: String(s.groups),
+    unauthenticated: unauthenticatedText(s.unauthenticatedRecently),
     errors: s.recentErrors.map((e) => ({
       title: `${statusText(e.status)}: ${e.method} ${e.path} at ${formatTime(e.at)}`,
       detail: errorDetail(e),

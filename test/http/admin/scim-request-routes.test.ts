@@ -80,6 +80,7 @@ describe("admin API: GET /directories/{id}/scim-requests", () => {
         durationMs: 1,
         clientRequestId: null,
         body: null,
+        authenticated: true,
       });
     }
     await t.app.requestLog.flush();

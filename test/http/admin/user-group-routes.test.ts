@@ -248,7 +248,7 @@ describe("admin API: synced users and groups", () => {
     expect(empty.json()).toEqual({ users: { total: 1, active: 1, inactive: 0 }, groups: 0, memberships: 0, lastScimRequest: null });
 
     await t.app.db.pool.query(
-      "INSERT INTO scim_requests (directory_id, method, path, status, scim_type, detail, duration_ms) VALUES ($1, 'POST', '/scim/v2/x/Users', 409, 'uniqueness', 'dup', 3)",
+      "INSERT INTO scim_requests (directory_id, method, path, status, scim_type, detail, duration_ms, authenticated) VALUES ($1, 'POST', '/scim/v2/x/Users', 409, 'uniqueness', 'dup', 3, true)",
       [dir],
     );
     const res = await get(`/api/v1/directories/${dir}/stats`);

@@ -160,7 +160,7 @@ describe("setup page", () => {
       recentErrors: [],
     });
 
-    // an IdP with a wrong token: Test Connection fails with 401
+    // a wrong token (an IdP's typo, or anyone who knows the Tenant URL): counted, never taken as the IdP's status
     const probe = await t.app.inject({
       method: "GET",
       url: `/scim/v2/${dir}/Users?filter=userName+eq+%22${randomUUID()}%22`,
@@ -169,13 +169,14 @@ describe("setup page", () => {
     expect(probe.statusCode).toBe(401);
     await t.app.requestLog.flush();
     const after = (await t.app.inject({ method: "GET", url: `${link.path}/status` })).json();
-    expect(after.lastRequest).toMatchObject({ method: "GET", path: "/Users", status: 401 });
-    expect(after.testConnection).toMatchObject({ seen: false, lastAttemptStatus: 401 });
-    expect(after.recentErrors[0]).toMatchObject({ status: 401, detail: "invalid or missing bearer token" });
-    expect(after.display.state).toBe("failing");
-    expect(after.display.testConnection).toContain("401 Unauthorized");
+    expect(after).toMatchObject({ lastRequest: null, testConnection: { seen: false, lastAttemptAt: null }, recentErrors: [] });
+    expect(after.unauthenticatedRecently).toBe(1);
+    expect(after.display.state).toBe("waiting");
+    expect(after.display.headline).toBe("Requests arrive, but none with a valid token yet: check the Secret Token");
+    expect(after.display.unauthenticated).toContain("1 request without a valid token in the last 24 h");
+    expect(after.display.unauthenticated).toContain("check its Secret Token");
     const page = await t.app.inject({ method: "GET", url: link.path });
-    expect(page.body).toContain("Requests arrive but are not authorized: check the Secret Token");
+    expect(page.body).toContain("1 request without a valid token in the last 24 h");
 
     // Entra's Test Connection with a real token, then a synced user
     const token = (await t.app.db.prisma.$transaction((tx) => issueSecretToken(tx, t.config, dir)))!.secretToken;
