@@ -283,15 +283,18 @@ export const DirectoryStats = Type.Object(
     groups: Type.Integer(),
     memberships: Type.Integer(),
     lastScimRequest: Nullable(
-      Type.Object({
-        at: DateTime(),
-        method: Type.String(),
-        path: Type.String(),
-        status: Type.Integer(),
-        outcome: Type.Union([Type.Literal("success"), Type.Literal("failure")]),
-        scimType: Nullable(Type.String()),
-        detail: Nullable(Type.String()),
-      }),
+      Type.Object(
+        {
+          at: DateTime(),
+          method: Type.String(),
+          path: Type.String(),
+          status: Type.Integer(),
+          outcome: Type.Union([Type.Literal("success"), Type.Literal("failure")]),
+          scimType: Nullable(Type.String()),
+          detail: Nullable(Type.String()),
+        },
+        { description: "The latest SCIM request made with a valid token (requests without one are not the IdP's)." },
+      ),
     ),
   },
   {
