@@ -33,6 +33,8 @@ export interface Config {
     patchMaxOperations: number;
     /** Most members one request may add/remove/replace. */
     maxMembersPerRequest: number;
+    /** Most member values one Groups response carries (list pages are cut to fit; see docs/OPERATIONS.md). */
+    listMaxMembers: number;
   };
   events: { retentionDays: number };
   webhooks: {
@@ -188,6 +190,7 @@ export function loadConfig(env: Env = process.env): Config {
       bulkMaxPayloadBytes: int(env, "SCIM_BULK_MAX_PAYLOAD_BYTES", 1048576, 1024),
       patchMaxOperations: int(env, "SCIM_PATCH_MAX_OPERATIONS", 1000, 1),
       maxMembersPerRequest: int(env, "SCIM_MAX_MEMBERS_PER_REQUEST", 10000, 1),
+      listMaxMembers: int(env, "SCIM_LIST_MAX_MEMBERS", 10000, 1),
     },
     events: { retentionDays: int(env, "EVENT_RETENTION_DAYS", 30, 1) },
     webhooks: {

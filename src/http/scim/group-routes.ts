@@ -21,6 +21,6 @@ export const groupRoutes = scimResourceRoutes({
   patch: patchGroup,
   remove: deleteGroup,
   query: queryGroups,
-  toScim: (db, baseUrl, rows, projection) => scimGroups(db, baseUrl, rows, projection),
+  toScim: (db, baseUrl, rows, projection, _byId, memberBudget) => scimGroups(db, baseUrl, rows, projection, memberBudget),
   patchAnswersNoContent: true,
 });

@@ -40,8 +40,11 @@ export interface ScimResourceType<R extends { id: string; version: number }> {
   patch(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<R>;
   remove(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void>;
   query(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<R>>;
-  /** Rows → SCIM resources under the projection; `byId` is true for GET /{endpoint}/{id}. */
-  toScim(db: Database, baseUrl: string, rows: R[], projection: Projection, byId: boolean): Promise<ScimJson[]>;
+  /**
+   * Rows → SCIM resources under the projection; `byId` is true for GET /{endpoint}/{id}. `memberBudget` (reads only)
+   * bounds the member values a response carries: a list page may come back with fewer resources than rows.
+   */
+  toScim(db: Database, baseUrl: string, rows: R[], projection: Projection, byId: boolean, memberBudget?: number): Promise<ScimJson[]>;
   /** PATCH answers 204 unless attributes/excludedAttributes ask for the resource (Entra expects it of groups). */
   patchAnswersNoContent: boolean;
 }
@@ -101,7 +104,14 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
         const result = await type.query(app.db, directoryId, request.query, scim.maxResults);
-        const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.query), false);
+        const resources = await type.toScim(
+          app.db,
+          base(directoryId),
+          result.rows,
+          projectionOf(request.query),
+          false,
+          scim.listMaxMembers,
+        );
         return reply.type(SCIM_CONTENT_TYPE).send(listResponse(result.totalResults, result.page, resources));
       },
     );
@@ -121,7 +131,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
         const result = await type.query(app.db, directoryId, request.body, scim.maxResults);
-        const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.body), false);
+        const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.body), false, scim.listMaxMembers);
         return reply
           .code(200)
           .type(SCIM_CONTENT_TYPE)
@@ -145,7 +155,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const { directoryId } = request.scimDirectory;
         const projection = projectionOf(request.query);
         const record = await type.get(app.db, directoryId, request.params.id, projection);
-        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true);
+        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true, scim.listMaxMembers);
         return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
       },
     );

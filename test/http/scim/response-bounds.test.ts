@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createScimDirectory, ERROR_SCHEMA, GROUP_SCHEMA, type ScimDirectory, scimClient, userBody } from "../../helpers/scim-fixtures.js";
+import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
+
+// Groups responses carry at most SCIM_LIST_MAX_MEMBERS member values: a list page is cut to the leading
+// groups whose members fit (totalResults unchanged, paging on with startIndex reaches every group, each
+// group's members complete), and a group over the budget on its own is refused with 400 tooMany naming the limit.
+
+describe("member budget of Groups responses", () => {
+  let t: TestApp;
+  let d: ScimDirectory;
+  let scim: ReturnType<typeof scimClient>;
+  const groupMembers = new Map<string, string[]>();
+
+  beforeAll(async () => {
+    t = await buildTestApp({ SCIM_LIST_MAX_MEMBERS: "50" });
+    d = await createScimDirectory(t);
+    scim = scimClient(t, d);
+    const users: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const r = await scim("POST", "/Users", userBody(`m${i}@example.com`));
+      expect(r.status).toBe(201);
+      users.push(r.body.id as string);
+    }
+    // five groups of 30 members (only one fits a page of 50), then one of 60 (over the budget on its own)
+    for (let g = 0; g < 5; g++) {
+      const members = users.slice(g * 5, g * 5 + 30);
+      const r = await scim("POST", "/Groups", {
+        schemas: [GROUP_SCHEMA],
+        displayName: `g${g}`,
+        members: members.map((value) => ({ value })),
+      });
+      expect(r.status).toBe(201);
+      groupMembers.set(r.body.id as string, members);
+    }
+  });
+  afterAll(async () => t.close());
+
+  it("cuts a list page to the budget, keeps totalResults, and paging on reaches every group with all its members", async () => {
+    const first = await scim("GET", "/Groups?count=100");
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ totalResults: 5, startIndex: 1, itemsPerPage: 1 });
+
+    const seen = new Map<string, string[]>();
+    let startIndex = 1;
+    for (let pages = 0; pages < 10 && startIndex <= 5; pages++) {
+      const page = await scim("GET", `/Groups?count=100&startIndex=${startIndex}`);
+      expect(page.status).toBe(200);
+      expect(page.body.totalResults).toBe(5);
+      const resources = page.body.Resources as { id: string; members: { value: string }[] }[];
+      expect(resources.length).toBeGreaterThan(0);
+      expect(resources.reduce((n, g) => n + g.members.length, 0)).toBeLessThanOrEqual(50);
+      for (const g of resources) seen.set(g.id, g.members.map((m) => m.value).sort());
+      startIndex += page.body.itemsPerPage as number;
+    }
+    expect(seen.size).toBe(5);
+    for (const [id, members] of groupMembers) expect(seen.get(id)).toEqual([...members].sort());
+
+    // without members nothing is cut
+    const slim = await scim("GET", "/Groups?count=100&excludedAttributes=members");
+    expect(slim.body).toMatchObject({ totalResults: 5, itemsPerPage: 5 });
+    // POST /.search is bounded the same way
+    const search = await scim("POST", "/Groups/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], count: 100 });
+    expect(search.body).toMatchObject({ totalResults: 5, itemsPerPage: 1 });
+  });
+
+  it("refuses a group over the budget on its own with 400 tooMany naming the limit, and serves it without members", async () => {
+    const users = ((await scim("GET", "/Users?count=60&attributes=id")).body.Resources as { id: string }[]).map((u) => u.id);
+    const big = await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "big", members: users.map((value) => ({ value })) });
+    expect(big.status).toBe(201);
+    const id = big.body.id as string;
+
+    const get = await scim("GET", `/Groups/${id}`);
+    expect(get.status).toBe(400);
+    expect(get.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "400", scimType: "tooMany" });
+    expect(get.body.detail).toContain("SCIM_LIST_MAX_MEMBERS (50)");
+    expect(get.body.detail).toContain("60 members");
+
+    const filtered = await scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq "big"')}`);
+    expect(filtered.status).toBe(400);
+    expect(filtered.body).toMatchObject({ scimType: "tooMany" });
+
+    const slim = await scim("GET", `/Groups/${id}?excludedAttributes=members`);
+    expect(slim.status).toBe(200);
+    expect(slim.body).toMatchObject({ id, displayName: "big" });
+  });
+});
