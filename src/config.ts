@@ -35,6 +35,8 @@ export interface Config {
     maxMembersPerRequest: number;
     /** Most member values one Groups response carries (list pages are cut to fit; see docs/OPERATIONS.md). */
     listMaxMembers: number;
+    /** Largest stored User or Group resource (JSON bytes). */
+    maxResourceBytes: number;
   };
   events: { retentionDays: number };
   webhooks: {
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       patchMaxOperations: int(env, "SCIM_PATCH_MAX_OPERATIONS", 1000, 1),
       maxMembersPerRequest: int(env, "SCIM_MAX_MEMBERS_PER_REQUEST", 10000, 1),
       listMaxMembers: int(env, "SCIM_LIST_MAX_MEMBERS", 10000, 1),
+      maxResourceBytes: int(env, "SCIM_MAX_RESOURCE_BYTES", 65536, 1024),
     },
     events: { retentionDays: int(env, "EVENT_RETENTION_DAYS", 30, 1) },
     webhooks: {

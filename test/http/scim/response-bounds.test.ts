@@ -85,3 +85,46 @@ describe("member budget of Groups responses", () => {
     expect(slim.body).toMatchObject({ id, displayName: "big" });
   });
 });
+
+// One stored resource is at most SCIM_MAX_RESOURCE_BYTES (what responses, events and admin pages repeat):
+// POST, PUT and PATCH that would store more answer 413 naming the limit and the size, and store nothing.
+describe("stored size limit of a resource", () => {
+  let t: TestApp;
+  let scim: ReturnType<typeof scimClient>;
+  beforeAll(async () => {
+    t = await buildTestApp({ SCIM_MAX_RESOURCE_BYTES: "2048" });
+    scim = scimClient(t, await createScimDirectory(t));
+  });
+  afterAll(async () => t.close());
+
+  const expectTooLarge = (r: { status: number; body: Record<string, unknown> }) => {
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "413" });
+    expect(r.body.detail).toMatch(/stored as \d+ bytes, over SCIM_MAX_RESOURCE_BYTES \(2048\)/);
+  };
+
+  it("refuses users and groups over the limit on POST, PUT and PATCH, keeping what was stored", async () => {
+    expectTooLarge(await scim("POST", "/Users", userBody("big@example.com", { title: "x".repeat(3000) })));
+    expect((await scim("GET", `/Users?filter=${encodeURIComponent('userName eq "big@example.com"')}`)).body.totalResults).toBe(0);
+
+    const created = await scim("POST", "/Users", userBody("small@example.com", { title: "t" }));
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    expectTooLarge(await scim("PUT", `/Users/${id}`, userBody("small@example.com", { title: "x".repeat(3000) })));
+    const patch = {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "title", value: "y".repeat(3000) }],
+    };
+    expectTooLarge(await scim("PATCH", `/Users/${id}`, patch));
+    expect((await scim("GET", `/Users/${id}`)).body).toMatchObject({ title: "t" });
+
+    expectTooLarge(await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "g".repeat(3000) }));
+    const group = await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "ok" });
+    expect(group.status).toBe(201);
+    const groupPatch = {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "displayName", value: "h".repeat(3000) }],
+    };
+    expectTooLarge(await scim("PATCH", `/Groups/${group.body.id}`, groupPatch));
+  });
+});
