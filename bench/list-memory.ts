@@ -10,7 +10,8 @@ import { createDirectory, type Service, startService } from "./lib/service.js";
 
 // Issue 13 item 2: memory of large Groups responses. 30 groups of 10,000 members each (users and
 // memberships seeded with SQL), then three concurrent clients each send GET /Groups?count=1000 and page on
-// with startIndex until they have read every group with its members. The service's RSS is sampled every
+// with startIndex until they have read every group with its members (and, first, a run where each client
+// sends the one GET only). The service's RSS is sampled every
 // 10 ms; growth = peak during the run - RSS before it. Run twice: with the default SCIM_LIST_MAX_MEMBERS
 // (10,000) and with a budget large enough that nothing is cut (how the service answered before the bound).
 
@@ -20,6 +21,7 @@ const CLIENTS = 3;
 
 interface Run {
   budget: string;
+  scenario: string;
   pagesPerClient: number;
   groupsPerClient: number;
   firstPageMb: number;
@@ -29,7 +31,11 @@ interface Run {
   rssGrowthMb: number;
 }
 
-async function listEverything(scim: ScimClient, prefix: string): Promise<{ pages: number; groups: number; firstPageBytes: number }> {
+async function listEverything(
+  scim: ScimClient,
+  prefix: string,
+  onePage = false,
+): Promise<{ pages: number; groups: number; firstPageBytes: number }> {
   let startIndex = 1;
   let pages = 0;
   let groups = 0;
@@ -42,11 +48,11 @@ async function listEverything(scim: ScimClient, prefix: string): Promise<{ pages
     groups += body.Resources.length;
     for (const g of body.Resources) if (g.members.length !== MEMBERS) throw new Error(`a group came back with ${g.members.length} members`);
     startIndex += body.itemsPerPage;
-    if (body.itemsPerPage === 0 || startIndex > body.totalResults) return { pages, groups, firstPageBytes };
+    if (onePage || body.itemsPerPage === 0 || startIndex > body.totalResults) return { pages, groups, firstPageBytes };
   }
 }
 
-async function measure(service: Service, token: string, prefix: string, budget: string): Promise<Run> {
+async function measure(service: Service, token: string, prefix: string, budget: string, onePage: boolean): Promise<Run> {
   await service.settle();
   const before = service.memory().rssMb;
   let peak = before;
@@ -55,14 +61,15 @@ async function measure(service: Service, token: string, prefix: string, budget: 
   }, 10);
   const t0 = performance.now();
   const clients = Array.from({ length: CLIENTS }, () => new ScimClient(service.url, token, 1));
-  const results = await Promise.all(clients.map((c) => listEverything(c, prefix)));
+  const results = await Promise.all(clients.map((c) => listEverything(c, prefix, onePage)));
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
   peak = Math.max(peak, service.memory().rssMb);
   for (const c of clients) c.close();
-  for (const r of results) if (r.groups !== GROUPS) throw new Error(`a client read ${r.groups} groups, not ${GROUPS}`);
+  if (!onePage) for (const r of results) if (r.groups !== GROUPS) throw new Error(`a client read ${r.groups} groups, not ${GROUPS}`);
   return {
     budget,
+    scenario: onePage ? "one GET each" : "every page",
     pagesPerClient: results[0]!.pages,
     groupsPerClient: results[0]!.groups,
     firstPageMb: round(results[0]!.firstPageBytes / 1e6, 1),
@@ -107,9 +114,13 @@ export async function runListMemory(): Promise<Run[]> {
         const warm = new ScimClient(service.url, dir.token, 1);
         await listEverything(warm, prefix);
         warm.close();
-        const run = await measure(service, dir.token, prefix, budget);
-        process.stderr.write(`  SCIM_LIST_MAX_MEMBERS=${budget}: RSS +${run.rssGrowthMb} MB (${run.rssBeforeMb} → ${run.rssPeakMb})\n`);
-        runs.push(run);
+        for (const onePage of [true, false]) {
+          const run = await measure(service, dir.token, prefix, budget, onePage);
+          process.stderr.write(
+            `  SCIM_LIST_MAX_MEMBERS=${budget}, ${run.scenario}: RSS +${run.rssGrowthMb} MB (${run.rssBeforeMb} → ${run.rssPeakMb})\n`,
+          );
+          runs.push(run);
+        }
       } finally {
         await service.stop();
       }
@@ -128,6 +139,7 @@ if (isMain(import.meta.url)) {
     `Three concurrent clients list ${GROUPS} groups of ${MEMBERS.toLocaleString("en")} members (GET /Groups?count=1000, paging on with startIndex)`,
     runs.map((r) => ({
       SCIM_LIST_MAX_MEMBERS: r.budget,
+      clients: r.scenario,
       "pages per client": r.pagesPerClient,
       "first page MB": r.firstPageMb,
       "wall s": r.seconds,
