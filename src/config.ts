@@ -56,6 +56,8 @@ export interface Config {
   };
   metrics: { mode: MetricsMode; token: string | undefined };
   setupLinkTtlDays: number;
+  /** Stored bytes of the users on one admin API page (fewer rows, with a cursor, past it). */
+  adminPageMaxBytes: number;
   requestLog: { retentionDays: number; maxRowsPerDirectory: number; body: RequestLogBodyPolicy };
   rateLimit: { adminPerMinute: number; authFailuresPerMinute: number };
   dbPoolSize: number;
@@ -209,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metrics: { mode: metricsMode, token: metricsToken },
     setupLinkTtlDays: int(env, "SETUP_LINK_TTL_DAYS", 7, 1, 365),
+    adminPageMaxBytes: int(env, "ADMIN_PAGE_MAX_BYTES", 1048576, 1024),
     requestLog: {
       retentionDays: int(env, "SCIM_REQUEST_LOG_RETENTION_DAYS", 7, 1),
       maxRowsPerDirectory: int(env, "SCIM_REQUEST_LOG_MAX_ROWS", 10000, 10),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScimDirectory, ERROR_SCHEMA, GROUP_SCHEMA, type ScimDirectory, scimClient, userBody } from "../../helpers/scim-fixtures.js";
-import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
+import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // Groups responses carry at most SCIM_LIST_MAX_MEMBERS member values: a list page is cut to the leading
 // groups whose members fit (totalResults unchanged, paging on with startIndex reaches every group, each
@@ -126,5 +126,46 @@ describe("stored size limit of a resource", () => {
       Operations: [{ op: "replace", path: "displayName", value: "h".repeat(3000) }],
     };
     expectTooLarge(await scim("PATCH", `/Groups/${group.body.id}`, groupPatch));
+  });
+});
+
+// The admin API repeats each stored user twice (raw and customAttributes): a users page ends once the
+// stored users on it reach ADMIN_PAGE_MAX_BYTES, with a cursor to the rest (nothing skipped or repeated).
+describe("byte bound of admin API user pages", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ ADMIN_PAGE_MAX_BYTES: "2048" });
+  });
+  afterAll(async () => t.close());
+
+  it("cuts a page by the stored bytes of its users and pages on to every user once", async () => {
+    const d = await createScimDirectory(t);
+    const scim = scimClient(t, d);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await scim("POST", "/Users", userBody(`heavy${i}@example.com`, { title: "x".repeat(500) }));
+      expect(r.status).toBe(201);
+      ids.push(r.body.id as string);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await t.app.inject({
+        method: "GET",
+        url: `/api/v1/directories/${d.directoryId}/users?limit=50${cursor ? `&cursor=${cursor}` : ""}`,
+        headers: adminAuth,
+      });
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as { data: { id: string; raw: unknown }[]; nextCursor: string | null };
+      expect(body.data.length).toBeGreaterThan(0);
+      // each user stores ~600 bytes: at most 4 start within 2,048 bytes
+      expect(body.data.length).toBeLessThanOrEqual(4);
+      seen.push(...body.data.map((u) => u.id));
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(pages).toBeGreaterThan(2);
+    expect(seen).toEqual(ids);
   });
 });
