@@ -33,6 +33,10 @@ export interface Config {
     patchMaxOperations: number;
     /** Most members one request may add/remove/replace. */
     maxMembersPerRequest: number;
+    /** Most member values one Groups response carries (list pages are cut to fit; see docs/OPERATIONS.md). */
+    listMaxMembers: number;
+    /** Largest stored User or Group resource (JSON bytes). */
+    maxResourceBytes: number;
   };
   events: { retentionDays: number };
   webhooks: {
@@ -52,6 +56,8 @@ export interface Config {
   };
   metrics: { mode: MetricsMode; token: string | undefined };
   setupLinkTtlDays: number;
+  /** Stored bytes of the users on one admin API page (fewer rows, with a cursor, past it). */
+  adminPageMaxBytes: number;
   requestLog: { retentionDays: number; maxRowsPerDirectory: number; body: RequestLogBodyPolicy };
   rateLimit: { adminPerMinute: number; authFailuresPerMinute: number };
   dbPoolSize: number;
@@ -188,6 +194,8 @@ export function loadConfig(env: Env = process.env): Config {
       bulkMaxPayloadBytes: int(env, "SCIM_BULK_MAX_PAYLOAD_BYTES", 1048576, 1024),
       patchMaxOperations: int(env, "SCIM_PATCH_MAX_OPERATIONS", 1000, 1),
       maxMembersPerRequest: int(env, "SCIM_MAX_MEMBERS_PER_REQUEST", 10000, 1),
+      listMaxMembers: int(env, "SCIM_LIST_MAX_MEMBERS", 10000, 1),
+      maxResourceBytes: int(env, "SCIM_MAX_RESOURCE_BYTES", 65536, 1024),
     },
     events: { retentionDays: int(env, "EVENT_RETENTION_DAYS", 30, 1) },
     webhooks: {
@@ -203,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     metrics: { mode: metricsMode, token: metricsToken },
     setupLinkTtlDays: int(env, "SETUP_LINK_TTL_DAYS", 7, 1, 365),
+    adminPageMaxBytes: int(env, "ADMIN_PAGE_MAX_BYTES", 1048576, 1024),
     requestLog: {
       retentionDays: int(env, "SCIM_REQUEST_LOG_RETENTION_DAYS", 7, 1),
       maxRowsPerDirectory: int(env, "SCIM_REQUEST_LOG_MAX_ROWS", 10000, 10),

@@ -138,13 +138,17 @@ async function execute(
   data: unknown,
 ): Promise<{ id: string; version?: number; status: number }> {
   const { db, directoryId, config } = ctx;
-  const limits = { maxOperations: config.scim.patchMaxOperations, maxMembers: config.scim.maxMembersPerRequest };
+  const limits = {
+    maxOperations: config.scim.patchMaxOperations,
+    maxMembers: config.scim.maxMembersPerRequest,
+    maxResourceBytes: config.scim.maxResourceBytes,
+  };
   const users = target.resourceType === "Users";
   if (op.method === "POST") {
     if (target.id) throw invalidValue("POST path must not name a resource id");
     const row = users
-      ? await createUser(db, directoryId, data)
-      : await createGroup(db, directoryId, data, config.scim.maxMembersPerRequest);
+      ? await createUser(db, directoryId, data, limits.maxResourceBytes)
+      : await createGroup(db, directoryId, data, limits.maxMembers, limits.maxResourceBytes);
     return { id: row.id, version: row.version, status: 201 };
   }
   if (!target.id) throw invalidValue(`${op.method} path must name a resource id`);
@@ -152,8 +156,8 @@ async function execute(
   switch (op.method) {
     case "PUT": {
       const row = users
-        ? await replaceUser(db, directoryId, id, data, op.version)
-        : await replaceGroup(db, directoryId, id, data, config.scim.maxMembersPerRequest, op.version);
+        ? await replaceUser(db, directoryId, id, data, op.version, limits.maxResourceBytes)
+        : await replaceGroup(db, directoryId, id, data, limits.maxMembers, op.version, limits.maxResourceBytes);
       return { id, version: row.version, status: 200 };
     }
     case "PATCH": {

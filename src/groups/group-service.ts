@@ -6,7 +6,7 @@ import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { isResourceId } from "../scim/resource/resource-id.js";
-import { parseGroupBody } from "../scim/resource/resource-body.js";
+import { checkResourceSize, parseGroupBody } from "../scim/resource/resource-body.js";
 import { applyPatch, type MemberChange, type PatchLimits, type PatchOperation, parsePatchRequest } from "../scim/patch/index.js";
 import { checkIndexedText, displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
 import { type AppUser, toAppUser } from "../users/app-user.js";
@@ -121,8 +121,15 @@ async function translateWriteErrors<T>(displayName: () => string, work: () => Pr
   }
 }
 
-export async function createGroup(db: SqlRunner, directoryId: string, body: unknown, maxMembers: number): Promise<GroupRecord> {
+export async function createGroup(
+  db: SqlRunner,
+  directoryId: string,
+  body: unknown,
+  maxMembers: number,
+  maxResourceBytes?: number,
+): Promise<GroupRecord> {
   const { resource, memberIds } = parseGroupBody(body, maxMembers);
+  checkResourceSize(resource, maxResourceBytes);
   const cols = promoteGroupColumns(resource);
   return translateWriteErrors(
     () => cols.displayName,
@@ -264,8 +271,10 @@ export async function replaceGroup(
   body: unknown,
   maxMembers: number,
   ifMatch?: string,
+  maxResourceBytes?: number,
 ): Promise<GroupRecord> {
   const { resource, memberIds } = parseGroupBody(body, maxMembers);
+  checkResourceSize(resource, maxResourceBytes);
   const memberChanges: MemberChange[] =
     memberIds === undefined ? [] : memberIds.length === 0 ? [{ kind: "removeAll" }] : [{ kind: "replace", ids: memberIds }];
   return changeGroup(db, directoryId, id, ifMatch, [], () => ({ resource, memberChanges }));
@@ -280,9 +289,11 @@ export async function patchGroup(
   ifMatch?: string,
 ): Promise<GroupRecord> {
   const operations = parsePatchRequest(body, limits);
-  return changeGroup(db, directoryId, id, ifMatch, idsMentioned(operations), (current) =>
-    applyPatch("Group", current.resource, operations),
-  );
+  return changeGroup(db, directoryId, id, ifMatch, idsMentioned(operations), (current) => {
+    const next = applyPatch("Group", current.resource, operations);
+    checkResourceSize(next.resource, limits.maxResourceBytes);
+    return next;
+  });
 }
 
 /** Deletes a group (memberships go with it by FK cascade); group.deleted carries the last state. */

@@ -68,18 +68,31 @@ export async function groupsOfUsers(db: SqlRunner, userIds: string[]): Promise<M
   return out;
 }
 
-/** Members of the given groups with their display names, for the Group resource's `members`. */
-export async function membersOfGroups(db: SqlRunner, groupIds: string[]): Promise<Map<string, MemberRow[]>> {
-  const out = new Map<string, MemberRow[]>();
-  if (groupIds.length === 0) return out;
+/**
+ * Members of the given groups with their display names, for the Group resource's `members`, in the groups'
+ * order. `limit` bounds the rows read (the query, not a filter after loading); `truncated` says it was hit,
+ * and then the members of `lastGroupId` (and of any group after it) are incomplete.
+ */
+export async function membersOfGroups(
+  db: SqlRunner,
+  groupIds: string[],
+  limit?: number,
+): Promise<{ byGroup: Map<string, MemberRow[]>; truncated: boolean; lastGroupId?: string }> {
+  const byGroup = new Map<string, MemberRow[]>();
+  if (groupIds.length === 0) return { byGroup, truncated: false };
+  // limit NULL = ALL, so the statement text stays one prepared statement
   const rows = await db.query<MemberRow>(sql`
     SELECT m.group_id AS "groupId", m.user_id AS "userId", coalesce(u.display_name, u.user_name) AS display
     FROM group_members m JOIN scim_users u ON u.id = m.user_id
-    WHERE m.group_id = ANY(${groupIds}::uuid[]) ORDER BY m.group_id, m.created_at, m.user_id`);
-  for (const r of rows) {
-    const list = out.get(r.groupId) ?? [];
+    WHERE m.group_id = ANY(${groupIds}::uuid[])
+    ORDER BY array_position(${groupIds}::uuid[], m.group_id), m.created_at, m.user_id
+    LIMIT ${limit === undefined ? null : limit + 1}::int`);
+  const truncated = limit !== undefined && rows.length > limit;
+  const kept = truncated ? rows.slice(0, limit) : rows;
+  for (const r of kept) {
+    const list = byGroup.get(r.groupId) ?? [];
     list.push(r);
-    out.set(r.groupId, list);
+    byGroup.set(r.groupId, list);
   }
-  return out;
+  return { byGroup, truncated, lastGroupId: rows[rows.length - 1]?.groupId };
 }

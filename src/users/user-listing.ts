@@ -4,7 +4,13 @@ import { groupsOfUsers } from "../groups/membership-store.js";
 import { decodeKeyset, encodeKeyset } from "../pagination/keyset-position.js";
 import { scimFilterToSql } from "../scim/filter/index.js";
 import { type AppUser, toAppUser } from "./app-user.js";
-import { findUser as findUserRow, listGroupMembers as listGroupMemberRows, listUsersAfter, type UserRecord } from "./user-store.js";
+import {
+  findUser as findUserRow,
+  listGroupMembers as listGroupMemberRows,
+  listUsersAfter,
+  listUsersAfterWithin,
+  type UserRecord,
+} from "./user-store.js";
 
 // Synced users as the admin API reads them: keyset pages of AppUsers over the user store (the one read
 // model). Pages are ordered by (created_at, id): a row inserted while a client pages through lands after
@@ -17,6 +23,8 @@ export interface UserListQuery {
   limit: number;
   cursor?: string;
   includeGroups?: boolean;
+  /** Stored bytes of the users on one page (ADMIN_PAGE_MAX_BYTES): fewer rows, and a cursor, when it is reached. */
+  maxBytes?: number;
 }
 
 export interface UserPage {
@@ -40,12 +48,23 @@ export async function listUsers(db: SqlRunner, directoryId: string, query: UserL
   const inGroup = query.groupId
     ? sql`AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = ${query.groupId}::uuid AND gm.user_id = u.id)`
     : empty;
-  const rows = await listUsersAfter(db, directoryId, { where: sql`TRUE ${filter} ${active} ${inGroup}`, after, limit: query.limit + 1 });
-  const page = rows.slice(0, query.limit);
+  const where = sql`TRUE ${filter} ${active} ${inGroup}`;
+  const { maxBytes } = query;
+  const rows: (UserRecord & { bytesBefore?: number })[] =
+    maxBytes === undefined
+      ? await listUsersAfter(db, directoryId, { where, after, limit: query.limit + 1 })
+      : await listUsersAfterWithin(db, directoryId, { where, after, limit: query.limit + 1, maxBytes });
+  // a row starting past the byte budget only says that the page was cut
+  const within = maxBytes === undefined ? rows : rows.filter((r) => (r.bytesBefore ?? 0) < maxBytes);
+  const page = within.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
-    data: await withGroups(db, page, query.includeGroups),
-    nextCursor: rows.length > query.limit && last ? encodeKeyset(last) : null,
+    data: await withGroups(
+      db,
+      page.map(({ bytesBefore: _, ...r }) => r),
+      query.includeGroups,
+    ),
+    nextCursor: rows.length > page.length && last ? encodeKeyset(last) : null,
   };
 }
 

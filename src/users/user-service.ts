@@ -8,7 +8,7 @@ import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { isResourceId } from "../scim/resource/resource-id.js";
-import { parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
+import { checkResourceSize, parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
 import { applyPatch, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "./app-user.js";
@@ -36,8 +36,9 @@ function checkUserName(resource: ScimJson): void {
   if (cols.userName.trim() === "") throw invalidValue('"userName" is required');
 }
 
-export async function createUser(db: SqlRunner, directoryId: string, body: unknown): Promise<UserRecord> {
+export async function createUser(db: SqlRunner, directoryId: string, body: unknown, maxResourceBytes?: number): Promise<UserRecord> {
   const resource = parseUserBody(body);
+  checkResourceSize(resource, maxResourceBytes);
   const { userNameNorm, ...cols } = promoteUserColumns(resource);
   // id and timestamps are chosen here, so the event is known before the one INSERT statement
   const at = new Date();
@@ -100,8 +101,16 @@ async function changeUser(
   }
 }
 
-export async function replaceUser(db: Database, directoryId: string, id: string, body: unknown, ifMatch?: string): Promise<UserRecord> {
+export async function replaceUser(
+  db: Database,
+  directoryId: string,
+  id: string,
+  body: unknown,
+  ifMatch?: string,
+  maxResourceBytes?: number,
+): Promise<UserRecord> {
   const resource = parseUserBody(body);
+  checkResourceSize(resource, maxResourceBytes);
   return changeUser(db, directoryId, id, ifMatch, () => resource);
 }
 
@@ -114,7 +123,11 @@ export async function patchUser(
   ifMatch?: string,
 ): Promise<UserRecord> {
   const operations = parsePatchRequest(body, limits);
-  return changeUser(db, directoryId, id, ifMatch, (current) => withoutPassword(applyPatch("User", current.resource, operations).resource));
+  return changeUser(db, directoryId, id, ifMatch, (current) => {
+    const resource = withoutPassword(applyPatch("User", current.resource, operations).resource);
+    checkResourceSize(resource, limits.maxResourceBytes);
+    return resource;
+  });
 }
 
 /**

@@ -159,6 +159,32 @@ export async function listUsersAfter(db: SqlRunner, directoryId: string, q: User
     LIMIT ${q.limit}`);
 }
 
+/**
+ * As listUsersAfter, but the rows end once the stored resources before a row reach `maxBytes`: every row
+ * that starts within the budget, then one more (so the caller knows the page was cut). The running sum is
+ * a streaming window over the keyset order, so Postgres reads no further than the rows returned.
+ */
+export async function listUsersAfterWithin(
+  db: SqlRunner,
+  directoryId: string,
+  q: UserKeysetQuery & { maxBytes: number },
+): Promise<(UserRecord & { bytesBefore: number })[]> {
+  const position = q.after ? sql`AND (u.created_at, u.id) > (${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)` : empty;
+  const rows = await db.query<UserRecord & { bytesBefore: string; bytesBeforePrevious: string }>(sql`
+    SELECT * FROM (
+      SELECT ${USER_COLUMNS},
+        sum(octet_length(u.resource::text)) OVER w - octet_length(u.resource::text) AS "bytesBefore",
+        sum(octet_length(u.resource::text)) OVER w - octet_length(u.resource::text)
+          - coalesce(lag(octet_length(u.resource::text)) OVER w, 0) AS "bytesBeforePrevious"
+      FROM scim_users u
+      WHERE u.directory_id = ${directoryId}::uuid AND (${q.where}) ${position}
+      WINDOW w AS (ORDER BY u.created_at, u.id ROWS UNBOUNDED PRECEDING)
+      ORDER BY u.created_at, u.id
+      LIMIT ${q.limit}) s
+    WHERE s."bytesBeforePrevious" < ${q.maxBytes}::bigint`);
+  return rows.map(({ bytesBefore, bytesBeforePrevious: _, ...r }) => ({ ...r, bytesBefore: Number(bytesBefore) }));
+}
+
 /** A group's members ordered by user id (the group_members primary key), so 100k-member groups page cheaply. */
 export async function listGroupMembers(db: SqlRunner, groupId: string, q: { limit: number; afterUserId?: string }): Promise<UserRecord[]> {
   // u.id > too: Postgres does not carry the range across the join, and its merge join would otherwise

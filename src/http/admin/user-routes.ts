@@ -20,7 +20,10 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "List synced users",
-        description: '`filter` takes the SCIM filter grammar (same engine as the SCIM endpoint), e.g. `emails.value ew "@acme.com"`.',
+        description:
+          '`filter` takes the SCIM filter grammar (same engine as the SCIM endpoint), e.g. `emails.value ew "@acme.com"`. ' +
+          "A page may hold fewer than `limit` users with a non-null `nextCursor`: it ends once the stored users on it reach " +
+          "ADMIN_PAGE_MAX_BYTES (default 1 MiB). Follow `nextCursor` until it is null.",
         operationId: "listUsers",
         security: ADMIN_SECURITY,
         params: DirectoryParams,
@@ -37,7 +40,12 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await assertDirectoryExists(app.db, request.params.id);
       const { include, limit, ...rest } = request.query;
-      return listUsers(app.db, request.params.id, { ...rest, limit: limit ?? 50, includeGroups: include === "groups" });
+      return listUsers(app.db, request.params.id, {
+        ...rest,
+        limit: limit ?? 50,
+        includeGroups: include === "groups",
+        maxBytes: app.config.adminPageMaxBytes,
+      });
     },
   );
 

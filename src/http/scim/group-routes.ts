@@ -15,12 +15,13 @@ export const groupRoutes = scimResourceRoutes({
     patch: "Modify a group (members, displayName); answers 204, or 200 with the resource when attributes/excludedAttributes is given",
     delete: "Delete a group (its memberships go with it)",
   },
-  create: createGroup,
+  create: (db, directoryId, body, limits) => createGroup(db, directoryId, body, limits.maxMembers, limits.maxResourceBytes),
   get: (db, directoryId, id) => getGroup(db, directoryId, id),
-  replace: replaceGroup,
+  replace: (db, directoryId, id, body, limits, ifMatch) =>
+    replaceGroup(db, directoryId, id, body, limits.maxMembers, ifMatch, limits.maxResourceBytes),
   patch: patchGroup,
   remove: deleteGroup,
   query: queryGroups,
-  toScim: (db, baseUrl, rows, projection) => scimGroups(db, baseUrl, rows, projection),
+  toScim: (db, baseUrl, rows, projection, _byId, memberBudget) => scimGroups(db, baseUrl, rows, projection, memberBudget),
   patchAnswersNoContent: true,
 });

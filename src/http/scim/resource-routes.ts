@@ -33,15 +33,18 @@ export interface ScimResourceType<R extends { id: string; version: number }> {
   /** The endpoint below the tenant URL, e.g. "Users". */
   endpoint: string;
   summaries: Record<"create" | "list" | "search" | "get" | "replace" | "patch" | "delete", string>;
-  create(db: Database, directoryId: string, body: unknown, maxMembers: number): Promise<R>;
+  create(db: Database, directoryId: string, body: unknown, limits: PatchLimits): Promise<R>;
   /** GET by id; the projection lets a store read what the resource returns in the same statement. */
   get(db: Database, directoryId: string, id: string, projection: Projection): Promise<R>;
-  replace(db: Database, directoryId: string, id: string, body: unknown, maxMembers: number, ifMatch?: string): Promise<R>;
+  replace(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<R>;
   patch(db: Database, directoryId: string, id: string, body: unknown, limits: PatchLimits, ifMatch?: string): Promise<R>;
   remove(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void>;
   query(db: Database, directoryId: string, req: ListRequest, maxResults: number): Promise<ListResult<R>>;
-  /** Rows → SCIM resources under the projection; `byId` is true for GET /{endpoint}/{id}. */
-  toScim(db: Database, baseUrl: string, rows: R[], projection: Projection, byId: boolean): Promise<ScimJson[]>;
+  /**
+   * Rows → SCIM resources under the projection; `byId` is true for GET /{endpoint}/{id}. `memberBudget` (reads only)
+   * bounds the member values a response carries: a list page may come back with fewer resources than rows.
+   */
+  toScim(db: Database, baseUrl: string, rows: R[], projection: Projection, byId: boolean, memberBudget?: number): Promise<ScimJson[]>;
   /** PATCH answers 204 unless attributes/excludedAttributes ask for the resource (Entra expects it of groups). */
   patchAnswersNoContent: boolean;
 }
@@ -57,7 +60,11 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
 
   return async (app) => {
     const { scim } = app.config;
-    const patchLimits = { maxOperations: scim.patchMaxOperations, maxMembers: scim.maxMembersPerRequest };
+    const limits = {
+      maxOperations: scim.patchMaxOperations,
+      maxMembers: scim.maxMembersPerRequest,
+      maxResourceBytes: scim.maxResourceBytes,
+    };
     const base = (directoryId: string) => tenantUrl(app.config.publicUrl, directoryId);
 
     app.post(
@@ -75,7 +82,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       },
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
-        const record = await type.create(app.db, directoryId, request.body, scim.maxMembersPerRequest);
+        const record = await type.create(app.db, directoryId, request.body, limits);
         const [resource] = await type.toScim(app.db, base(directoryId), [record], projectionOf(request.query), false);
         return reply
           .code(201)
@@ -101,7 +108,14 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
         const result = await type.query(app.db, directoryId, request.query, scim.maxResults);
-        const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.query), false);
+        const resources = await type.toScim(
+          app.db,
+          base(directoryId),
+          result.rows,
+          projectionOf(request.query),
+          false,
+          scim.listMaxMembers,
+        );
         return reply.type(SCIM_CONTENT_TYPE).send(listResponse(result.totalResults, result.page, resources));
       },
     );
@@ -121,7 +135,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
         const result = await type.query(app.db, directoryId, request.body, scim.maxResults);
-        const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.body), false);
+        const resources = await type.toScim(app.db, base(directoryId), result.rows, projectionOf(request.body), false, scim.listMaxMembers);
         return reply
           .code(200)
           .type(SCIM_CONTENT_TYPE)
@@ -145,7 +159,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const { directoryId } = request.scimDirectory;
         const projection = projectionOf(request.query);
         const record = await type.get(app.db, directoryId, request.params.id, projection);
-        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true);
+        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true, scim.listMaxMembers);
         return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
       },
     );
@@ -166,14 +180,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       },
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
-        const record = await type.replace(
-          app.db,
-          directoryId,
-          request.params.id,
-          request.body,
-          scim.maxMembersPerRequest,
-          request.headers["if-match"],
-        );
+        const record = await type.replace(app.db, directoryId, request.params.id, request.body, limits, request.headers["if-match"]);
         const [resource] = await type.toScim(app.db, base(directoryId), [record], projectionOf(request.query), false);
         return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
       },
@@ -202,7 +209,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
       },
       async (request, reply) => {
         const { directoryId } = request.scimDirectory;
-        const record = await type.patch(app.db, directoryId, request.params.id, request.body, patchLimits, request.headers["if-match"]);
+        const record = await type.patch(app.db, directoryId, request.params.id, request.body, limits, request.headers["if-match"]);
         reply.header("etag", etagOf(record.version));
         const projection = projectionOf(request.query);
         if (type.patchAnswersNoContent && !projection.attributes && !projection.excludedAttributes) return reply.code(204).send(null);

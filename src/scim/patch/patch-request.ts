@@ -19,6 +19,8 @@ export interface PatchLimits {
   maxOperations: number;
   /** Most member values all operations together may carry. */
   maxMembers: number;
+  /** Stored size limit of the patched resource (SCIM_MAX_RESOURCE_BYTES); checked by the services. */
+  maxResourceBytes?: number;
 }
 
 export function parsePatchRequest(body: unknown, limits: PatchLimits): PatchOperation[] {

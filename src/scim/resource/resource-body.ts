@@ -1,4 +1,4 @@
-import { invalidSyntax, invalidValue } from "../errors.js";
+import { invalidSyntax, invalidValue, ScimError } from "../errors.js";
 import { cloneRequestValue } from "../patch/safe-object.js";
 import type { AttributeDefinition } from "../schema/attribute.js";
 import { COMMON_ATTRIBUTES, RESOURCE_TYPES, type ScimResourceType } from "../schema/core-schemas.js";
@@ -81,6 +81,18 @@ function stripIgnored(resourceType: ScimResourceType, body: ScimJson): ScimJson 
   const out: ScimJson = {};
   for (const [key, value] of Object.entries(body)) if (!ignored.includes(key.toLowerCase())) out[key] = value;
   return out;
+}
+
+/**
+ * The stored size limit of one resource (SCIM_MAX_RESOURCE_BYTES), checked on what would be stored after
+ * POST, PUT and PATCH: responses, events and admin API pages repeat a resource, so none may grow unbounded.
+ */
+export function checkResourceSize(resource: ScimJson, maxBytes: number | undefined): void {
+  if (maxBytes === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(resource));
+  if (bytes > maxBytes) {
+    throw new ScimError(413, undefined, `the resource would be stored as ${bytes} bytes, over SCIM_MAX_RESOURCE_BYTES (${maxBytes})`);
+  }
 }
 
 /** A cleartext password is never stored or returned (changePassword is not supported). */
