@@ -1,5 +1,4 @@
 import type { SqlRunner } from "../db/database.js";
-import { ScimError } from "../scim/errors.js";
 import { type Projection, projectResource, projectionIncludes } from "../scim/resource/projection.js";
 import { memberOf, toScimGroup } from "../scim/resource/scim-resource.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
@@ -9,26 +8,18 @@ import { type MemberRow, membersOfGroups } from "./membership-store.js";
 // Group rows → SCIM Group resources. When the projection leaves `members` out (Entra's
 // excludedAttributes=members), group_members is not read at all.
 //
-// A read carries at most `memberBudget` member values (SCIM_LIST_MAX_MEMBERS): a list page keeps the
-// leading groups whose member counts fit and drops the rest (RFC 7644 lets itemsPerPage fall short of
-// count; totalResults is unchanged and the client pages on with startIndex), so each group returned has
-// all its members. A group that alone exceeds the budget is refused with 400 tooMany naming the limit.
+// A list page carries at most `memberBudget` member values (SCIM_LIST_MAX_MEMBERS): it keeps the leading
+// groups whose member counts fit and drops the rest (RFC 7644 lets itemsPerPage fall short of count;
+// totalResults is unchanged and the client pages on with startIndex), so each group returned has all its
+// members. The first group of a page is always returned, however large, so paging always moves on; a
+// response therefore holds at most max(budget, the members of one group). Single-resource reads are not cut.
 
-function tooManyMembers(group: GroupRecord, budget: number): ScimError {
-  return new ScimError(
-    400,
-    "tooMany",
-    `group ${group.id} has ${group.memberCount} members, more than SCIM_LIST_MAX_MEMBERS (${budget}) one response carries; ` +
-      "read it with excludedAttributes=members and page its members through the admin API (GET /api/v1/directories/{id}/groups/{groupId}/members)",
-  );
-}
-
-/** The leading rows whose member counts fit the budget. */
+/** The leading rows whose member counts fit the budget; at least the first. */
 function rowsWithinBudget(rows: GroupRecord[], budget: number): GroupRecord[] {
   let used = 0;
   let n = 0;
   for (const row of rows) {
-    if (used + row.memberCount > budget) break;
+    if (n > 0 && used + row.memberCount > budget) break;
     used += row.memberCount;
     n++;
   }
@@ -47,21 +38,18 @@ export async function scimGroups(
   let members: Map<string, MemberRow[]> | undefined;
   if (withMembers) {
     page = memberBudget === undefined ? rows : rowsWithinBudget(rows, memberBudget);
-    const loaded = await membersOfGroups(
+    // one group is read whole; several are read under the budget, so no more member rows than it are loaded
+    let loaded = await membersOfGroups(
       db,
       page.map((r) => r.id),
-      memberBudget,
+      page.length > 1 ? memberBudget : undefined,
     );
-    // member_count drifted below the real count: keep the leading groups whose members all loaded
-    if (loaded.truncated)
-      page = page.slice(
-        0,
-        Math.max(
-          0,
-          page.findIndex((r) => r.id === loaded.lastGroupId),
-        ),
-      );
-    if (page.length === 0 && memberBudget !== undefined) throw tooManyMembers(rows[0]!, memberBudget);
+    if (loaded.truncated) {
+      // member_count drifted below the real count: keep the leading groups whose members all loaded
+      const complete = page.findIndex((r) => r.id === loaded.lastGroupId);
+      page = page.slice(0, Math.max(1, complete));
+      if (complete < 1) loaded = await membersOfGroups(db, [page[0]!.id], undefined);
+    }
     members = loaded.byGroup;
   }
   return page.map((row) => {

@@ -159,7 +159,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const { directoryId } = request.scimDirectory;
         const projection = projectionOf(request.query);
         const record = await type.get(app.db, directoryId, request.params.id, projection);
-        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true, scim.listMaxMembers);
+        const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true);
         return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
       },
     );

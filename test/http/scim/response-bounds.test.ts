@@ -4,7 +4,8 @@ import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js
 
 // Groups responses carry at most SCIM_LIST_MAX_MEMBERS member values: a list page is cut to the leading
 // groups whose members fit (totalResults unchanged, paging on with startIndex reaches every group, each
-// group's members complete), and a group over the budget on its own is refused with 400 tooMany naming the limit.
+// group's members complete); a group over the budget on its own is served whole, alone on its page, so paging
+// always moves on.
 
 describe("member budget of Groups responses", () => {
   let t: TestApp;
@@ -64,25 +65,29 @@ describe("member budget of Groups responses", () => {
     expect(search.body).toMatchObject({ totalResults: 5, itemsPerPage: 1 });
   });
 
-  it("refuses a group over the budget on its own with 400 tooMany naming the limit, and serves it without members", async () => {
+  it("serves a group over the budget on its own whole, alone on its list page, and by id", async () => {
     const users = ((await scim("GET", "/Users?count=60&attributes=id")).body.Resources as { id: string }[]).map((u) => u.id);
     const big = await scim("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "big", members: users.map((value) => ({ value })) });
     expect(big.status).toBe(201);
     const id = big.body.id as string;
 
     const get = await scim("GET", `/Groups/${id}`);
-    expect(get.status).toBe(400);
-    expect(get.body).toMatchObject({ schemas: [ERROR_SCHEMA], status: "400", scimType: "tooMany" });
-    expect(get.body.detail).toContain("SCIM_LIST_MAX_MEMBERS (50)");
-    expect(get.body.detail).toContain("60 members");
+    expect(get.status).toBe(200);
+    expect(get.body.members).toHaveLength(60);
 
     const filtered = await scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq "big"')}`);
-    expect(filtered.status).toBe(400);
-    expect(filtered.body).toMatchObject({ scimType: "tooMany" });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body).toMatchObject({ totalResults: 1, itemsPerPage: 1 });
+    expect(filtered.body.Resources[0].members).toHaveLength(60);
 
-    const slim = await scim("GET", `/Groups/${id}?excludedAttributes=members`);
-    expect(slim.status).toBe(200);
-    expect(slim.body).toMatchObject({ id, displayName: "big" });
+    // in a list, the big group (created last) comes alone on its page and the page after it moves on
+    const all = await scim("GET", "/Groups?count=100&startIndex=6");
+    expect(all.body).toMatchObject({ totalResults: 6, startIndex: 6, itemsPerPage: 1 });
+    expect(all.body.Resources[0]).toMatchObject({ id, displayName: "big" });
+    expect(all.body.Resources[0].members).toHaveLength(60);
+    const before = await scim("GET", "/Groups?count=100&startIndex=5");
+    expect(before.body).toMatchObject({ itemsPerPage: 1 });
+    expect(before.body.Resources[0].members).toHaveLength(30);
   });
 });
 
