@@ -46,7 +46,10 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     return503OnClosing: true,
     forceCloseConnections: "idle",
     // malformed URLs get the same SCIM / problem+json error bodies as every other error
-    frameworkErrors: (error, request, reply) => renderError(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      app.recordRefusedUrl(request, reply);
+      return renderError(error, request, reply);
+    },
     // SCIM resource types in any case, with or without a trailing slash (canonical-url.ts)
     rewriteUrl: (req) => canonicalScimUrl(req.url ?? "/"),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
