@@ -21,3 +21,15 @@ export async function assertProperty<Ts>(property: fc.IRawProperty<Ts>, params: 
     throw new Error(`property failed; replay with FUZZ_SEED=${params.seed}\n${(error as Error).message}`, { cause: error });
   }
 }
+
+/** A seeded stand-in for Math.random (mulberry32), for tests whose randomness must replay. */
+export function seededRandom(seed: number = fuzzSeed()): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
