@@ -12,6 +12,7 @@ import { registerScimContentType } from "./http/plugins/content-types.js";
 import { registerAuthFailureLimiter } from "./http/plugins/rate-limit.js";
 import { registerSecurityHeaders } from "./http/plugins/security-headers.js";
 import { requestIdFrom } from "./http/request-id.js";
+import { canonicalScimUrl } from "./http/scim/canonical-url.js";
 import { scimRoutes } from "./http/scim/index.js";
 import { setupRoutes } from "./http/setup/index.js";
 import { decorateSecretTokens } from "./http/scim/scim-auth.js";
@@ -45,7 +46,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     return503OnClosing: true,
     forceCloseConnections: "idle",
     // malformed URLs get the same SCIM / problem+json error bodies as every other error
-    frameworkErrors: (error, request, reply) => renderError(error, request, reply),
+    frameworkErrors: (error, request, reply) => {
+      app.recordRefusedUrl(request, reply);
+      return renderError(error, request, reply);
+    },
+    // SCIM resource types in any case, with or without a trailing slash (canonical-url.ts)
+    rewriteUrl: (req) => canonicalScimUrl(req.url ?? "/"),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 

@@ -33,8 +33,18 @@ describe("graceful shutdown", () => {
     const closing = app.close();
     let closed = false;
     void closing.then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(closed).toBe(false); // still waiting for the request in flight
+    // closing has begun (new connections are refused), and still waits for the request in flight
+    const deadline = Date.now() + 10_000;
+    while (
+      await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      if (Date.now() > deadline) throw new Error("the server still accepts connections 10 s after close()");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(closed).toBe(false);
 
     release();
     const res = await slow;

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isRowDataError } from "../db/db-errors.js";
 import { requestErrors } from "../http/error-handler.js";
 import { loggedQuery, loggedRequestBody } from "./request-body-policy.js";
@@ -13,6 +13,7 @@ import { scimRequestTarget } from "./scim-request-target.js";
 declare module "fastify" {
   interface FastifyInstance {
     requestLog: RequestLogWriter;
+    recordRefusedUrl(request: FastifyRequest, reply: FastifyReply): void;
   }
 }
 
@@ -31,7 +32,14 @@ export function registerScimRequestLog(app: FastifyInstance): void {
   app.decorate("requestLog", writer);
   const policy = app.config.requestLog.body;
 
-  app.addHook("onResponse", async (request, reply) => {
+  app.addHook("onResponse", async (request, reply) => recordScimRequest(request, reply));
+  // A URL the router refuses (bad percent-encoding, an overlong id) is answered by frameworkErrors,
+  // outside every hook; it is recorded when its response has gone out, like any other request.
+  app.decorate("recordRefusedUrl", (request: FastifyRequest, reply: FastifyReply) => {
+    reply.raw.once("finish", () => recordScimRequest(request, reply));
+  });
+
+  function recordScimRequest(request: FastifyRequest, reply: FastifyReply): void {
     const target = scimRequestTarget(request.url);
     if (!target) return;
     const error = requestErrors.get(request);
@@ -51,7 +59,7 @@ export function registerScimRequestLog(app: FastifyInstance): void {
       // set by the SCIM auth preHandler only when the bearer token was valid for this directory
       authenticated: request.scimDirectory !== null && request.scimDirectory !== undefined,
     });
-  });
+  }
   // onClose hooks run last-registered first, so this flush happens before the database closes
   app.addHook("onClose", async () => writer.close());
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../src/db/database.js";
 import { appendEvents } from "../../src/events/event-writer.js";
 import { createDirectory } from "../helpers/event-fixtures.js";
+import { seededRandom } from "../helpers/fuzz-seed.js";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
 
 // The events API is gap-free: a reader paging with the cursor never skips an event whose transaction
@@ -51,15 +52,17 @@ describe("event log reading under concurrent writers", () => {
     const dir = await createDirectory(t.app.db);
     const start = (await page(null)).nextCursor;
     let writing = true;
+    // the commit order varies, but replays from FUZZ_SEED (test/helpers/fuzz-seed.ts)
+    const random = seededRandom();
     const writer = async (w: number) => {
       for (let i = 0; i < 12; i++) {
         await writers.transaction(async (tx) => {
-          if (i % 3 === 0) await sleep(Math.random() * 15); // sometimes take the xid late
+          if (i % 3 === 0) await sleep(random() * 15); // sometimes take the xid late
           await appendEvents(
             tx,
             Array.from({ length: 1 + (i % 3) }, (_, k) => ({ type: "user.updated" as const, directoryId: dir, data: { w, i, k } })),
           );
-          await sleep(Math.random() * 25); // commit at a random later moment
+          await sleep(random() * 25); // commit at a random later moment
         });
       }
     };

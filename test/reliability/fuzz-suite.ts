@@ -10,6 +10,7 @@ import { applyPatch, PATCH_OP_SCHEMA, parsePatchRequest, type ScimObject } from 
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from "../../src/scim/schema/core-schemas.js";
 import { buildTestApp, type TestApp } from "../helpers/test-app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { assertProperty, fuzzSeed } from "../helpers/fuzz-seed.js";
 import { createScimDirectory, type ScimDirectory } from "../helpers/scim-fixtures.js";
 
 // Property-based fuzzing of the three parsers a SCIM client feeds directly: the filter parser (and its
@@ -22,6 +23,7 @@ export interface FuzzOptions {
   runs: number;
   /** Upper bound for one input; generous so a loaded CI machine does not flake, tight enough to catch hangs. */
   perInputMs: number;
+  /** Defaults to FUZZ_SEED or a fixed seed (test/helpers/fuzz-seed.ts). */
   seed?: number;
 }
 
@@ -80,6 +82,13 @@ const FILTER_ATTRIBUTES = [
 ];
 const OPERATORS = ["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr", "EQ", "Co", "PR", "xx", "=="];
 const SUB_ATTRIBUTES = ["value", "type", "primary", "display", "display", "givenName", "__proto__", "constructor", "$ref", "x"];
+
+/** Characters a request log must survive in every field it keeps: NUL, lone surrogates, controls, escapes. */
+const hostileUnit = fc.oneof(
+  fc.constantFrom("\0", "\uD800", "\uDBFF", "\uDC00", "\uDFFF", "\u0001", "\u007F", "\\", '"', "'", "%", "\n", "é", "\u{1F600}"),
+  fc.string({ minLength: 1, maxLength: 1 }),
+);
+const hostileText = fc.string({ maxLength: 24, unit: hostileUnit });
 
 const jsonString = fc
   .string({ maxLength: 20, unit: fc.constantFrom("a", "B", "é", "\0", "\\", '"', "%", "_", "\n", "\u{1F600}", "\uD800", " ", "*") })
@@ -429,7 +438,8 @@ const storedGroup: ScimObject = { schemas: [GROUP_SCHEMA], displayName: "Enginee
 const PATCH_SCIM_TYPES = ["invalidSyntax", "invalidValue", "invalidPath", "noTarget", "mutability", "invalidFilter"];
 
 export function defineFuzzSuite(options: FuzzOptions): void {
-  const { runs, perInputMs, seed } = options;
+  const { runs, perInputMs } = options;
+  const seed = options.seed ?? fuzzSeed();
   const params = { numRuns: runs, seed, endOnFailure: true };
 
   describe("filter parser and SQL compiler", () => {
@@ -451,7 +461,7 @@ export function defineFuzzSuite(options: FuzzOptions): void {
 
     it(`${runs} filters: a parse tree or 400 invalidFilter, within ${perInputMs} ms each; every accepted filter runs in Postgres`, async () => {
       const accepted: { resourceType: "User" | "Group"; text: string; sql: Sql }[] = [];
-      fc.assert(
+      await assertProperty(
         fc.property(anyFilterText, fc.constantFrom<"User" | "Group">("User", "Group"), (text, resourceType) => {
           const result = timed(perInputMs, text, () =>
             expectResultOrScim400(["invalidFilter"], () => scimFilterToSql(resourceType, parseScimFilter(text))),
@@ -480,9 +490,9 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     });
   });
 
-  it(`${runs} PATCH paths: a parsed path or 400 invalidPath, within ${perInputMs} ms each`, () => {
+  it(`${runs} PATCH paths: a parsed path or 400 invalidPath, within ${perInputMs} ms each`, async () => {
     const known = [USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
-    fc.assert(
+    await assertProperty(
       fc.property(pathArbitrary, fc.constantFrom("User", "Group"), (path, container) => {
         const result = timed(perInputMs, path, () => expectResultOrScim400(["invalidPath"], () => parsePatchPath(path, container, known)));
         if (!(result instanceof ScimError)) {
@@ -496,9 +506,9 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     );
   });
 
-  it(`${runs} PATCH bodies on a stored User and Group: a new resource or 400 with a PATCH scimType; the stored one untouched`, () => {
+  it(`${runs} PATCH bodies on a stored User and Group: a new resource or 400 with a PATCH scimType; the stored one untouched`, async () => {
     const limits = { maxOperations: 10, maxMembers: 3 };
-    fc.assert(
+    await assertProperty(
       fc.property(patchBody, fc.constantFrom<"User" | "Group">("User", "Group"), (body, resourceType) => {
         const stored = resourceType === "User" ? storedUser : storedGroup;
         const before = JSON.stringify(stored);
@@ -529,6 +539,7 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     const queryValue = fc.oneof(
       anyFilterText,
       fc.string({ maxLength: 30 }),
+      hostileText,
       fc.constantFrom("-1", "0", "1e9", "NaN", "", "9".repeat(40), "1.5"),
     );
 
@@ -553,7 +564,7 @@ export function defineFuzzSuite(options: FuzzOptions): void {
     }
 
     it(`${httpRuns} list queries (filter, sortBy, sortOrder, startIndex, count, attributes): never a 5xx, errors are SCIM bodies`, async () => {
-      await fc.assert(
+      await assertProperty(
         fc.asyncProperty(
           fc.record(
             {
@@ -582,8 +593,52 @@ export function defineFuzzSuite(options: FuzzOptions): void {
       );
     });
 
+    it(`${httpRuns} requests with NUL and lone surrogates in the URL path, query, headers and body: never a 5xx, each one logged`, async () => {
+      const logged = async () =>
+        (await t.app.db.pool.query("SELECT count(*)::int AS n FROM scim_requests WHERE directory_id = $1", [d.directoryId])).rows[0]
+          .n as number;
+      await t.app.requestLog.flush();
+      const before = await logged();
+      const droppedBefore = t.app.requestLog.dropped;
+      let sent = 0;
+      await assertProperty(
+        fc.asyncProperty(
+          fc.record({
+            method: fc.constantFrom<"GET" | "POST" | "PATCH" | "PUT" | "DELETE">("GET", "POST", "PATCH", "PUT", "DELETE"),
+            resource: fc.constantFrom("Users", "Groups", "users", "Bulk"),
+            id: fc.option(hostileText, { nil: undefined }),
+            query: fc.dictionary(fc.constantFrom("filter", "attributes", "count", "x"), hostileText, { maxKeys: 2 }),
+            clientRequestId: fc.option(hostileText, { nil: undefined }),
+            body: fc.option(fc.dictionary(hostileText, hostileText, { maxKeys: 3 }), { nil: undefined }),
+          }),
+          async (input) => {
+            const path = `${d.base}/${input.resource}${input.id === undefined ? "" : `/${input.id}`}`;
+            const query = Object.entries(input.query)
+              .map(([k, v]) => `${k}=${v}`)
+              .join("&");
+            const headers: Record<string, string> = { ...d.headers };
+            if (input.clientRequestId !== undefined) headers["client-request-id"] = input.clientRequestId;
+            const res = await t.app.inject({
+              method: input.method,
+              url: query ? `${path}?${query}` : path,
+              headers,
+              ...(input.body === undefined || input.method === "GET" ? {} : { payload: JSON.stringify(input.body) }),
+            });
+            sent++;
+            expectClientAnswer(res, input);
+          },
+        ),
+        { ...params, numRuns: httpRuns },
+      );
+      await t.app.requestLog.flush();
+      expect({ logged: (await logged()) - before, dropped: t.app.requestLog.dropped - droppedBefore }, `FUZZ_SEED=${seed}`).toEqual({
+        logged: sent,
+        dropped: 0,
+      });
+    });
+
     it(`${httpRuns} PATCH, PUT and POST bodies: never a 5xx, errors are SCIM bodies, the prototype stays clean`, async () => {
-      await fc.assert(
+      await assertProperty(
         fc.asyncProperty(
           fc.oneof(
             patchBody,

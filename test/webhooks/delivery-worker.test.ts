@@ -138,10 +138,12 @@ describe("webhook delivery worker", () => {
         await Promise.all(dirs.map((dir) => writeEvents(t.app.db, dir, 10, "user.updated", batch * 10)));
       }
       await waitFor(() => receiver.requests.length >= 300, 20000, "300 deliveries");
-      await new Promise((r) => setTimeout(r, 200));
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
+    // both stopped (in-flight sends finished and recorded) and no delivery left open: nothing more can be sent
+    const open = (await deliveryRows(t.app.db.pool)).filter((r) => r.status !== "succeeded" && r.status !== "dead");
+    expect(open).toEqual([]);
     expect(receiver.requests).toHaveLength(300);
     expect(new Set(receiver.requests.map((r) => r.headers["webhook-id"])).size).toBe(300);
     for (const dir of dirs) {

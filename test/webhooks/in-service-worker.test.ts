@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { startBackgroundJobs } from "../../src/startup/background-jobs.js";
-import { createDirectory, newWebhookSecret, setEndpoint, useAppWithReceiver, waitFor, writeEvents } from "../helpers/event-fixtures.js";
+import {
+  createDirectory,
+  deliveryRows,
+  newWebhookSecret,
+  setEndpoint,
+  startTestWorker,
+  useAppWithReceiver,
+  waitFor,
+  writeEvents,
+} from "../helpers/event-fixtures.js";
 import { buildTestApp } from "../helpers/test-app.js";
 
 // With WEBHOOK_WORKER=true the service delivers webhooks itself (started by startBackgroundJobs).
@@ -20,8 +29,16 @@ describe("webhook worker inside the service", () => {
     }
     expect(ctx.receiver.accepted.map((r) => r.json.data.seq)).toEqual([0, 1, 2]);
     await writeEvents(ctx.t.app.db, dir, 1, "user.updated", 3);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(ctx.receiver.requests).toHaveLength(3); // stopped: nothing more is sent
+    expect(ctx.receiver.requests).toHaveLength(3);
+    // Stopped: nothing more is sent. The positive signal is a new worker finding the event still
+    // undelivered and sending it once, in order; had the stopped one kept running, it would be 3 sends.
+    const again = startBackgroundJobs(ctx.t.app);
+    try {
+      await waitFor(() => ctx.receiver.accepted.length === 4, 10000, "the pending event after the restart");
+    } finally {
+      await again.stop();
+    }
+    expect(ctx.receiver.requests.map((r) => r.json.data.seq)).toEqual([0, 1, 2, 3]);
   });
 
   it("WEBHOOK_WORKER=false starts no worker", async () => {
@@ -32,9 +49,19 @@ describe("webhook worker inside the service", () => {
       const before = ctx.receiver.requests.length;
       const jobs = startBackgroundJobs(off.app);
       await writeEvents(off.app.db, dir, 1);
-      await new Promise((r) => setTimeout(r, 500));
-      await jobs.stop();
-      expect(ctx.receiver.requests.length).toBe(before);
+      // Positive signal instead of a sleep: a worker started by hand finds the event never fanned out
+      // (no delivery row) and makes the one and only send of it.
+      const worker = startTestWorker(off.app.db, off.config);
+      try {
+        await waitFor(() => ctx.receiver.requests.length > before, 10000, "the hand-started worker's send");
+        await waitFor(async () => (await deliveryRows(off.app.db.pool)).some((d) => d.status === "succeeded"), 10000, "its delivery row");
+      } finally {
+        await worker.stop();
+        await jobs.stop();
+      }
+      const rows = await deliveryRows(off.app.db.pool);
+      expect(rows.map((d) => ({ status: d.status, attempts: d.attempts }))).toEqual([{ status: "succeeded", attempts: 1 }]);
+      expect(ctx.receiver.requests.length).toBe(before + 1);
     } finally {
       await off.close();
     }

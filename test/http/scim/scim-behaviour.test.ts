@@ -275,8 +275,19 @@ describe("SCIM Users and Groups behaviour", () => {
       expect(list !== "blocked" && list.body.Resources[0]).toEqual(expect.objectContaining({ id: g.id, displayName: "Locked" }));
       const single = await within(scim("GET", `/Groups/${g.id}?excludedAttributes=members`));
       expect(single !== "blocked" && single.status).toBe(200);
-      const withMembers = await within(scim("GET", `/Groups/${g.id}`));
-      expect(withMembers).toBe("blocked");
+      // blocked: shown by Postgres (a backend waiting on the lock), not by a fixed wait
+      const withMembers = scim("GET", `/Groups/${g.id}`);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const waiting = await t.app.db.pool.query(
+          "SELECT count(*)::int AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'group_members' AND NOT l.granted",
+        );
+        if (waiting.rows[0].n > 0) break;
+        if (Date.now() > deadline) throw new Error("GET /Groups/{id} with members never waited for the lock");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await locker.query("ROLLBACK");
+      expect((await withMembers).status).toBe(200);
     } finally {
       await locker.query("ROLLBACK");
       await locker.end();
