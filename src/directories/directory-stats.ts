@@ -1,6 +1,9 @@
 import type { Database } from "../db/database.js";
 import { sql } from "../db/sql.js";
+import { countGroups } from "../groups/group-store.js";
+import { countMemberships } from "../groups/membership-store.js";
 import { latestScimRequest } from "../request-log/request-log-store.js";
+import { countUsers } from "../users/user-store.js";
 import { assertDirectoryExists } from "./directory-service.js";
 
 // What a directory holds and when its IdP last talked to it (for the app's "sync health" view).
@@ -22,17 +25,18 @@ export interface DirectoryStats {
 
 export async function directoryStats(db: Database, directoryId: string): Promise<DirectoryStats> {
   await assertDirectoryExists(db, directoryId);
-  const [counts] = await db.query<{ active: number; inactive: number; groups: number; memberships: number }>(sql`
-    SELECT
-      (SELECT count(*) FROM scim_users WHERE directory_id = ${directoryId}::uuid AND active)::int AS active,
-      (SELECT count(*) FROM scim_users WHERE directory_id = ${directoryId}::uuid AND NOT active)::int AS inactive,
-      (SELECT count(*) FROM scim_groups WHERE directory_id = ${directoryId}::uuid)::int AS groups,
-      (SELECT count(*) FROM group_members WHERE directory_id = ${directoryId}::uuid)::int AS memberships`);
-  const last = await latestScimRequest(db, directoryId);
+  // each table's count through its own store; the stats endpoint is not a hot path
+  const [active, inactive, groups, memberships, last] = await Promise.all([
+    countUsers(db, directoryId, sql`u.active`),
+    countUsers(db, directoryId, sql`NOT u.active`),
+    countGroups(db, directoryId, sql`TRUE`),
+    countMemberships(db, directoryId),
+    latestScimRequest(db, directoryId),
+  ]);
   return {
-    users: { total: counts!.active + counts!.inactive, active: counts!.active, inactive: counts!.inactive },
-    groups: counts!.groups,
-    memberships: counts!.memberships,
+    users: { total: active + inactive, active, inactive },
+    groups,
+    memberships,
     lastScimRequest: last ? { ...last, outcome: last.status < 400 ? "success" : "failure" } : null,
   };
 }

@@ -96,3 +96,9 @@ export async function membersOfGroups(
   }
   return { byGroup, truncated, lastGroupId: rows[rows.length - 1]?.groupId };
 }
+
+/** How many memberships a directory holds (for its stats). */
+export async function countMemberships(db: SqlRunner, directoryId: string): Promise<number> {
+  const rows = await db.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM group_members WHERE directory_id = ${directoryId}::uuid`);
+  return rows[0]?.n ?? 0;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RequestLogWriter } from "../../src/request-log/request-log-writer.js";
-import type { ScimRequestRow } from "../../src/request-log/request-log-store.js";
 import { createScimDirectory, PATCH_OP, type ScimDirectory, scimClient, USER_SCHEMA } from "../helpers/scim-fixtures.js";
+import { requestLogRow } from "../helpers/request-log-rows.js";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
 
 // Issue 13, item 1: one request must never poison the request log. Every row of a batch that can be stored is
@@ -86,7 +86,7 @@ describe("request log: hostile input", () => {
     expect(patch.status).toBe(400);
     expect(patch.body).toMatchObject({ status: "400", scimType: expect.any(String) });
     // a row handed to the writer directly (any future caller) is held to the same rule
-    t.app.requestLog.add(row(a.directoryId, { path: "/Users/\udc00\u0000", detail: "tail \ud83d" }));
+    t.app.requestLog.add(requestLogRow(a.directoryId, { path: "/Users/\udc00\u0000", detail: "tail \ud83d" }));
     await t.app.requestLog.flush();
 
     expect(t.app.requestLog.dropped).toBe(0);
@@ -143,10 +143,10 @@ describe("request log: hostile input", () => {
     const [beforeA, beforeB] = [(await logOf(a)).length, (await logOf(b)).length];
     const warnings: { err: unknown; lost: number }[] = [];
     const writer = new RequestLogWriter(t.app.db, { flushMs: 60_000, onError: (err, lost) => warnings.push({ err, lost: lost.length }) });
-    for (let i = 0; i < 7; i++) writer.add(row(i % 2 ? b.directoryId : a.directoryId, { path: `/Users/${i}` }));
+    for (let i = 0; i < 7; i++) writer.add(requestLogRow(i % 2 ? b.directoryId : a.directoryId, { path: `/Users/${i}` }));
     // an int column cannot hold this status: a data error (22003) no text cleaning can prevent
-    writer.add(row(a.directoryId, { path: "/Users/bad", status: 2 ** 40 }));
-    for (let i = 7; i < 12; i++) writer.add(row(i % 2 ? b.directoryId : a.directoryId, { path: `/Users/${i}` }));
+    writer.add(requestLogRow(a.directoryId, { path: "/Users/bad", status: 2 ** 40 }));
+    for (let i = 7; i < 12; i++) writer.add(requestLogRow(i % 2 ? b.directoryId : a.directoryId, { path: `/Users/${i}` }));
     await writer.close();
 
     expect(writer.dropped).toBe(1);
@@ -156,7 +156,7 @@ describe("request log: hostile input", () => {
   });
 
   it("the app's writer reports a dropped row in the service log without its content", async () => {
-    t.app.requestLog.add(row(a.directoryId, { path: "/Users/secret-ish-path", status: 2 ** 40 }));
+    t.app.requestLog.add(requestLogRow(a.directoryId, { path: "/Users/secret-ish-path", status: 2 ** 40 }));
     await t.app.requestLog.flush();
     const line = t.logs.find((l) => l.msg === "dropped a SCIM request log row Postgres refused");
     expect(line).toMatchObject({ level: 40, directoryId: a.directoryId, rows: 1 });
@@ -164,21 +164,3 @@ describe("request log: hostile input", () => {
     t.app.requestLog.dropped = 0;
   });
 });
-
-function row(directoryId: string, overrides: Partial<ScimRequestRow> = {}): ScimRequestRow {
-  return {
-    directoryId,
-    at: new Date(),
-    method: "GET",
-    path: "/Users",
-    query: null,
-    status: 200,
-    scimType: null,
-    detail: null,
-    durationMs: 1,
-    clientRequestId: null,
-    body: null,
-    authenticated: true,
-    ...overrides,
-  };
-}

@@ -6,6 +6,7 @@ import { pruneScimRequestsByAge, pruneScimRequestsByCount } from "../../src/requ
 import { createScimDirectory, ENTERPRISE, type ScimDirectory, scimClient, USER_SCHEMA } from "../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../helpers/test-app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { requestLogRow } from "../helpers/request-log-rows.js";
 
 interface LoggedRow {
   method: string;
@@ -150,20 +151,7 @@ describe("SCIM request log", () => {
   it("a full batch (200 rows) is written at once", async () => {
     const start = (await rowsOf(t, d.directoryId)).length;
     for (let i = 0; i < 210; i++) {
-      t.app.requestLog.add({
-        directoryId: d.directoryId,
-        at: new Date(),
-        method: "GET",
-        path: "/Users",
-        query: null,
-        status: 200,
-        scimType: null,
-        detail: null,
-        durationMs: 1,
-        clientRequestId: null,
-        body: null,
-        authenticated: true,
-      });
+      t.app.requestLog.add(requestLogRow(d.directoryId));
     }
     // the 200th row triggered a flush of 200; 10 wait for the timer
     expect(t.app.requestLog.pending).toBe(10);
@@ -185,20 +173,7 @@ describe("SCIM request log", () => {
   it("keeps at most SCIM_REQUEST_LOG_MAX_ROWS per directory, newest kept, and prunes by age", async () => {
     const other = await createScimDirectory(t, { name: "Other" });
     for (let i = 0; i < 30; i++) {
-      t.app.requestLog.add({
-        directoryId: other.directoryId,
-        at: new Date(Date.now() - (30 - i) * 1000),
-        method: "GET",
-        path: `/Users/${i}`,
-        query: null,
-        status: 200,
-        scimType: null,
-        detail: null,
-        durationMs: 1,
-        clientRequestId: null,
-        body: null,
-        authenticated: true,
-      });
+      t.app.requestLog.add(requestLogRow(other.directoryId, { at: new Date(Date.now() - (30 - i) * 1000), path: `/Users/${i}` }));
     }
     await t.app.requestLog.flush();
     const deleted = await pruneScimRequestsByCount(t.app.db, [other.directoryId], 10);
@@ -219,20 +194,7 @@ describe("SCIM request log", () => {
   it("the pruning job bounds directories written since its last run", async () => {
     const other = await createScimDirectory(t, { name: "Busy" });
     for (let i = 0; i < 15; i++) {
-      t.app.requestLog.add({
-        directoryId: other.directoryId,
-        at: new Date(),
-        method: "GET",
-        path: "/Users",
-        query: null,
-        status: 200,
-        scimType: null,
-        detail: null,
-        durationMs: 1,
-        clientRequestId: null,
-        body: null,
-        authenticated: true,
-      });
+      t.app.requestLog.add(requestLogRow(other.directoryId));
     }
     await t.app.requestLog.flush();
     const config = { ...t.config, requestLog: { ...t.config.requestLog, maxRowsPerDirectory: 10 } };

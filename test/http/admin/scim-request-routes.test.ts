@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScimDirectory, type ScimDirectory, scimClient, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
 import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js";
+import { requestLogRow } from "../../helpers/request-log-rows.js";
 
 describe("admin API: GET /directories/{id}/scim-requests", () => {
   let t: TestApp;
@@ -68,20 +69,7 @@ describe("admin API: GET /directories/{id}/scim-requests", () => {
   it("orders by position, not by the id's text, once ids pass 9", async () => {
     const other = await createScimDirectory(t, { name: "Many" });
     for (let i = 0; i < 12; i++) {
-      t.app.requestLog.add({
-        directoryId: other.directoryId,
-        at: new Date(),
-        method: "GET",
-        path: `/Users/${i}`,
-        query: null,
-        status: 200,
-        scimType: null,
-        detail: null,
-        durationMs: 1,
-        clientRequestId: null,
-        body: null,
-        authenticated: true,
-      });
+      t.app.requestLog.add(requestLogRow(other.directoryId, { path: `/Users/${i}` }));
     }
     await t.app.requestLog.flush();
     const newestFirst = Array.from({ length: 12 }, (_, i) => `/Users/${11 - i}`);
