@@ -23,7 +23,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/soak/**", "node_modules/**", ...PROCESS_TESTS],
+          exclude: ["test/soak/**", "test/scale/**", "node_modules/**", ...PROCESS_TESTS],
           sequence: { groupOrder: 0 },
         },
       },
