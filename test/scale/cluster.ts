@@ -127,7 +127,12 @@ export interface ClusterDirectory {
 }
 
 /** Creates a directory (Entra) through `baseUrl`, with a webhook endpoint when `webhookUrl` is given. */
-export async function createClusterDirectory(cluster: Cluster, baseUrl: string, name: string, webhookUrl?: string): Promise<ClusterDirectory> {
+export async function createClusterDirectory(
+  cluster: Cluster,
+  baseUrl: string,
+  name: string,
+  webhookUrl?: string,
+): Promise<ClusterDirectory> {
   const created = await cluster.admin<{ id: string; scim: { tenantUrl: string; secretToken: string }; webhook: { secret: string } | null }>(
     baseUrl,
     "POST",

@@ -178,7 +178,8 @@ async function create(
 export async function syncTenant(baseUrl: string, tenant: SyncTenant, shape: SyncShape, log: SyncLog): Promise<void> {
   const client = new TenantClient(baseUrl, tenant, log);
   const t = tenant.index;
-  const ack = (w: Omit<AcknowledgedWrite, "tenant" | "directoryId">) => log.writes.push({ tenant: t, directoryId: tenant.directoryId, ...w });
+  const ack = (w: Omit<AcknowledgedWrite, "tenant" | "directoryId">) =>
+    log.writes.push({ tenant: t, directoryId: tenant.directoryId, ...w });
   try {
     const userIds: string[] = [];
     for (let i = 0; i < shape.users; i++) {

@@ -9,6 +9,7 @@ import { canConnect, freePort, HAPROXY_BIN, SCALE_OUT_DIR, waitFor } from "./clu
 
 export interface HaProxy {
   url: string;
+  pid: number;
   /** The state HAProxy gives the server `replica<n>` (1-based): "UP", "DOWN", "UP 1/2", "no check", ... */
   serverState(n: number): Promise<string>;
   waitForState(n: number, state: "UP" | "DOWN", timeoutMs?: number): Promise<void>;
@@ -62,6 +63,7 @@ export async function startHaProxy(replicaPorts: number[]): Promise<HaProxy> {
 
   return {
     url: `http://127.0.0.1:${lbPort}`,
+    pid: child.pid!,
     serverState,
     async waitForState(n, state, timeoutMs = 30_000) {
       await waitFor(`haproxy: replica${n} ${state}`, timeoutMs, async () => (await serverState(n)) === state, 50);

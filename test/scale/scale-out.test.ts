@@ -21,7 +21,7 @@ if (missing && process.env.REQUIRE_SCALE === "1") throw new Error(`REQUIRE_SCALE
 if (missing) console.warn(`scale-out test skipped: ${missing}`);
 
 const TENANTS = 20;
-const SHAPE: SyncShape = { users: 50, groups: 3, membersPerGroup: 20, memberBatch: 5 };
+const SHAPE: SyncShape = { users: 80, groups: 3, membersPerGroup: 20, memberBatch: 5 };
 /** Requests the sync sends without faults: per user a match and a POST, per group a match, a POST and the PATCHes */
 const PLANNED = TENANTS * (SHAPE.users * 2 + SHAPE.groups * (2 + Math.ceil(SHAPE.membersPerGroup / SHAPE.memberBatch)));
 /** Deliveries a worker sends for one stream before it records them (src/webhooks/delivery-worker.ts STREAM_BATCH) */
@@ -82,7 +82,8 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
   /** SIGTERM, then /readyz answers are collected until the process exits; then started again and back UP in HAProxy. */
   async function restartGracefully(index: number): Promise<void> {
     const replica = cluster.replicas[index]!;
-    const answers: string[] = (faults.drainAnswers[replica.name] = []);
+    const answers: string[] = [];
+    faults.drainAnswers[replica.name] = answers;
     const exit = replica.stop("SIGTERM");
     let exited = false;
     void exit.then(() => (exited = true));
@@ -102,17 +103,17 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
 
   async function runFaults(): Promise<void> {
     const afterAttempts = (n: number) => waitFor(`${n} requests sent`, 120_000, async () => sync.attempts >= n, 20);
-    await afterAttempts(Math.round(PLANNED * 0.1));
+    await afterAttempts(Math.round(PLANNED * 0.03));
     faults.killedAt = Date.now();
     await cluster.replicas[1]!.stop("SIGKILL");
     await cluster.replicas[1]!.start();
     await cluster.haproxy.waitForState(2, "UP");
 
-    await afterAttempts(Math.round(PLANNED * 0.3));
+    await afterAttempts(Math.round(PLANNED * 0.08));
     faults.pgbouncerRestartedAt = Date.now();
     await cluster.pgbouncer!.restart();
 
-    await afterAttempts(Math.round(PLANNED * 0.4));
+    await afterAttempts(Math.round(PLANNED * 0.1));
     faults.rollingStartedAt = Date.now();
     for (let i = 0; i < cluster.replicas.length; i++) await restartGracefully(i);
     faults.rollingDoneAt = Date.now();
@@ -158,11 +159,13 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
   }, 300_000);
 
   it("stores every acknowledged write with its event, and no user twice", async () => {
-    const users = new Map(
-      (await sql.query("SELECT id, directory_id, user_name FROM scim_users")).rows.map((r) => [r.id as string, r]),
+    const users = new Map((await sql.query("SELECT id, directory_id, user_name FROM scim_users")).rows.map((r) => [r.id as string, r]));
+    const groups = new Map(
+      (await sql.query("SELECT id, directory_id, display_name FROM scim_groups")).rows.map((r) => [r.id as string, r]),
     );
-    const groups = new Map((await sql.query("SELECT id, directory_id, display_name FROM scim_groups")).rows.map((r) => [r.id as string, r]));
-    const created = await sql.query("SELECT type, data->>'id' AS id, count(*)::int AS n FROM events WHERE type IN ('user.created', 'group.created') GROUP BY 1, 2");
+    const created = await sql.query(
+      "SELECT type, data->>'id' AS id, count(*)::int AS n FROM events WHERE type IN ('user.created', 'group.created') GROUP BY 1, 2",
+    );
     const createdEvents = new Map(created.rows.map((r) => [`${r.type} ${r.id}`, r.n as number]));
     const added = await sql.query(
       "SELECT data->'group'->>'id' AS g, data->'user'->>'id' AS u, count(*)::int AS n FROM events WHERE type = 'group.user_added' GROUP BY 1, 2",
@@ -175,7 +178,8 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
       if (w.kind === "user") {
         const row = users.get(w.id);
         if (row?.directory_id !== w.directoryId || row.user_name !== w.userName) problems.push(`user ${w.userName} (${w.id}) not stored`);
-        if (createdEvents.get(`user.created ${w.id}`) !== 1) problems.push(`user ${w.id}: ${createdEvents.get(`user.created ${w.id}`) ?? 0} user.created events`);
+        if (createdEvents.get(`user.created ${w.id}`) !== 1)
+          problems.push(`user ${w.id}: ${createdEvents.get(`user.created ${w.id}`) ?? 0} user.created events`);
       } else if (w.kind === "group") {
         if (groups.get(w.id)?.directory_id !== w.directoryId) problems.push(`group ${w.displayName} (${w.id}) not stored`);
         if (createdEvents.get(`group.created ${w.id}`) !== 1) problems.push(`group ${w.id}: no single group.created event`);
@@ -191,7 +195,9 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     expect(sync.writes.filter((w) => w.kind === "group")).toHaveLength(TENANTS * SHAPE.groups);
 
     // converged: exactly one user per (directory, userName), every user and group of every tenant
-    const duplicates = await sql.query("SELECT directory_id, user_name, count(*)::int AS n FROM scim_users GROUP BY 1, 2 HAVING count(*) > 1");
+    const duplicates = await sql.query(
+      "SELECT directory_id, user_name, count(*)::int AS n FROM scim_users GROUP BY 1, 2 HAVING count(*) > 1",
+    );
     expect(duplicates.rows).toEqual([]);
     expect(users.size).toBe(TENANTS * SHAPE.users);
     expect(groups.size).toBe(TENANTS * SHAPE.groups);
@@ -211,10 +217,15 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
 
   it("delivers every event to its webhook receiver; duplicates only from a batch in flight at the kill or the pooler restart", async () => {
     const events = (await sql.query("SELECT id::text AS id, directory_id FROM events")).rows as { id: string; directory_id: string }[];
-    await waitFor("every event delivered", 90_000, async () => {
-      const got = new Set(receiver.receipts.map((r) => r.eventId));
-      return events.every((e) => got.has(e.id));
-    }, 250);
+    await waitFor(
+      "every event delivered",
+      90_000,
+      async () => {
+        const got = new Set(receiver.receipts.map((r) => r.eventId));
+        return events.every((e) => got.has(e.id));
+      },
+      250,
+    );
     expect(receiver.rejected).toEqual([]);
     for (const e of events) expect(receiver.receipts.find((r) => r.eventId === e.id)?.directoryId).toBe(e.directory_id);
     expect(receiver.receipts.every((r) => r.webhookId === `evt_${r.eventId}`)).toBe(true);
@@ -231,7 +242,8 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
         `in ${new Set(duplicates.map((d) => d.directoryId)).size} directories`,
     );
     // a batch a worker had sent but not yet recorded: first delivered at most one lease before the fault
-    const inFlightAt = (fault: number | undefined, d: { firstAt: number }) => fault !== undefined && d.firstAt <= fault + 1000 && d.firstAt >= fault - 6000;
+    const inFlightAt = (fault: number | undefined, d: { firstAt: number }) =>
+      fault !== undefined && d.firstAt <= fault + 1000 && d.firstAt >= fault - 6000;
     expect(duplicates.filter((d) => !inFlightAt(faults.killedAt, d) && !inFlightAt(faults.pgbouncerRestartedAt, d))).toEqual([]);
     const perDirectory = new Map<string, number>();
     for (const d of duplicates) perDirectory.set(d.directoryId, (perDirectory.get(d.directoryId) ?? 0) + 1);

@@ -39,7 +39,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
         if (!endpoint) throw new Error(`no endpoint ${req.url}`);
         const event = endpoint.verifier.verify(body, req.headers as Record<string, string>) as { id: string; directoryId: string };
         if (event.directoryId !== endpoint.directoryId) throw new Error(`event of directory ${event.directoryId} at ${req.url}`);
-        receipts.push({ directoryId: endpoint.directoryId, webhookId: String(req.headers["webhook-id"]), eventId: event.id, at: Date.now() });
+        receipts.push({
+          directoryId: endpoint.directoryId,
+          webhookId: String(req.headers["webhook-id"]),
+          eventId: event.id,
+          at: Date.now(),
+        });
         res.writeHead(204).end();
       } catch (err) {
         rejected.push(`${req.url} ${req.headers["webhook-id"]}: ${(err as Error).message}`);
