@@ -52,21 +52,32 @@ export async function startHaProxy(replicaPorts: number[]): Promise<HaProxy> {
     return (await canConnect(lbPort)) && (await canConnect(statsPort));
   });
 
-  async function serverState(n: number): Promise<string> {
+  /** status and check_status (L7OK: the last /readyz check passed; INI: not checked yet) of replica<n> */
+  async function serverRow(n: number): Promise<{ status: string; check: string }> {
     const csv = await (await fetch(`http://127.0.0.1:${statsPort}/stats;csv`)).text();
     const [header, ...rows] = csv.replace(/^# /, "").trim().split("\n");
-    const status = header!.split(",").indexOf("status");
+    const columns = header!.split(",");
     const row = rows.map((r) => r.split(",")).find((r) => r[0] === "replicas" && r[1] === `replica${n}`);
     if (!row) throw new Error(`haproxy has no server replica${n}`);
-    return row[status]!;
+    return { status: row[columns.indexOf("status")]!, check: row[columns.indexOf("check_status")]! };
   }
+  const serverState = async (n: number) => (await serverRow(n)).status;
 
   return {
     url: `http://127.0.0.1:${lbPort}`,
     pid: child.pid!,
     serverState,
     async waitForState(n, state, timeoutMs = 30_000) {
-      await waitFor(`haproxy: replica${n} ${state}`, timeoutMs, async () => (await serverState(n)) === state, 50);
+      // HAProxy starts a server UP before its first check: UP counts only once a /readyz check has passed
+      await waitFor(
+        `haproxy: replica${n} ${state}`,
+        timeoutMs,
+        async () => {
+          const row = await serverRow(n);
+          return row.status === state && (state === "DOWN" || row.check === "L7OK");
+        },
+        50,
+      );
     },
     async stop() {
       if (child.exitCode === null) {
