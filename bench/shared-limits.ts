@@ -28,7 +28,9 @@ interface Row {
 export async function runSharedLimits(opts: { concurrency: number[]; durationSec: number }): Promise<Row[]> {
   const database = await createBenchDatabase("limits");
   const db = createDatabase({ url: database.url, poolSize: Math.max(...opts.concurrency), statementTimeoutMs: 0 });
-  const config = loadConfig({ DATABASE_URL: database.url, ADMIN_API_KEY: ADMIN_KEY,
+  const config = loadConfig({
+    DATABASE_URL: database.url,
+    ADMIN_API_KEY: ADMIN_KEY,
     SECRETS_KEY: Buffer.alloc(32, 1).toString("base64"),
     ADMIN_RATE_LIMIT_PER_MINUTE: "100000000",
     LOG_LEVEL: "silent",
@@ -41,7 +43,10 @@ export async function runSharedLimits(opts: { concurrency: number[]; durationSec
     closedLoop({ concurrency, durationMs: opts.durationSec * 1000, warmupMs: 1000, op });
   try {
     const local = new AuthFailureLimiter(1_000_000_000);
-    rows.push({ scenario: "in-memory failure count", result: await loop(1, async () => void local.recordFailure(randomIp(), randomDir())) });
+    rows.push({
+      scenario: "in-memory failure count",
+      result: await loop(1, async () => void local.recordFailure(randomIp(), randomDir())),
+    });
     for (const c of opts.concurrency) {
       rows.push({
         scenario: "shared failure count (ip + directory, spread)",
@@ -54,7 +59,11 @@ export async function runSharedLimits(opts: { concurrency: number[]; durationSec
       rows.push({
         scenario: "admin GET /api/v1/directories (inject)",
         result: await loop(c, async () => {
-          const res = await app.inject({ method: "GET", url: "/api/v1/directories?limit=1", headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+          const res = await app.inject({
+            method: "GET",
+            url: "/api/v1/directories?limit=1",
+            headers: { authorization: `Bearer ${ADMIN_KEY}` },
+          });
           if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
         }),
       });

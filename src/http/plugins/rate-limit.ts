@@ -35,6 +35,7 @@ interface Window {
  */
 export class AuthFailureLimiter {
   private windows = new Map<string, Window>();
+  private sweptAt = 0;
 
   constructor(
     readonly limitPerMinute: number,
@@ -51,7 +52,8 @@ export class AuthFailureLimiter {
 
   private bump(key: string): number | null {
     const now = this.now();
-    if (this.windows.size > 10_000) this.sweep(now);
+    // at most once a second: with more live keys than this (many IPs failing at once) every call would scan them all
+    if (this.windows.size > 10_000 && now - this.sweptAt > 1000) this.sweep(now);
     let w = this.windows.get(key);
     if (!w || w.resetAt <= now) {
       w = { count: 0, resetAt: now + WINDOW_MS };
@@ -62,6 +64,7 @@ export class AuthFailureLimiter {
   }
 
   private sweep(now: number): void {
+    this.sweptAt = now;
     for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
   }
 }
