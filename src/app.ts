@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/database.js";
+import { type AuthChangeListener, startAuthChangeListener } from "./directories/auth-change-listener.js";
 import { adminRoutes } from "./http/admin/index.js";
 import { renderError, renderNotFound } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health-routes.js";
@@ -19,11 +20,14 @@ import { decorateSecretTokens } from "./http/scim/scim-auth.js";
 import { createLogger } from "./logger.js";
 import { registerMetrics } from "./metrics/metrics-plugin.js";
 import { registerScimRequestLog } from "./request-log/scim-request-capture.js";
+import { decorateShutdownDrain } from "./startup/shutdown-drain.js";
 
 declare module "fastify" {
   interface FastifyInstance {
     config: Config;
     db: Database;
+    /** The LISTEN connection that evicts revoked tokens (absent when the app was given a database handle only). */
+    authChanges?: AuthChangeListener;
   }
 }
 
@@ -63,25 +67,34 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.statementTimeoutMs,
       preparedStatements: config.dbPreparedStatements,
+      sessionTimeouts: config.databaseUrl === config.databaseDirectUrl,
       onPoolError: (err) => logger.warn({ err }, "database connection lost"),
     });
   app.decorate("config", config);
   app.decorate("db", db);
   decorateSecretTokens(app);
+  decorateShutdownDrain(app);
   if (!options.db) app.addHook("onClose", async () => db.close());
+  // revocations and directory disables made on other replicas evict this process's token cache
+  const directUrl = config.databaseDirectUrl ?? config.databaseUrl;
+  if (directUrl) {
+    const authChanges = startAuthChangeListener({ url: directUrl, verifier: app.secretTokens, logger });
+    app.decorate("authChanges", authChanges);
+    app.addHook("onClose", async () => authChanges.stop());
+  }
 
   registerScimRequestLog(app);
   registerMetrics(app);
 
-  // During shutdown, responses to requests still in flight close their keep-alive connection, so the
-  // server can finish closing instead of waiting for idle IdP connections.
+  // While draining and during shutdown, responses close their keep-alive connection, so clients move to
+  // another replica and the server can finish closing instead of waiting for idle IdP connections.
   let closing = false;
   app.addHook("preClose", async () => {
     closing = true;
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
-    if (closing) reply.header("connection", "close");
+    if (closing || app.drain.draining) reply.header("connection", "close");
   });
   app.setErrorHandler(renderError);
   app.setNotFoundHandler(renderNotFound);

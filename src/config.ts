@@ -7,6 +7,11 @@ export type RequestLogBodyPolicy = "none" | "redacted" | "full";
 export interface Config {
   /** Postgres connection string; undefined means "start the embedded PostgreSQL in dataDir". */
   databaseUrl: string | undefined;
+  /**
+   * A direct (non-pooled) connection for what needs a session: migrations (advisory lock) and the LISTEN
+   * connection. Defaults to databaseUrl; set it when DATABASE_URL points at a pooler such as PgBouncer.
+   */
+  databaseDirectUrl: string | undefined;
   port: number;
   host: string;
   /** Base for Tenant URLs and setup links, without trailing slash. */
@@ -64,6 +69,8 @@ export interface Config {
   statementTimeoutMs: number;
   /** Named prepared statements on the data plane; off behind PgBouncer < 1.21 in transaction mode. */
   dbPreparedStatements: boolean;
+  /** After SIGTERM: how long /readyz answers 503 "draining" while requests are still served, before the listener closes. */
+  shutdownDrainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -173,8 +180,14 @@ export function loadConfig(env: Env = process.env): Config {
   if (webhookGlobalUrl && !webhookGlobalSecret) {
     throw new ConfigError("WEBHOOK_SECRET", "is required when WEBHOOK_URL is set");
   }
+  const databaseUrl = url(env, "DATABASE_URL", ["postgres:", "postgresql:"]);
+  const databaseDirectUrl = url(env, "DATABASE_DIRECT_URL", ["postgres:", "postgresql:"]);
+  if (databaseDirectUrl && !databaseUrl) {
+    throw new ConfigError("DATABASE_DIRECT_URL", "needs DATABASE_URL too (the embedded database is reached directly)");
+  }
   return {
-    databaseUrl: url(env, "DATABASE_URL", ["postgres:", "postgresql:"]),
+    databaseUrl,
+    databaseDirectUrl: databaseDirectUrl ?? databaseUrl,
     port,
     host: str(env, "HOST") ?? "0.0.0.0",
     publicUrl,
@@ -224,5 +237,6 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: int(env, "DB_POOL_SIZE", 20, 1, 500),
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 0),
     dbPreparedStatements: bool(env, "DB_PREPARED_STATEMENTS", true),
+    shutdownDrainMs: int(env, "SHUTDOWN_DRAIN_MS", 3000, 0, 60000),
   };
 }

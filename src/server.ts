@@ -3,12 +3,14 @@ import type { FastifyInstance } from "fastify";
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { migrate } from "./db/migrate.js";
-import { DataDirInUse, type EmbeddedDatabase } from "./db/embedded-postgres.js";
-import { resolveDatabase } from "./db/resolve-database.js";
+import { DataDirInUse } from "./db/embedded-postgres.js";
+import { type ResolvedDatabase, resolveDatabase } from "./db/resolve-database.js";
 import { createLogger } from "./logger.js";
 import { type BackgroundJobs, startBackgroundJobs } from "./startup/background-jobs.js";
 import { resolveSecrets } from "./startup/generated-secrets.js";
 import { nextStepMessage } from "./startup/next-step.js";
+import { checkPooledStatementTimeout } from "./startup/pooled-statement-timeout.js";
+import { drainFor } from "./startup/shutdown-drain.js";
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -25,12 +27,18 @@ const logger = createLogger(config.logLevel);
 
 // Registered before anything starts, so a signal during start-up (e.g. while the embedded database
 // initialises) still shuts down cleanly: whatever has started is stopped in reverse order.
-let database: EmbeddedDatabase | undefined;
+let database: ResolvedDatabase | undefined;
 let app: FastifyInstance | undefined;
 let jobs: BackgroundJobs | undefined;
-closeWithGrace({ delay: 15000, logger }, async ({ signal, err }) => {
+closeWithGrace({ delay: config.shutdownDrainMs + 15000, logger }, async ({ signal, err }) => {
   if (err) logger.error({ err }, "shutting down after an error");
   else logger.info({ signal }, "shutting down: finishing in-flight requests");
+  // SIGTERM (orchestrators, rolling restarts): first drain, /readyz 503 while requests are still served, so the
+  // load balancer moves traffic off before the listener closes. Ctrl-C (SIGINT) and errors skip it.
+  if (app && signal === "SIGTERM" && config.shutdownDrainMs > 0) {
+    logger.info({ drainMs: config.shutdownDrainMs }, "draining: /readyz answers 503 while requests are still served");
+    await drainFor(app, config.shutdownDrainMs);
+  }
   await jobs?.stop();
   await app?.close();
   await database?.stop();
@@ -44,7 +52,8 @@ try {
   console.error(`scimbridge: ${err.message}`);
   process.exit(1);
 }
-const applied = await migrate(database.url);
+// migrations hold a session (advisory lock): over the direct URL, never through a pooler
+const applied = await migrate(database.directUrl);
 if (applied.length) logger.info({ applied }, "applied database migrations");
 
 const secrets = await resolveSecrets(config);
@@ -54,9 +63,16 @@ if (secrets.newAdminApiKey) {
     `\nscimbridge admin API key (shown once, kept in ${config.dataDir}/admin-api-key):\n  ${secrets.newAdminApiKey}\n\n`,
   );
 }
-const runtimeConfig = { ...config, databaseUrl: database.url, adminApiKeys: secrets.adminApiKeys, secretsKey: secrets.secretsKey };
+const runtimeConfig = {
+  ...config,
+  databaseUrl: database.url,
+  databaseDirectUrl: database.directUrl,
+  adminApiKeys: secrets.adminApiKeys,
+  secretsKey: secrets.secretsKey,
+};
 
 app = await buildApp(runtimeConfig, { logger });
+await checkPooledStatementTimeout(app.db, runtimeConfig, logger);
 jobs = startBackgroundJobs(app);
 await app.listen({ port: config.port, host: config.host });
 logger.info({ publicUrl: config.publicUrl }, "scimbridge ready");

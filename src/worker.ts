@@ -25,13 +25,16 @@ try {
 
 const logger = createLogger(config.logLevel);
 const database = await resolveDatabase(config, "command", (line) => logger.info(line));
-await migrate(database.url);
+// migrations hold a session (advisory lock): over the direct URL, never through a pooler
+await migrate(database.directUrl);
 const secrets = await resolveSecrets(config);
 const runtimeConfig = { ...config, databaseUrl: database.url, secretsKey: secrets.secretsKey };
 const db = createDatabase({
   url: database.url,
   poolSize: Math.min(config.dbPoolSize, config.webhooks.concurrency + 4),
   statementTimeoutMs: config.statementTimeoutMs,
+  sessionTimeouts: database.url === database.directUrl,
+  preparedStatements: config.dbPreparedStatements,
   onPoolError: (err) => logger.warn({ err }, "database connection lost"),
 });
 const worker = startWebhookWorker({ db, config: runtimeConfig, logger });

@@ -59,8 +59,15 @@ async function main(argv: string[]): Promise<number> {
   // quiet: a borrowed or short-lived embedded database is not news on every call
   const database = await resolveDatabase(config, "command", () => {});
   try {
-    await migrate(database.url);
-    const db = createDatabase({ url: database.url, poolSize: 2, statementTimeoutMs: config.statementTimeoutMs });
+    // migrations hold a session (advisory lock): over the direct URL, never through a pooler
+    await migrate(database.directUrl);
+    const db = createDatabase({
+      url: database.url,
+      poolSize: 2,
+      statementTimeoutMs: config.statementTimeoutMs,
+      sessionTimeouts: database.url === database.directUrl,
+      preparedStatements: config.dbPreparedStatements,
+    });
     try {
       const ctx = {
         db,

@@ -31,6 +31,14 @@ export interface DatabaseOptions {
   url: string;
   poolSize: number;
   statementTimeoutMs: number;
+  /**
+   * True when `url` is a direct connection to Postgres: the statement timeout is then sent as a startup
+   * parameter. Behind a pooler (DATABASE_DIRECT_URL set apart from DATABASE_URL) it is not: PgBouncer refuses
+   * unknown startup parameters, and a SET would be session state on a shared server connection. There the
+   * timeout is set on the role (`ALTER ROLE … SET statement_timeout`, docs/OPERATIONS.md), and
+   * checkPooledStatementTimeout warns at start-up when it is missing.
+   */
+  sessionTimeouts?: boolean;
   /** Named prepared statements (parsed and planned once per connection). Off behind PgBouncer < 1.21 in transaction mode. */
   preparedStatements?: boolean;
   onPoolError?: (err: Error) => void;
@@ -73,7 +81,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
-    statement_timeout: options.statementTimeoutMs || undefined,
+    statement_timeout: (options.sessionTimeouts ?? true) ? options.statementTimeoutMs || undefined : undefined,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });

@@ -1,11 +1,12 @@
-// `npm run db:migrate`: applies pending migrations to DATABASE_URL (or the embedded database).
+// `npm run db:migrate`: applies pending migrations over DATABASE_DIRECT_URL (default DATABASE_URL; or the embedded
+// database). Never through a pooler: the runner holds a session advisory lock.
 import { loadConfig } from "../config.js";
-import { DataDirInUse, type EmbeddedDatabase } from "./embedded-postgres.js";
-import { resolveDatabase } from "./resolve-database.js";
+import { DataDirInUse } from "./embedded-postgres.js";
+import { type ResolvedDatabase, resolveDatabase } from "./resolve-database.js";
 import { migrate } from "./migrate.js";
 
 const config = loadConfig();
-let db: EmbeddedDatabase;
+let db: ResolvedDatabase;
 try {
   // with the embedded database, a running server's is used as it is (never stopped)
   db = await resolveDatabase(config, "command", (line) => console.log(line));
@@ -15,7 +16,7 @@ try {
   process.exit(1);
 }
 try {
-  const applied = await migrate(db.url);
+  const applied = await migrate(db.directUrl);
   console.log(applied.length ? `applied: ${applied.join(", ")}` : "no pending migrations");
 } finally {
   await db.stop();

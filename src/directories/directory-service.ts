@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import type { Directory, Prisma } from "../generated/prisma/client.js";
 import { decodeKeyset, encodeKeyset } from "../pagination/keyset-position.js";
+import { notifyAuthChange } from "./auth-change.js";
 import { issueSecretToken } from "./directory-tokens.js";
 import { checkWebhookInput, removeDirectoryWebhook, setDirectoryWebhook, type WebhookInput } from "./directory-webhook.js";
 
@@ -172,6 +173,8 @@ export async function updateDirectory(
       where: { id: directoryId },
       data: { ...(changes.name !== undefined ? { name: changes.name } : {}), disabledAt, updatedAt: new Date() },
     });
+    // every replica re-reads the directory's tokens at commit
+    if ((disabledAt === null) !== (current.disabledAt === null)) await notifyAuthChange(tx, { directoryId });
     let secret: string | undefined;
     if (webhook === null) await removeDirectoryWebhook(tx, directoryId);
     else if (webhook) secret = (await setDirectoryWebhook(tx, config, directoryId, webhook)).secret;
@@ -182,8 +185,14 @@ export async function updateDirectory(
   });
 }
 
-/** Deletes the directory; users, groups, memberships, tokens, events and the rest go with it (FK cascades). */
+/**
+ * Deletes the directory; users, groups, memberships, tokens, events and the rest go with it (FK cascades).
+ * Every replica forgets the directory's cached tokens at commit.
+ */
 export async function deleteDirectory(db: Database, directoryId: string): Promise<void> {
-  const deleted = await db.prisma.directory.deleteMany({ where: { id: directoryId } });
-  if (deleted.count === 0) throw new DirectoryNotFound(directoryId);
+  await db.prisma.$transaction(async (tx) => {
+    const deleted = await tx.directory.deleteMany({ where: { id: directoryId } });
+    if (deleted.count === 0) throw new DirectoryNotFound(directoryId);
+    await notifyAuthChange(tx, { directoryId });
+  });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
+import { notifyAuthChange } from "./auth-change.js";
 import { generateSecretToken, hashSecretToken, looksLikeSecretToken, sameHash } from "./secret-token.js";
 
 // Issuing, verifying and revoking a directory's SCIM secret tokens.
@@ -57,8 +58,9 @@ interface CachedToken {
 
 /**
  * Verifies SCIM bearer tokens. Results are cached briefly per process (CACHE_MS) so the hot SCIM path
- * does not query tokens on every request; revocation in this process evicts at once, other instances
- * see it within CACHE_MS. lastUsedAt is written at most once a minute per token.
+ * does not query tokens on every request. A revocation or directory disable evicts at once in every process
+ * (NOTIFY, auth-change-listener.ts); CACHE_MS bounds staleness while a process's listener is reconnecting.
+ * lastUsedAt is written at most once a minute per token.
  */
 export class SecretTokenVerifier {
   static readonly CACHE_MS = 5000;
@@ -132,7 +134,7 @@ export interface TokenMetadata {
   revokedAt: Date | null;
 }
 
-type TokenStore = Pick<Database["prisma"], "directoryToken" | "$transaction">;
+type TokenStore = Pick<Database["prisma"], "$transaction">;
 
 /** Issues an additional token (rotation, setup page) in its own transaction. Returns null when the directory does not exist. */
 export async function issueAdditionalToken(db: Database, config: Config, directoryId: string): Promise<IssuedToken | null> {
@@ -147,10 +149,16 @@ export async function listTokens(db: Pick<Database, "prisma">, directoryId: stri
   });
 }
 
-/** Marks a token revoked (idempotent). Throws TokenNotFound if it is not one of the directory's tokens. */
+/**
+ * Marks a token revoked (idempotent). Throws TokenNotFound if it is not one of the directory's tokens.
+ * Every replica forgets its cached verification at commit (NOTIFY in the same transaction, auth-change.ts).
+ */
 export async function revokeToken(db: { prisma: TokenStore }, directoryId: string, tokenId: string): Promise<void> {
-  const row = await db.prisma.directoryToken.findFirst({ where: { id: tokenId, directoryId }, select: { revokedAt: true } });
-  if (!row) throw new TokenNotFound("token not found");
-  if (row.revokedAt) return;
-  await db.prisma.directoryToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+  await db.prisma.$transaction(async (tx) => {
+    const row = await tx.directoryToken.findFirst({ where: { id: tokenId, directoryId }, select: { revokedAt: true } });
+    if (!row) throw new TokenNotFound("token not found");
+    if (row.revokedAt) return;
+    await tx.directoryToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+    await notifyAuthChange(tx, { directoryId, tokenId });
+  });
 }

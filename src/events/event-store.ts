@@ -120,3 +120,9 @@ export async function deleteOldEvents(db: SqlRunner, cutoff: Date, batch: number
               OR (e.txid, e.id) <= (SELECT last_txid, last_event_id FROM webhook_dispatch_state WHERE id = 1))
        LIMIT ${batch})`);
 }
+
+/** Events ever written (the id sequence's position; pruning does not lower it), for the metrics scrape. */
+export async function countEventsWritten(db: SqlRunner): Promise<number> {
+  const [row] = await db.query<{ n: string }>(sql`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM events_id_seq`);
+  return Number(row!.n);
+}

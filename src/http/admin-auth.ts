@@ -23,7 +23,7 @@ export async function requireAdminKey(this: unknown, request: FastifyRequest, re
   const app = request.server;
   const bearer = bearerOf(request);
   if (bearer !== undefined && isAdminKey(bearer, app.config.adminApiKeys)) return;
-  const retry = app.authFailures.recordFailure(request.ip);
+  const retry = await app.authFailures.recordFailure(request.ip);
   if (retry !== null) throw tooManyAuthFailures(reply, retry);
   reply.header("www-authenticate", 'Bearer realm="scimbridge-admin"');
   throw new ApiProblem(

@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Database } from "../db/database.js";
-import { sql } from "../db/sql.js";
+import { countEventsWritten } from "../events/event-store.js";
+import { deliveryBacklog } from "../webhooks/delivery-store.js";
 
 // One Registry per app instance (tests build many apps; the global registry would mix them).
 // Request counters are updated inline (a label lookup and an increment); everything read from the
@@ -119,19 +120,8 @@ export function createAppMetrics(db: Database, extra: { requestLogDropped: () =>
 
 async function loadSnapshot(db: Database): Promise<DatabaseSnapshot | null> {
   try {
-    const [seq, deliveries] = await Promise.all([
-      db.query<{ events_written: string; oldest_pending_s: number | null }>(
-        sql`SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM events_id_seq) AS events_written,
-                (SELECT extract(epoch FROM now() - min(created_at))::float8 FROM webhook_deliveries
-                  WHERE status IN ('pending', 'failed')) AS oldest_pending_s`,
-      ),
-      db.query<{ status: string; n: number }>(sql`SELECT status, count(*)::int AS n FROM webhook_deliveries GROUP BY status`),
-    ]);
-    return {
-      eventsWritten: Number(seq[0]!.events_written),
-      oldestPendingSeconds: Math.max(0, seq[0]!.oldest_pending_s ?? 0),
-      deliveries: new Map(deliveries.map((r) => [r.status, r.n])),
-    };
+    const [eventsWritten, backlog] = await Promise.all([countEventsWritten(db), deliveryBacklog(db)]);
+    return { eventsWritten, oldestPendingSeconds: backlog.oldestOpenSeconds, deliveries: backlog.byStatus };
   } catch {
     // the database being down must not break the scrape: database-backed series keep their last values
     return null;

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { startAuthFailurePruning } from "../auth-failures/auth-failure-pruning.js";
 import { startEventPruning } from "../events/event-retention.js";
 import { startRequestLogPruning } from "../request-log/request-log-pruning.js";
 import { startWebhookWorker } from "../webhooks/delivery-worker.js";
 
 // Work that runs beside the HTTP server in the same process: webhook delivery, event pruning,
-// request-log flushing. Each job is started here and stopped on shutdown.
+// request-log flushing, closed auth-failure windows. Each job is started here and stopped on shutdown.
 
 export interface BackgroundJobs {
   stop(): Promise<void>;
@@ -18,6 +19,7 @@ export function startBackgroundJobs(app: FastifyInstance): BackgroundJobs {
   jobs.push(startEventPruning(app.db, app.config, logger));
   // the request log flushes itself (RequestLogWriter) and on app close; this only bounds its size
   jobs.push(startRequestLogPruning(app.db, app.config, app.requestLog, logger));
+  jobs.push(startAuthFailurePruning(app.db, logger));
   return {
     async stop() {
       await Promise.all(jobs.map((j) => j.stop()));

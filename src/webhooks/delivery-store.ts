@@ -171,3 +171,22 @@ export async function deleteFinishedDeliveries(db: SqlRunner, cutoff: Date, batc
     DELETE FROM webhook_deliveries WHERE id IN (
       SELECT id FROM webhook_deliveries WHERE created_at < ${cutoff} AND status IN ('succeeded', 'dead') LIMIT ${batch})`);
 }
+
+export interface DeliveryBacklog {
+  byStatus: Map<string, number>;
+  /** Age in seconds of the oldest delivery still to be sent (pending or failed, awaiting retry); 0 when none. */
+  oldestOpenSeconds: number;
+}
+
+/** Deliveries per status and the age of the oldest open one, for the metrics scrape. */
+export async function deliveryBacklog(db: SqlRunner): Promise<DeliveryBacklog> {
+  const rows = await db.query<{ status: string; n: number; oldest_s: number | null }>(
+    sql`SELECT status, count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float8 AS oldest_s
+        FROM webhook_deliveries GROUP BY status`,
+  );
+  const open = rows.filter((r) => (r.status === "pending" || r.status === "failed") && r.oldest_s !== null);
+  return {
+    byStatus: new Map(rows.map((r) => [r.status, r.n])),
+    oldestOpenSeconds: Math.max(0, ...open.map((r) => r.oldest_s!)),
+  };
+}

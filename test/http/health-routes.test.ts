@@ -1,5 +1,10 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIGRATIONS_DIR, migrate, readMigrations } from "../../src/db/migrate.js";
 import { buildTestApp, type TestApp } from "../helpers/test-app.js";
+import { createEmptyDatabase, type TestDatabase } from "../helpers/test-database.js";
 
 describe("health", () => {
   let t: TestApp;
@@ -18,6 +23,23 @@ describe("health", () => {
     const res = await t.app.inject({ method: "GET", url: "/readyz" });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: "ready" });
+  });
+
+  it("GET /readyz answers 503 draining as soon as shutdown begins, while other requests are still served with connection: close", async () => {
+    const drainT = await buildTestApp();
+    try {
+      expect((await drainT.app.inject({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      drainT.app.drain.begin();
+      const ready = await drainT.app.inject({ method: "GET", url: "/readyz" });
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toEqual({ status: "draining" });
+      expect(ready.headers.connection).toBe("close");
+      const health = await drainT.app.inject({ method: "GET", url: "/healthz" });
+      expect(health.statusCode).toBe(200);
+      expect(health.headers.connection).toBe("close");
+    } finally {
+      await drainT.close();
+    }
   });
 
   it("echoes a safe client-request-id as x-request-id and replaces an unsafe one", async () => {
@@ -51,5 +73,58 @@ describe("malformed URLs", () => {
     expect(admin.statusCode).toBe(400);
     expect(admin.headers["content-type"]).toContain("application/problem+json");
     expect(admin.json()).toMatchObject({ status: 400, code: "bad_request" });
+  });
+});
+
+describe("readiness and migrations", () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  let partial: string;
+  let last: string;
+  beforeAll(async () => {
+    // a database migrated by an older build: every migration but the newest
+    const names = (await readMigrations()).map((m) => m.name);
+    last = names[names.length - 1]!;
+    partial = await mkdtemp(path.join(os.tmpdir(), "scimbridge-migrations-"));
+    for (const name of names.slice(0, -1)) await cp(path.join(MIGRATIONS_DIR, name), path.join(partial, name), { recursive: true });
+    db = await createEmptyDatabase();
+    await migrate(db.url, partial);
+    t = await buildTestApp({}, db);
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+    await rm(partial, { recursive: true, force: true });
+  });
+
+  it("GET /readyz answers 503 naming the migration this build ships that the database lacks, then 200 once it is applied", async () => {
+    const pending = await t.app.inject({ method: "GET", url: "/readyz" });
+    expect(pending.statusCode).toBe(503);
+    expect(pending.json()).toEqual({ status: "migrations pending", detail: `not applied: ${last}` });
+    expect(t.logs.some((l) => l.msg === "readiness check failed: migrations pending")).toBe(true);
+    expect(await migrate(db.url)).toEqual([last]);
+    const ready = await t.app.inject({ method: "GET", url: "/readyz" });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toEqual({ status: "ready" });
+  });
+});
+
+describe("readiness on an empty database", () => {
+  let db: TestDatabase;
+  let t: TestApp;
+  beforeAll(async () => {
+    db = await createEmptyDatabase();
+    t = await buildTestApp({}, db);
+  });
+  afterAll(async () => {
+    await t.close();
+    await db.drop();
+  });
+
+  it("GET /readyz answers 503 migrations pending when no migration was ever applied", async () => {
+    const res = await t.app.inject({ method: "GET", url: "/readyz" });
+    expect(res.statusCode).toBe(503);
+    expect(res.json().status).toBe("migrations pending");
+    expect(res.json().detail).toContain((await readMigrations())[0]!.name);
   });
 });

@@ -1,14 +1,21 @@
 import { createHash } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { countAuthFailures } from "../../auth-failures/auth-failure-store.js";
+import type { SqlRunner } from "../../db/database.js";
 import { ApiProblem } from "../problem.js";
 
-// Two limits: the admin API per caller (key, else IP), and failed authentications (admin and SCIM) per IP
-// and per directory. Failures are counted in process memory, in fixed one-minute windows.
+// Two limits (bench/README.md, "Shared limits", has the measurement behind where each is kept):
+// - failed authentications (admin and SCIM) per IP and per directory, in fixed one-minute windows, shared by
+//   every replica through Postgres (auth_failures): only failures pay the round trip;
+// - the admin API per caller (key, else IP), in process memory: every admin request would pay a shared
+//   counter's round trip, so with N replicas behind a load balancer the effective limit is up to N times
+//   ADMIN_RATE_LIMIT_PER_MINUTE (docs/OPERATIONS.md, "Running several replicas").
 
 declare module "fastify" {
   interface FastifyInstance {
-    authFailures: AuthFailureLimiter;
+    authFailures: SharedAuthFailureLimiter;
   }
 }
 
@@ -20,13 +27,15 @@ interface Window {
 }
 
 /**
- * Counts failed authentications. Credentials are always checked first and only failures are counted or
+ * Counts failed authentications in this process's memory (the shared limiter's fallback while the database
+ * cannot be reached). Credentials are always checked first and only failures are counted or
  * refused: past the limit (per IP or per directory) a failure answers 429 instead of 401, while a valid token
  * or admin key always passes, so no one's failures (a shared NAT, a proxy without TRUST_PROXY, an attacker)
  * can lock a valid credential out. Guessing is prevented by the tokens' 256 random bits, not by this limiter.
  */
 export class AuthFailureLimiter {
   private windows = new Map<string, Window>();
+  private sweptAt = 0;
 
   constructor(
     readonly limitPerMinute: number,
@@ -43,7 +52,8 @@ export class AuthFailureLimiter {
 
   private bump(key: string): number | null {
     const now = this.now();
-    if (this.windows.size > 10_000) this.sweep(now);
+    // at most once a second: with more live keys than this (many IPs failing at once) every call would scan them all
+    if (this.windows.size > 10_000 && now - this.sweptAt > 1000) this.sweep(now);
     let w = this.windows.get(key);
     if (!w || w.resetAt <= now) {
       w = { count: 0, resetAt: now + WINDOW_MS };
@@ -54,6 +64,7 @@ export class AuthFailureLimiter {
   }
 
   private sweep(now: number): void {
+    this.sweptAt = now;
     for (const [key, w] of this.windows) if (w.resetAt <= now) this.windows.delete(key);
   }
 }
@@ -69,9 +80,43 @@ export function tooManyAuthFailures(reply: FastifyReply, retryAfterSeconds: numb
   );
 }
 
+/**
+ * Failed authentications counted in Postgres, so the limit holds across every replica. The same rules as
+ * AuthFailureLimiter (only failures count; a valid credential always passes). When the database cannot be
+ * reached the failure is counted in this process instead: the limit keeps holding, per replica.
+ */
+export class SharedAuthFailureLimiter {
+  private readonly local: AuthFailureLimiter;
+
+  constructor(
+    private readonly db: SqlRunner,
+    readonly limitPerMinute: number,
+    private readonly logger: Pick<Logger, "warn">,
+  ) {
+    this.local = new AuthFailureLimiter(limitPerMinute);
+  }
+
+  /** Records a failure; resolves to the Retry-After seconds when the IP or directory is now over the limit, else null. */
+  async recordFailure(ip: string, directoryId?: string): Promise<number | null> {
+    const keys = directoryId ? [`ip:${ip}`, `dir:${directoryId}`] : [`ip:${ip}`];
+    let windows: { count: number; retryAfter: number }[];
+    try {
+      windows = await countAuthFailures(this.db, keys, WINDOW_MS);
+    } catch (err) {
+      this.logger.warn({ err }, "failed authentication counted in this process only: the shared counter is unreachable");
+      return this.local.recordFailure(ip, directoryId);
+    }
+    const over = windows.filter((w) => w.count > this.limitPerMinute);
+    return over.length === 0 ? null : Math.max(...over.map((w) => w.retryAfter));
+  }
+}
+
 /** Decorates app.authFailures (one limiter per app, shared by the admin and SCIM auth hooks). */
 export function registerAuthFailureLimiter(app: FastifyInstance): void {
-  app.decorate("authFailures", new AuthFailureLimiter(app.config.rateLimit.authFailuresPerMinute));
+  app.decorate(
+    "authFailures",
+    new SharedAuthFailureLimiter(app.db, app.config.rateLimit.authFailuresPerMinute, app.log as unknown as Logger),
+  );
 }
 
 export function bearerOf(request: FastifyRequest): string | undefined {

@@ -30,8 +30,8 @@ function unauthorized(reply: FastifyReply): ScimError {
 }
 
 /** Counts the failure per IP and directory (see plugins/rate-limit.ts); over the limit it becomes a 429. Only failures count. */
-function failed(request: FastifyRequest, reply: FastifyReply, directoryId: string | undefined): Error {
-  const retryAfter = request.server.authFailures.recordFailure(request.ip, directoryId);
+async function failed(request: FastifyRequest, reply: FastifyReply, directoryId: string | undefined): Promise<Error> {
+  const retryAfter = await request.server.authFailures.recordFailure(request.ip, directoryId);
   return retryAfter === null ? unauthorized(reply) : tooManyAuthFailures(reply, retryAfter);
 }
 
@@ -40,9 +40,9 @@ export async function authenticateScimRequest(request: FastifyRequest, reply: Fa
   const { directoryId } = request.params as { directoryId?: string };
   const bearer = bearerOf(request);
   const validDirectoryId = directoryId && UUID.test(directoryId) ? directoryId.toLowerCase() : undefined;
-  if (!bearer || !validDirectoryId) throw failed(request, reply, validDirectoryId);
+  if (!bearer || !validDirectoryId) throw await failed(request, reply, validDirectoryId);
   const auth = await request.server.secretTokens.verify(validDirectoryId, bearer);
-  if (!auth) throw failed(request, reply, validDirectoryId);
+  if (!auth) throw await failed(request, reply, validDirectoryId);
   if (auth.disabled) throw new ScimError(403, undefined, "this directory is disabled");
   request.scimDirectory = auth;
 }

@@ -1,0 +1,110 @@
+import pg from "pg";
+import type { Logger } from "pino";
+import { AUTH_CHANGE_CHANNEL, parseAuthChange } from "./auth-change.js";
+import type { SecretTokenVerifier } from "./directory-tokens.js";
+
+// One LISTEN connection per process, on the direct URL (LISTEN is session state: never through a pooler in
+// transaction mode). Each notification evicts the matching cached token verifications, so a revocation or a
+// directory disable made on any replica is refused here within milliseconds of its commit. When the
+// connection drops, notifications may be lost: the whole cache is cleared on reconnect, and the cache's
+// short TTL (SecretTokenVerifier.CACHE_MS) bounds staleness while the connection is down.
+
+export const LISTENER_APPLICATION_NAME = "scimbridge auth listener";
+
+export interface AuthChangeListenerOptions {
+  url: string;
+  verifier: Pick<SecretTokenVerifier, "evict">;
+  logger: Pick<Logger, "info" | "warn">;
+  /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface AuthChangeListener {
+  /** True while LISTEN is active on a live connection. */
+  readonly listening: boolean;
+  stop(): Promise<void>;
+}
+
+export function startAuthChangeListener(options: AuthChangeListenerOptions): AuthChangeListener {
+  const minBackoff = options.minBackoffMs ?? 100;
+  const maxBackoff = options.maxBackoffMs ?? 5000;
+  let client: pg.Client | undefined;
+  let listening = false;
+  let stopped = false;
+  let failures = 0;
+  let retry: NodeJS.Timeout | undefined;
+  let pending: Promise<void> = Promise.resolve();
+
+  function scheduleReconnect(): void {
+    if (stopped || retry) return;
+    const delay = Math.min(maxBackoff, minBackoff * 2 ** Math.min(failures, 16));
+    failures += 1;
+    retry = setTimeout(() => {
+      retry = undefined;
+      pending = connect();
+    }, delay);
+  }
+
+  async function connect(): Promise<void> {
+    const c = new pg.Client({
+      connectionString: options.url,
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: 5000,
+    });
+    let lost = false;
+    const onLost = (err?: Error) => {
+      if (lost) return;
+      lost = true;
+      if (client === c) {
+        client = undefined;
+        listening = false;
+      }
+      if (stopped) return;
+      options.logger.warn({ err }, "auth change listener lost its database connection; reconnecting");
+      void c.end().catch(() => {});
+      scheduleReconnect();
+    };
+    c.on("error", onLost);
+    c.on("end", () => onLost());
+    c.on("notification", (message) => {
+      if (message.channel !== AUTH_CHANGE_CHANNEL) return;
+      options.verifier.evict(parseAuthChange(message.payload) ?? undefined);
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${AUTH_CHANGE_CHANNEL}`);
+    } catch (err) {
+      onLost(err as Error);
+      return;
+    }
+    if (stopped) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    listening = true;
+    // changes committed while no connection listened were missed: forget every cached verification
+    options.verifier.evict();
+    if (failures > 0) options.logger.info("auth change listener reconnected; token cache cleared");
+    failures = 0;
+  }
+
+  pending = connect();
+  return {
+    get listening() {
+      return listening;
+    },
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      retry = undefined;
+      listening = false;
+      await pending;
+      const c = client;
+      client = undefined;
+      await c?.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LISTENER_APPLICATION_NAME } from "../../src/directories/auth-change-listener.js";
+import { SecretTokenVerifier } from "../../src/directories/directory-tokens.js";
+import { waitFor } from "../helpers/event-fixtures.js";
+import { createScimDirectory, type ScimDirectory } from "../helpers/scim-fixtures.js";
+import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+
+// Two replicas (two apps on one database, each with its own token cache and LISTEN connection): a token
+// revoked, or a directory disabled or deleted, through A is refused by B within 1 s, far inside B's cache
+// TTL. The 1 s is the guarantee docs/OPERATIONS.md states; in practice it takes milliseconds.
+
+const GUARANTEE_MS = 1000;
+
+describe("auth changes reach every replica", () => {
+  let database: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+  let admin: pg.Client;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    a = await buildTestApp({}, database);
+    b = await buildTestApp({}, database);
+    admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await waitFor(() => Boolean(a.app.authChanges?.listening && b.app.authChanges?.listening), 10_000, "both listeners");
+  });
+  afterAll(async () => {
+    await admin.end();
+    await a.close();
+    await b.close();
+    await database.drop();
+  });
+
+  async function scimStatusOn(t: TestApp, d: ScimDirectory): Promise<number> {
+    const res = await t.app.inject({ method: "GET", url: `${d.base}/Users?count=1`, headers: { authorization: d.headers.authorization } });
+    return res.statusCode;
+  }
+
+  /** Polls B until it answers `status`; returns how long after the change that took. */
+  async function msUntil(t: TestApp, d: ScimDirectory, status: number, changedAt: number): Promise<number> {
+    const deadline = changedAt + SecretTokenVerifier.CACHE_MS;
+    for (;;) {
+      if ((await scimStatusOn(t, d)) === status) return Date.now() - changedAt;
+      if (Date.now() > deadline) throw new Error(`B did not answer ${status} within the cache TTL`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async function tokenIdOf(d: ScimDirectory): Promise<string> {
+    const res = await a.app.inject({ method: "GET", url: `/api/v1/directories/${d.directoryId}/tokens`, headers: adminAuth });
+    return res.json().data[0].id;
+  }
+
+  it("a token revoked through A is refused by B within 1 s", async () => {
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200); // B now holds the token in its cache
+    const tokenId = await tokenIdOf(d);
+    const revoke = await a.app.inject({
+      method: "DELETE",
+      url: `/api/v1/directories/${d.directoryId}/tokens/${tokenId}`,
+      headers: adminAuth,
+    });
+    expect(revoke.statusCode).toBe(204);
+    expect(await msUntil(b, d, 401, Date.now())).toBeLessThan(GUARANTEE_MS);
+  });
+
+  it("a directory disabled through A answers 403 on B within 1 s, and re-enabled answers 200 again", async () => {
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200);
+    const disable = await a.app.inject({
+      method: "PATCH",
+      url: `/api/v1/directories/${d.directoryId}`,
+      headers: adminAuth,
+      payload: { disabled: true },
+    });
+    expect(disable.statusCode).toBe(200);
+    expect(await msUntil(b, d, 403, Date.now())).toBeLessThan(GUARANTEE_MS);
+    const enable = await a.app.inject({
+      method: "PATCH",
+      url: `/api/v1/directories/${d.directoryId}`,
+      headers: adminAuth,
+      payload: { disabled: false },
+    });
+    expect(enable.statusCode).toBe(200);
+    expect(await msUntil(b, d, 200, Date.now())).toBeLessThan(GUARANTEE_MS);
+  });
+
+  it("a directory deleted through A is refused by B within 1 s", async () => {
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200);
+    const del = await a.app.inject({ method: "DELETE", url: `/api/v1/directories/${d.directoryId}`, headers: adminAuth });
+    expect(del.statusCode).toBe(204);
+    expect(await msUntil(b, d, 401, Date.now())).toBeLessThan(GUARANTEE_MS);
+  });
+
+  it("after its LISTEN connection is killed, B reconnects and a revocation through A still reaches it within 1 s", async () => {
+    const listeners = async () =>
+      (
+        await admin.query<{ pid: number; query: string; state: string }>(
+          "SELECT pid, query, state FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1",
+          [LISTENER_APPLICATION_NAME],
+        )
+      ).rows;
+    const before = (await listeners()).map((r) => r.pid);
+    expect(before).toHaveLength(2);
+    await admin.query("SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid", [before]);
+    // both replicas are back: two new sessions that have run their LISTEN
+    await waitFor(
+      async () => {
+        const now = await listeners();
+        return now.length === 2 && now.every((r) => !before.includes(r.pid) && r.query.startsWith("LISTEN") && r.state === "idle");
+      },
+      10_000,
+      "the listeners to reconnect",
+    );
+    const reconnected = b.logs.some((l) => l.msg === "auth change listener reconnected; token cache cleared");
+    expect(reconnected).toBe(true);
+
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200);
+    const tokenId = await tokenIdOf(d);
+    const revoke = await a.app.inject({
+      method: "DELETE",
+      url: `/api/v1/directories/${d.directoryId}/tokens/${tokenId}`,
+      headers: adminAuth,
+    });
+    expect(revoke.statusCode).toBe(204);
+    expect(await msUntil(b, d, 401, Date.now())).toBeLessThan(GUARANTEE_MS);
+  });
+
+  it("a revocation that rolls back notifies no one: the token keeps working on B", async () => {
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200);
+    const tokenId = await tokenIdOf(d);
+    const other = await createScimDirectory(a);
+    // revoking a token under the wrong directory fails inside the transaction: nothing is committed or sent
+    const wrong = await a.app.inject({
+      method: "DELETE",
+      url: `/api/v1/directories/${other.directoryId}/tokens/${tokenId}`,
+      headers: adminAuth,
+    });
+    expect(wrong.statusCode).toBe(404);
+    expect(await scimStatusOn(b, d)).toBe(200);
+  });
+});
