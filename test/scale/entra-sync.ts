@@ -45,7 +45,7 @@ export interface SyncLog {
   /** Requests that finished with an answer Entra would not accept (the sync stops for that tenant) */
   failures: string[];
   /** Called after every attempt (answered or not): fault schedules count these. */
-  onAttempt?: (latencyMs: number, status: number | undefined) => void;
+  onAttempt?: (latencyMs: number, status: number | undefined, problem?: string) => void;
 }
 
 export function newSyncLog(onAttempt?: SyncLog["onAttempt"]): SyncLog {
@@ -129,15 +129,16 @@ class TenantClient {
       const t0 = performance.now();
       try {
         const answer = await this.once(method, path, body);
-        this.log.onAttempt?.(performance.now() - t0, answer.status);
-        if (answer.status < 500 && answer.status !== 429) return answer;
-        lastProblem = `HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`;
+        const ok = answer.status < 500 && answer.status !== 429;
+        if (!ok) lastProblem = `${method} ${path}: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`;
+        this.log.onAttempt?.(performance.now() - t0, answer.status, ok ? undefined : lastProblem);
+        if (ok) return answer;
       } catch (err) {
-        this.log.onAttempt?.(performance.now() - t0, undefined);
-        lastProblem = (err as Error).message;
+        lastProblem = `${method} ${path}: ${(err as Error).message}`;
+        this.log.onAttempt?.(performance.now() - t0, undefined, lastProblem);
       }
     }
-    throw new Error(`${method} ${path}: gave up after ${MAX_ATTEMPTS} attempts (last: ${lastProblem})`);
+    throw new Error(`gave up after ${MAX_ATTEMPTS} attempts (last: ${lastProblem})`);
   }
 
   close(): void {

@@ -21,7 +21,7 @@ if (missing && process.env.REQUIRE_SCALE === "1") throw new Error(`REQUIRE_SCALE
 if (missing) console.warn(`scale-out test skipped: ${missing}`);
 
 const TENANTS = 20;
-const SHAPE: SyncShape = { users: 80, groups: 3, membersPerGroup: 20, memberBatch: 5 };
+const SHAPE: SyncShape = { users: 150, groups: 3, membersPerGroup: 20, memberBatch: 5 };
 /** Requests the sync sends without faults: per user a match and a POST, per group a match, a POST and the PATCHes */
 const PLANNED = TENANTS * (SHAPE.users * 2 + SHAPE.groups * (2 + Math.ceil(SHAPE.membersPerGroup / SHAPE.memberBatch)));
 /** Deliveries a worker sends for one stream before it records them (src/webhooks/delivery-worker.ts STREAM_BATCH) */
@@ -32,6 +32,8 @@ interface FaultLog {
   pgbouncerRestartedAt?: number;
   rollingStartedAt?: number;
   rollingDoneAt?: number;
+  /** When each replica got its SIGTERM */
+  sigtermAt: number[];
   /** /readyz bodies each replica answered between SIGTERM and exit */
   drainAnswers: Record<string, string[]>;
   exitCodes: Record<string, number | null>;
@@ -42,11 +44,11 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
   let receiver: WebhookReceiver;
   let sql: pg.Pool;
   let directories: ClusterDirectory[] = [];
-  const badAttempts: { at: number; status: number | undefined }[] = [];
-  const sync: SyncLog = newSyncLog((_ms, status) => {
-    if (status === undefined || status >= 500) badAttempts.push({ at: Date.now(), status });
+  const badAttempts: { at: number; problem: string }[] = [];
+  const sync: SyncLog = newSyncLog((_ms, _status, problem) => {
+    if (problem) badAttempts.push({ at: Date.now(), problem });
   });
-  const faults: FaultLog = { drainAnswers: {}, exitCodes: {} };
+  const faults: FaultLog = { drainAnswers: {}, exitCodes: {}, sigtermAt: [] };
   let syncDoneAt = 0;
   let liveReader: EventReader;
 
@@ -55,14 +57,13 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     cluster = await startCluster({
       serverUrl: serverUrl(),
       replicas: 3,
-      pooling: (process.env.SCALE_POOLING as "session") ?? "transaction",
+      pooling: "transaction",
       env: {
         LOG_LEVEL: "warn",
         SHUTDOWN_DRAIN_MS: "1500",
         // a stream leased by the killed replica is taken over after 6 s, not the default 30 s
         WEBHOOK_LEASE_MS: "6000",
         WEBHOOK_TIMEOUT_MS: "2000",
-        ...(process.env.SCALE_DEBUG_ENV ? JSON.parse(process.env.SCALE_DEBUG_ENV) : {}),
       },
     });
     sql = new pg.Pool({ connectionString: cluster.databaseUrl, max: 2 });
@@ -84,6 +85,7 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     const replica = cluster.replicas[index]!;
     const answers: string[] = [];
     faults.drainAnswers[replica.name] = answers;
+    faults.sigtermAt.push(Date.now());
     const exit = replica.stop("SIGTERM");
     let exited = false;
     void exit.then(() => (exited = true));
@@ -101,19 +103,19 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     await cluster.haproxy.waitForState(index + 1, "UP");
   }
 
+  /** The faults in sequence, each started by the number of requests sent so far. */
   async function runFaults(): Promise<void> {
     const afterAttempts = (n: number) => waitFor(`${n} requests sent`, 120_000, async () => sync.attempts >= n, 20);
-    await afterAttempts(Math.round(PLANNED * 0.03));
+    await afterAttempts(Math.round(PLANNED * 0.02));
     faults.killedAt = Date.now();
     await cluster.replicas[1]!.stop("SIGKILL");
     await cluster.replicas[1]!.start();
     await cluster.haproxy.waitForState(2, "UP");
 
-    await afterAttempts(Math.round(PLANNED * 0.08));
     faults.pgbouncerRestartedAt = Date.now();
     await cluster.pgbouncer!.restart();
 
-    await afterAttempts(Math.round(PLANNED * 0.1));
+    await afterAttempts(sync.attempts + 100);
     faults.rollingStartedAt = Date.now();
     for (let i = 0; i < cluster.replicas.length; i++) await restartGracefully(i);
     faults.rollingDoneAt = Date.now();
@@ -123,10 +125,13 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     let tableCount: number | undefined;
     const readerDeadline = () => Date.now() > syncDoneAt + 60_000;
     // an app pulling the events API through HAProxy (a page from any replica) while the sync runs
-    const reading = readEventLog(cluster.haproxy.url, cluster.adminKey, () => {
-      return tableCount !== undefined && (liveReader.ids.length >= tableCount || readerDeadline());
-    });
     liveReader = { ids: [], pages: 0, refusals: 0 };
+    const reading = readEventLog(
+      cluster.haproxy.url,
+      cluster.adminKey,
+      () => tableCount !== undefined && (liveReader.ids.length >= tableCount || readerDeadline()),
+      liveReader,
+    );
     const syncStartedAt = Date.now();
     const faulting = runFaults();
     await syncTenants(
@@ -138,16 +143,24 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     syncDoneAt = Date.now();
     await faulting;
     tableCount = Number((await sql.query("SELECT count(*) AS n FROM events")).rows[0].n);
-    liveReader = await reading;
+    await reading;
+    const readerDoneAt = Date.now();
+    const transitions = cluster.haproxy
+      .output()
+      .split("\n")
+      .filter((l) => / is (UP|DOWN)|no server available/.test(l) && !l.startsWith("["));
+    console.log(`HAProxy:\n${transitions.join("\n")}`);
     const t = (at: number | undefined) => (at === undefined ? "-" : `${((at - syncStartedAt) / 1000).toFixed(1)} s`);
     console.log(
       `sync: ${sync.attempts} requests (${sync.retries} retries) in ${t(syncDoneAt)}; kill -9 at ${t(faults.killedAt)}, ` +
-        `PgBouncer restart at ${t(faults.pgbouncerRestartedAt)}, rolling restart ${t(faults.rollingStartedAt)} to ${t(faults.rollingDoneAt)}`,
+        `PgBouncer restart at ${t(faults.pgbouncerRestartedAt)}, rolling restart ${t(faults.rollingStartedAt)} to ${t(faults.rollingDoneAt)}; ` +
+        `events reader caught up at ${t(readerDoneAt)} (${liveReader.pages} pages, ${liveReader.refusals} refused)`,
     );
 
     expect(sync.failures).toEqual([]);
-    // the faults happened while the sync was running
-    expect(faults.rollingDoneAt).toBeLessThan(syncDoneAt);
+    // the faults happened while the sync was running: the last replica got its SIGTERM before the sync ended
+    expect(faults.sigtermAt).toHaveLength(3);
+    expect(Math.max(...faults.sigtermAt)).toBeLessThan(syncDoneAt);
     expect(sync.retries).toBeGreaterThan(0);
     // every replica drained: /readyz answered 503 draining after SIGTERM, and the process exited cleanly
     for (const r of cluster.replicas) {
