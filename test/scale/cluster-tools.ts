@@ -3,6 +3,8 @@ import { existsSync, statSync } from "node:fs";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 
+export { freePort } from "../helpers/server-process.js";
+
 // What the scale-out harness (test/scale/, bench/scale-out.ts) needs from this machine: the HAProxy and
 // PgBouncer binaries, the built service, free loopback ports, and polling with a deadline.
 
@@ -31,17 +33,6 @@ export function buildOnce(): void {
   execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
   if (!statSync(`${ROOT}dist/server.js`).isFile()) throw new Error("npm run build wrote no dist/server.js");
   built = true;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls `check` every `everyMs` until it returns a value other than undefined/false; throws `what` after `timeoutMs`. */

@@ -60,7 +60,7 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
       pooling: "transaction",
       env: {
         LOG_LEVEL: "warn",
-        SHUTDOWN_DRAIN_MS: "1500",
+        SHUTDOWN_DRAIN_MS: "2000",
         // a stream leased by the killed replica is taken over after 6 s, not the default 30 s
         WEBHOOK_LEASE_MS: "6000",
         WEBHOOK_TIMEOUT_MS: "2000",
@@ -257,7 +257,15 @@ describe.skipIf(missing !== undefined)("scale out: 3 replicas behind HAProxy, Pg
     // a batch a worker had sent but not yet recorded: first delivered at most one lease before the fault
     const inFlightAt = (fault: number | undefined, d: { firstAt: number }) =>
       fault !== undefined && d.firstAt <= fault + 1000 && d.firstAt >= fault - 6000;
-    expect(duplicates.filter((d) => !inFlightAt(faults.killedAt, d) && !inFlightAt(faults.pgbouncerRestartedAt, d))).toEqual([]);
+    const unexplained = duplicates
+      .filter((d) => !inFlightAt(faults.killedAt, d) && !inFlightAt(faults.pgbouncerRestartedAt, d))
+      .map((d) => ({
+        ...d,
+        msAfterKill: d.firstAt - faults.killedAt!,
+        msAfterPgBouncerRestart: d.firstAt - faults.pgbouncerRestartedAt!,
+        msAfterSigterms: faults.sigtermAt.map((t) => d.firstAt - t),
+      }));
+    expect(unexplained).toEqual([]);
     const perDirectory = new Map<string, number>();
     for (const d of duplicates) perDirectory.set(d.directoryId, (perDirectory.get(d.directoryId) ?? 0) + 1);
     // at most one batch per stream per fault
