@@ -102,11 +102,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       adminKey,
       replicaEnv,
       async admin<T>(baseUrl: string, method: string, path: string, body?: unknown): Promise<T> {
-        const r = await fetch(`${baseUrl}/api/v1${path}`, {
-          method,
-          headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        });
+        const send = () =>
+          fetch(`${baseUrl}/api/v1${path}`, {
+            method,
+            headers: { authorization: `Bearer ${adminKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+        // once more on a connection closed under the request (a kept-alive connection HAProxy had just closed)
+        const r = await send().catch(() => new Promise((resolve) => setTimeout(resolve, 100)).then(send));
         const text = await r.text();
         if (r.status >= 300) throw new Error(`admin ${method} ${path} at ${baseUrl} → ${r.status}: ${text}`);
         return (text ? JSON.parse(text) : undefined) as T;
