@@ -131,6 +131,17 @@ describe("auth changes reach every replica", () => {
     expect(await msUntil(b, d, 401, Date.now())).toBeLessThan(GUARANTEE_MS);
   });
 
+  it("a notification this version cannot read clears B's whole cache (a change it cannot place is never missed)", async () => {
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200);
+    // revoked behind the service's back (no NOTIFY of its own), then an unreadable notification
+    await admin.query("UPDATE directory_tokens SET revoked_at = now() WHERE directory_id = $1", [d.directoryId]);
+    expect(await scimStatusOn(b, d)).toBe(200); // still cached
+    const changedAt = Date.now();
+    await admin.query("SELECT pg_notify('scimbridge_auth', 'not json')");
+    expect(await msUntil(b, d, 401, changedAt)).toBeLessThan(GUARANTEE_MS);
+  });
+
   it("a revocation that rolls back notifies no one: the token keeps working on B", async () => {
     const d = await createScimDirectory(a);
     expect(await scimStatusOn(b, d)).toBe(200);
