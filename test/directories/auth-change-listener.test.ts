@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LISTENER_APPLICATION_NAME } from "../../src/directories/auth-change-listener.js";
 import { SecretTokenVerifier } from "../../src/directories/directory-tokens.js";
+import { startTcpProxy } from "../reliability/tcp-proxy.js";
 import { waitFor } from "../helpers/event-fixtures.js";
 import { createScimDirectory, type ScimDirectory } from "../helpers/scim-fixtures.js";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
@@ -155,5 +156,52 @@ describe("auth changes reach every replica", () => {
     });
     expect(wrong.statusCode).toBe(404);
     expect(await scimStatusOn(b, d)).toBe(200);
+  });
+});
+
+describe("a change made while a replica's listener is disconnected", () => {
+  it("is not missed: the listener clears the whole cache when it reconnects, before the cache TTL would", async () => {
+    const database = await createTestDatabase();
+    // B's LISTEN connection goes through a proxy the test cuts; its pool, and all of A, reach Postgres directly
+    const target = new URL(database.url);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const a = await buildTestApp({}, database);
+    const b = await buildTestApp({ DATABASE_DIRECT_URL: viaProxy.toString() }, database);
+    try {
+      await waitFor(() => Boolean(a.app.authChanges?.listening && b.app.authChanges?.listening), 10_000, "both listeners");
+      const d = await createScimDirectory(a);
+      const status = async () =>
+        (await b.app.inject({ method: "GET", url: `${d.base}/Users?count=1`, headers: { authorization: d.headers.authorization } }))
+          .statusCode;
+      expect(await status()).toBe(200);
+      const cachedAt = Date.now();
+
+      await proxy.cut("refuse");
+      await waitFor(() => !b.app.authChanges?.listening, 5000, "B's listener to notice");
+      const tokens = await a.app.inject({ method: "GET", url: `/api/v1/directories/${d.directoryId}/tokens`, headers: adminAuth });
+      const tokenId = tokens.json().data[0].id as string;
+      const revoke = await a.app.inject({
+        method: "DELETE",
+        url: `/api/v1/directories/${d.directoryId}/tokens/${tokenId}`,
+        headers: adminAuth,
+      });
+      expect(revoke.statusCode).toBe(204);
+      // the notification went nowhere: B still serves the token from its cache (the TTL bounds this)
+      expect(await status()).toBe(200);
+
+      await proxy.restore();
+      await waitFor(() => Boolean(b.app.authChanges?.listening), 5000, "B's listener to reconnect");
+      expect(await status()).toBe(401);
+      // refused because the reconnect cleared the cache, not because the cached entry expired
+      expect(Date.now() - cachedAt).toBeLessThan(SecretTokenVerifier.CACHE_MS);
+      expect(b.logs.some((l) => l.msg === "auth change listener lost its database connection; reconnecting")).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      await proxy.close();
+      await database.drop();
+    }
   });
 });
