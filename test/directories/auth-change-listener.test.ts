@@ -1,6 +1,8 @@
+import net from "node:net";
 import pg from "pg";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LISTENER_APPLICATION_NAME } from "../../src/directories/auth-change-listener.js";
+import { LISTENER_APPLICATION_NAME, startAuthChangeListener } from "../../src/directories/auth-change-listener.js";
 import { SecretTokenVerifier } from "../../src/directories/directory-tokens.js";
 import { startTcpProxy } from "../reliability/tcp-proxy.js";
 import { waitFor } from "../helpers/event-fixtures.js";
@@ -200,6 +202,73 @@ describe("a change made while a replica's listener is disconnected", () => {
     } finally {
       await a.close();
       await b.close();
+      await proxy.close();
+      await database.drop();
+    }
+  });
+});
+
+/** A loopback TCP proxy that can go silent: bytes stop flowing both ways, but no connection is closed. */
+async function startFreezableProxy(target: URL): Promise<{ url: string; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  let frozen = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => s.destroy());
+    }
+    client.on("data", (d) => frozen || upstream.write(d));
+    upstream.on("data", (d) => frozen || client.write(d));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(target);
+  url.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    url: url.toString(),
+    freeze: () => {
+      frozen = true;
+    },
+    thaw: () => {
+      frozen = false;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("a listener connection that goes silent (a network partition, no reset)", () => {
+  it("is found by the heartbeat, replaced, and the cache cleared on reconnect", async () => {
+    const database = await createTestDatabase();
+    const proxy = await startFreezableProxy(new URL(database.url));
+    const evictions: unknown[] = [];
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    // new connections through a frozen proxy hang, so the test thaws it once the loss is seen
+    const listener = startAuthChangeListener({
+      url: proxy.url,
+      verifier: { evict: (filter) => evictions.push(filter ?? "all") },
+      logger,
+      heartbeatMs: 100,
+      heartbeatTimeoutMs: 300,
+    });
+    try {
+      await waitFor(() => listener.listening, 10_000, "the listener");
+      const before = evictions.length;
+      proxy.freeze();
+      await waitFor(() => !listener.listening, 5000, "the heartbeat to notice the silence");
+      expect(lines.join("")).toContain("no answer to a heartbeat within 300 ms");
+      proxy.thaw();
+      await waitFor(() => listener.listening, 10_000, "the listener to reconnect");
+      expect(evictions.slice(before)).toContain("all");
+      expect(lines.join("")).toContain("auth change listener reconnected; token cache cleared");
+    } finally {
+      await listener.stop();
       await proxy.close();
       await database.drop();
     }
