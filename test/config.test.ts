@@ -32,7 +32,24 @@ describe("loadConfig", () => {
     expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).trustProxy).toEqual(["10.0.0.0/8", "127.0.0.1"]);
   });
 
+  it("uses DATABASE_URL for sessions unless DATABASE_DIRECT_URL is set; drains 3 s on SIGTERM by default", () => {
+    const pooled = "postgresql://app@pgbouncer:6432/scimbridge";
+    const direct = "postgresql://app@postgres:5432/scimbridge";
+    expect(loadConfig({ DATABASE_URL: pooled }).databaseDirectUrl).toBe(pooled);
+    expect(loadConfig({ DATABASE_URL: pooled, DATABASE_DIRECT_URL: direct })).toMatchObject({
+      databaseUrl: pooled,
+      databaseDirectUrl: direct,
+    });
+    expect(loadConfig({}).databaseDirectUrl).toBeUndefined();
+    expect(loadConfig({}).shutdownDrainMs).toBe(3000);
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: "0" }).shutdownDrainMs).toBe(0);
+  });
+
   const invalid: [string, Record<string, string>][] = [
+    ["DATABASE_DIRECT_URL", { DATABASE_DIRECT_URL: "postgresql://app@postgres:5432/scimbridge" }],
+    ["DATABASE_DIRECT_URL", { DATABASE_URL: "postgresql://app@pgbouncer:6432/x", DATABASE_DIRECT_URL: "http://postgres" }],
+    ["SHUTDOWN_DRAIN_MS", { SHUTDOWN_DRAIN_MS: "-1" }],
+    ["SHUTDOWN_DRAIN_MS", { SHUTDOWN_DRAIN_MS: "soon" }],
     ["TRUST_PROXY", { TRUST_PROXY: "the load balancer" }],
     ["PORT", { PORT: "eighty" }],
     ["PORT", { PORT: "70000" }],

@@ -54,6 +54,7 @@ describe("the service process (npm start)", () => {
         ADMIN_API_KEY: undefined,
         SECRETS_KEY: undefined,
         DATA_DIR: dataDir,
+        SHUTDOWN_DRAIN_MS: "0", // no load balancer here; the drain has its own test (graceful-shutdown.test.ts)
       });
       let key: string;
       try {
@@ -91,6 +92,7 @@ describe("the service process (npm start)", () => {
         ADMIN_API_KEY: undefined,
         SECRETS_KEY: undefined,
         DATA_DIR: dataDir,
+        SHUTDOWN_DRAIN_MS: "0", // no load balancer here; the drain has its own test (graceful-shutdown.test.ts)
       });
       try {
         await waitForOk(`${second.baseUrl}/readyz`, 15000, second);

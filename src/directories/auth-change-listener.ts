@@ -7,7 +7,8 @@ import type { SecretTokenVerifier } from "./directory-tokens.js";
 // transaction mode). Each notification evicts the matching cached token verifications, so a revocation or a
 // directory disable made on any replica is refused here within milliseconds of its commit. When the
 // connection drops, notifications may be lost: the whole cache is cleared on reconnect, and the cache's
-// short TTL (SecretTokenVerifier.CACHE_MS) bounds staleness while the connection is down.
+// short TTL (SecretTokenVerifier.CACHE_MS) bounds staleness while the connection is down. A connection that
+// dies silently (no reset: a network partition) is found by a heartbeat query, not hours later by TCP keepalive.
 
 export const LISTENER_APPLICATION_NAME = "scimbridge auth listener";
 
@@ -18,6 +19,9 @@ export interface AuthChangeListenerOptions {
   /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** How often the live connection is asked `SELECT 1`, and how long an answer may take before it counts as lost. */
+  heartbeatMs?: number;
+  heartbeatTimeoutMs?: number;
 }
 
 export interface AuthChangeListener {
@@ -28,7 +32,10 @@ export interface AuthChangeListener {
 
 export function startAuthChangeListener(options: AuthChangeListenerOptions): AuthChangeListener {
   const minBackoff = options.minBackoffMs ?? 100;
-  const maxBackoff = options.maxBackoffMs ?? 5000;
+  // capped at 1 s: one connection attempt a second per process is cheap, and the listener is back soon after Postgres
+  const maxBackoff = options.maxBackoffMs ?? 1000;
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 5000;
   let client: pg.Client | undefined;
   let listening = false;
   let stopped = false;
@@ -54,9 +61,11 @@ export function startAuthChangeListener(options: AuthChangeListenerOptions): Aut
       connectionTimeoutMillis: 5000,
     });
     let lost = false;
+    let heartbeat: NodeJS.Timeout | undefined;
     const onLost = (err?: Error) => {
       if (lost) return;
       lost = true;
+      clearInterval(heartbeat);
       if (client === c) {
         client = undefined;
         listening = false;
@@ -85,6 +94,17 @@ export function startAuthChangeListener(options: AuthChangeListenerOptions): Aut
     }
     client = c;
     listening = true;
+    heartbeat = setInterval(() => {
+      const silent = setTimeout(() => onLost(new Error(`no answer to a heartbeat within ${heartbeatTimeoutMs} ms`)), heartbeatTimeoutMs);
+      c.query("SELECT 1").then(
+        () => clearTimeout(silent),
+        (err: Error) => {
+          clearTimeout(silent);
+          onLost(err);
+        },
+      );
+    }, heartbeatMs);
+    heartbeat.unref();
     // changes committed while no connection listened were missed: forget every cached verification
     options.verifier.evict();
     if (failures > 0) options.logger.info("auth change listener reconnected; token cache cleared");
@@ -104,7 +124,8 @@ export function startAuthChangeListener(options: AuthChangeListenerOptions): Aut
       await pending;
       const c = client;
       client = undefined;
-      await c?.end().catch(() => {});
+      // a connection that went silent never confirms the end: do not let shutdown wait on it
+      await Promise.race([c?.end().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
     },
   };
 }

@@ -15,7 +15,7 @@ export interface IssuedToken {
 
 export class TokenLimitReached extends Error {}
 
-type TokenWriter = Pick<Database["prisma"], "directoryToken" | "$queryRaw">;
+type TokenWriter = Pick<Database["prisma"], "directory" | "directoryToken">;
 
 /**
  * Creates a token for a directory; fails with TokenLimitReached past config.maxTokensPerDirectory live tokens.
@@ -25,9 +25,10 @@ type TokenWriter = Pick<Database["prisma"], "directoryToken" | "$queryRaw">;
  * Returns null when the directory does not exist.
  */
 export async function issueSecretToken(tx: TokenWriter, config: Config, directoryId: string): Promise<IssuedToken | null> {
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM directories WHERE id = ${directoryId}::uuid FOR UPDATE`;
-  if (locked.length === 0) return null;
   const now = new Date();
+  // an UPDATE takes the directory row's lock (what SELECT … FOR UPDATE would), held to the end of the transaction
+  const locked = await tx.directory.updateMany({ where: { id: directoryId }, data: { updatedAt: now } });
+  if (locked.count === 0) return null;
   const live = await tx.directoryToken.count({
     where: { directoryId, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
   });

@@ -8,8 +8,15 @@ import { sql } from "../db/sql.js";
 
 export async function checkPooledStatementTimeout(db: SqlRunner, config: Config, logger: Pick<Logger, "warn">): Promise<void> {
   if (config.databaseUrl === config.databaseDirectUrl || config.statementTimeoutMs === 0) return;
-  const rows = await db.query<{ value: string }>(sql`SELECT current_setting('statement_timeout') AS value`);
-  if (rows[0]?.value === "0") {
+  let value: string | undefined;
+  try {
+    value = (await db.query<{ value: string }>(sql`SELECT current_setting('statement_timeout') AS value`))[0]?.value;
+  } catch (err) {
+    // the pooler is not reachable yet: start anyway (/readyz says 503 until it is), just without this check
+    logger.warn({ err }, "could not check statement_timeout on pooled connections");
+    return;
+  }
+  if (value === "0") {
     logger.warn(
       { statementTimeoutMs: config.statementTimeoutMs },
       "statement_timeout is off on pooled connections: DATABASE_URL goes through a pooler, so DB_STATEMENT_TIMEOUT_MS is not sent; " +

@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { MIGRATIONS_DIR, migrate, readMigrations } from "../../src/db/migrate.js";
+import { freePort } from "../helpers/server-process.js";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/test-database.js";
 
 describe("migration runner", () => {
@@ -75,6 +77,23 @@ describe("migration runner", () => {
     await expect(migrate(db.url, dir)).rejects.toThrow(/001_bad failed/);
     const tables = await query(db.url, "SELECT 1 FROM information_schema.tables WHERE table_name = 'b'");
     expect(tables).toHaveLength(0);
+  });
+
+  it("npm run db:migrate applies migrations over DATABASE_DIRECT_URL, never through DATABASE_URL (a pooler)", async () => {
+    db = await createEmptyDatabase();
+    // DATABASE_URL points where nothing listens: migrating must not use it
+    const pooled = `postgresql://postgres@127.0.0.1:${await freePort()}/${db.name}`;
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ["--import", "tsx", "src/db/migrate-cli.ts"],
+        { env: { ...process.env, DATABASE_URL: pooled, DATABASE_DIRECT_URL: db!.url }, timeout: 60_000 },
+        (err, out, errOut) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout: out, stderr: errOut }),
+      ),
+    );
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    const names = (await readMigrations()).map((m) => m.name);
+    expect(stdout.trim()).toBe(`applied: ${names.join(", ")}`);
   });
 
   it("ships its migrations inside the repository", () => {

@@ -1,7 +1,10 @@
+import net from "node:net";
 import pg from "pg";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LISTENER_APPLICATION_NAME } from "../../src/directories/auth-change-listener.js";
+import { LISTENER_APPLICATION_NAME, startAuthChangeListener } from "../../src/directories/auth-change-listener.js";
 import { SecretTokenVerifier } from "../../src/directories/directory-tokens.js";
+import { startTcpProxy } from "../reliability/tcp-proxy.js";
 import { waitFor } from "../helpers/event-fixtures.js";
 import { createScimDirectory, type ScimDirectory } from "../helpers/scim-fixtures.js";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
@@ -131,6 +134,17 @@ describe("auth changes reach every replica", () => {
     expect(await msUntil(b, d, 401, Date.now())).toBeLessThan(GUARANTEE_MS);
   });
 
+  it("a notification this version cannot read clears B's whole cache (a change it cannot place is never missed)", async () => {
+    const d = await createScimDirectory(a);
+    expect(await scimStatusOn(b, d)).toBe(200);
+    // revoked behind the service's back (no NOTIFY of its own), then an unreadable notification
+    await admin.query("UPDATE directory_tokens SET revoked_at = now() WHERE directory_id = $1", [d.directoryId]);
+    expect(await scimStatusOn(b, d)).toBe(200); // still cached
+    const changedAt = Date.now();
+    await admin.query("SELECT pg_notify('scimbridge_auth', 'not json')");
+    expect(await msUntil(b, d, 401, changedAt)).toBeLessThan(GUARANTEE_MS);
+  });
+
   it("a revocation that rolls back notifies no one: the token keeps working on B", async () => {
     const d = await createScimDirectory(a);
     expect(await scimStatusOn(b, d)).toBe(200);
@@ -144,5 +158,119 @@ describe("auth changes reach every replica", () => {
     });
     expect(wrong.statusCode).toBe(404);
     expect(await scimStatusOn(b, d)).toBe(200);
+  });
+});
+
+describe("a change made while a replica's listener is disconnected", () => {
+  it("is not missed: the listener clears the whole cache when it reconnects, before the cache TTL would", async () => {
+    const database = await createTestDatabase();
+    // B's LISTEN connection goes through a proxy the test cuts; its pool, and all of A, reach Postgres directly
+    const target = new URL(database.url);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 5432));
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const a = await buildTestApp({}, database);
+    const b = await buildTestApp({ DATABASE_DIRECT_URL: viaProxy.toString() }, database);
+    try {
+      await waitFor(() => Boolean(a.app.authChanges?.listening && b.app.authChanges?.listening), 10_000, "both listeners");
+      const d = await createScimDirectory(a);
+      const status = async () =>
+        (await b.app.inject({ method: "GET", url: `${d.base}/Users?count=1`, headers: { authorization: d.headers.authorization } }))
+          .statusCode;
+      expect(await status()).toBe(200);
+      const cachedAt = Date.now();
+
+      await proxy.cut("refuse");
+      await waitFor(() => !b.app.authChanges?.listening, 5000, "B's listener to notice");
+      const tokens = await a.app.inject({ method: "GET", url: `/api/v1/directories/${d.directoryId}/tokens`, headers: adminAuth });
+      const tokenId = tokens.json().data[0].id as string;
+      const revoke = await a.app.inject({
+        method: "DELETE",
+        url: `/api/v1/directories/${d.directoryId}/tokens/${tokenId}`,
+        headers: adminAuth,
+      });
+      expect(revoke.statusCode).toBe(204);
+      // the notification went nowhere: B still serves the token from its cache (the TTL bounds this)
+      expect(await status()).toBe(200);
+
+      await proxy.restore();
+      await waitFor(() => Boolean(b.app.authChanges?.listening), 5000, "B's listener to reconnect");
+      expect(await status()).toBe(401);
+      // refused because the reconnect cleared the cache, not because the cached entry expired
+      expect(Date.now() - cachedAt).toBeLessThan(SecretTokenVerifier.CACHE_MS);
+      expect(b.logs.some((l) => l.msg === "auth change listener lost its database connection; reconnecting")).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+      await proxy.close();
+      await database.drop();
+    }
+  });
+});
+
+/** A loopback TCP proxy that can go silent: bytes stop flowing both ways, but no connection is closed. */
+async function startFreezableProxy(target: URL): Promise<{ url: string; freeze(): void; thaw(): void; close(): Promise<void> }> {
+  let frozen = false;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => s.destroy());
+    }
+    client.on("data", (d) => frozen || upstream.write(d));
+    upstream.on("data", (d) => frozen || client.write(d));
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = new URL(target);
+  url.host = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return {
+    url: url.toString(),
+    freeze: () => {
+      frozen = true;
+    },
+    thaw: () => {
+      frozen = false;
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe("a listener connection that goes silent (a network partition, no reset)", () => {
+  it("is found by the heartbeat, replaced, and the cache cleared on reconnect", async () => {
+    const database = await createTestDatabase();
+    const proxy = await startFreezableProxy(new URL(database.url));
+    const evictions: unknown[] = [];
+    const lines: string[] = [];
+    const logger = pino({ level: "info" }, { write: (line: string) => lines.push(line) });
+    // new connections through a frozen proxy hang, so the test thaws it once the loss is seen
+    const listener = startAuthChangeListener({
+      url: proxy.url,
+      verifier: { evict: (filter) => evictions.push(filter ?? "all") },
+      logger,
+      heartbeatMs: 100,
+      heartbeatTimeoutMs: 300,
+    });
+    try {
+      await waitFor(() => listener.listening, 10_000, "the listener");
+      const before = evictions.length;
+      proxy.freeze();
+      await waitFor(() => !listener.listening, 5000, "the heartbeat to notice the silence");
+      expect(lines.join("")).toContain("no answer to a heartbeat within 300 ms");
+      proxy.thaw();
+      await waitFor(() => listener.listening, 10_000, "the listener to reconnect");
+      expect(evictions.slice(before)).toContain("all");
+      expect(lines.join("")).toContain("auth change listener reconnected; token cache cleared");
+    } finally {
+      await listener.stop();
+      await proxy.close();
+      await database.drop();
+    }
   });
 });

@@ -75,7 +75,8 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: "Rename, disable/enable, or set/remove the webhook of a directory",
-        description: "A disabled directory answers SCIM requests with 401. `webhook: null` removes the webhook.",
+        description:
+          "A disabled directory answers SCIM requests with 403, on every replica within 1 s. `webhook: null` removes the webhook.",
         operationId: "updateDirectory",
         security: ADMIN_SECURITY,
         params: DirectoryParams,
