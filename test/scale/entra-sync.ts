@@ -18,6 +18,8 @@ export interface SyncTenant {
 
 export interface SyncShape {
   users: number;
+  /** While this returns true a tenant keeps adding users past `users` (a test sizes the sync to span its faults). */
+  moreUsers?: () => boolean;
   groups: number;
   membersPerGroup: number;
   memberBatch: number;
@@ -183,7 +185,7 @@ export async function syncTenant(baseUrl: string, tenant: SyncTenant, shape: Syn
     log.writes.push({ tenant: t, directoryId: tenant.directoryId, ...w });
   try {
     const userIds: string[] = [];
-    for (let i = 0; i < shape.users; i++) {
+    for (let i = 0; i < shape.users || shape.moreUsers?.(); i++) {
       const userName = syncUserName(t, i);
       const filter = `userName eq "${userName}"`;
       let id = await matchId(client, "Users", filter);
