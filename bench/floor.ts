@@ -20,14 +20,14 @@ export interface FloorComparison {
 
 export async function runFloorComparison(argv = process.argv.slice(2)): Promise<FloorComparison> {
   const args = benchArgs(argv);
-  const targets = benchFlags(argv)
-    .targets.split(",")
-    .map((t) => t.trim()) as ScimTarget[];
+  const flags = benchFlags(argv);
+  const targets = flags.targets.split(",").map((t) => t.trim()) as ScimTarget[];
   const scim: ScimOpsReport[] = [];
   for (const t of targets) {
     process.stderr.write(`\n-- SCIM scenarios against ${t}\n`);
     scim.push(await runScimOps(args, t));
   }
+  if (flags["skip-raw"]) return { scim, pgbench: [], nodeRaw: [] };
   process.stderr.write("\n-- pgbench (raw limit)\n");
   const pgbench = await runPgbench({ concurrency: args.concurrency, durationSec: args.duration, only: args.only });
   process.stderr.write("\n-- Node pg script\n");
@@ -44,11 +44,13 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
   const floor = rowsOf(c, "floor");
   const unprepared = rowsOf(c, "floor-unprepared");
   const service = rowsOf(c, "service");
+  const serviceUnprepared = rowsOf(c, "service-unprepared");
   const base = service.length > 0 ? service : floor;
   return base.map((r) => {
     const f = match(floor, r);
     const u = match(unprepared, r);
     const s = match(service, r);
+    const su = match(serviceUnprepared, r);
     const pgb = c.pgbench.find((p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared");
     return {
       request: r.scenario,
@@ -57,6 +59,8 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
       "floor ms/req (node + pg)": f ? `${f.totalCpuMsPerRequest} (${f.cpuMsPerRequest} + ${f.pgCpuMsPerRequest})` : "",
       "service × floor": s && f ? times(s.totalCpuMsPerRequest, f.totalCpuMsPerRequest) : "",
       "floor unprepared ms/req (node + pg)": u ? `${u.totalCpuMsPerRequest} (${u.cpuMsPerRequest} + ${u.pgCpuMsPerRequest})` : "",
+      "service unprepared ms/req (node + pg)": su ? `${su.totalCpuMsPerRequest} (${su.cpuMsPerRequest} + ${su.pgCpuMsPerRequest})` : "",
+      "service unprepared × floor unprepared": su && u ? times(su.totalCpuMsPerRequest, u.totalCpuMsPerRequest) : "",
       "pgbench prepared pg ms/tx": pgb?.pgCpuMsPerTx,
     };
   });
@@ -67,11 +71,13 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
   const floor = rowsOf(c, "floor");
   const unprepared = rowsOf(c, "floor-unprepared");
   const service = rowsOf(c, "service");
+  const serviceUnprepared = rowsOf(c, "service-unprepared");
   const base = service.length > 0 ? service : floor;
   return base.map((r) => {
     const f = match(floor, r);
     const u = match(unprepared, r);
     const s = match(service, r);
+    const su = match(serviceUnprepared, r);
     const simple = pgbenchTps(c.pgbench, r.scenario, "simple", r.concurrency);
     const prepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency);
     const node =
@@ -86,6 +92,7 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
       "service req/s": s?.rps,
       "floor req/s": f?.rps,
       "floor unprepared req/s": u?.rps,
+      "service unprepared req/s": su?.rps,
       "pgbench simple tx/s": simple,
       "pgbench prepared tx/s": prepared,
       "service % of pgbench prepared": s && prepared ? `${round((100 * s.rps) / prepared, 1)}%` : "",
@@ -94,7 +101,8 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
       "service p99 ms": s?.latencyMs.p99,
       "service peak RSS MB": s?.peakRssMb,
       "floor peak RSS MB": f?.peakRssMb,
-      errors: [s, f, u].map((x) => x?.errors ?? "-").join(" / "),
+      "service unprepared peak RSS MB": su?.peakRssMb,
+      errors: [s, f, u, su].map((x) => x?.errors ?? "-").join(" / "),
     };
   });
 }
@@ -105,9 +113,9 @@ export function floorMarkdown(c: FloorComparison, durationSec: number): string[]
       `## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up, all after a 2 s warm-up pass per scenario)`,
       cpuTable(c),
     ),
-    printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared)", throughputTable(c)),
-    printTable(`## Raw limit: pgbench on the floor's statements (${durationSec} s per row)`, pgbenchTable(c.pgbench)),
+    printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared / service unprepared)", throughputTable(c)),
   ];
+  if (c.pgbench.length > 0) md.push(printTable(`## Raw limit: pgbench (${durationSec} s per row)`, pgbenchTable(c.pgbench)));
   if (c.nodeRaw.length > 0)
     md.push(printTable("## Node pg script (bench/raw-postgres.ts; bound by its own client, not by Postgres)", rawTable(c.nodeRaw)));
   return md;
