@@ -9,19 +9,10 @@ import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
 import { isResourceId } from "../scim/resource/resource-id.js";
 import { checkResourceSize, parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
-import { applyPatch, type PatchLimits, type PatchOperation, parsePatchRequest } from "../scim/patch/index.js";
+import { applyPatch, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "./app-user.js";
-import {
-  countUsers,
-  deleteUserRow,
-  findUser,
-  insertUser,
-  listUsers,
-  setUserActive,
-  updateUserIfVersion,
-  type UserRecord,
-} from "./user-store.js";
+import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUserIfVersion, type UserRecord } from "./user-store.js";
 
 // Users of a directory as SCIM writes them: every change and its events in one statement (one round
 // trip). Framework-free: used by the SCIM routes, Bulk, and anything else that changes users.
@@ -132,34 +123,11 @@ export async function patchUser(
   ifMatch?: string,
 ): Promise<UserRecord> {
   const operations = parsePatchRequest(body, limits);
-  const active = ifMatch === undefined && isResourceId(id) ? activeReplaced(operations) : undefined;
-  if (active !== undefined) {
-    const written = await setUserActive(db, { directoryId, id, active, at: new Date(), maxBytes: limits.maxResourceBytes });
-    if (written) return written;
-  }
   return changeUser(db, directoryId, id, ifMatch, (current) => {
     const resource = withoutPassword(applyPatch("User", current.resource, operations).resource);
     checkResourceSize(resource, limits.maxResourceBytes);
     return resource;
   });
-}
-
-/**
- * The new `active` when the PATCH only sets it (Entra's `Replace active "False"`), else undefined. The value
- * is what the PATCH engine makes of it (so "False" and false agree), found by applying the operations to a
- * resource holding nothing else: whatever else they would touch, or any error, leaves it to the general path.
- */
-function activeReplaced(operations: PatchOperation[]): boolean | undefined {
-  const [op] = operations;
-  if (operations.length !== 1 || op?.path?.trim().toLowerCase() !== "active" || op.op === "remove") return undefined;
-  try {
-    const { resource, memberChanges } = applyPatch("User", { userName: "-" }, operations);
-    const keys = Object.keys(resource);
-    const ok = memberChanges.length === 0 && keys.length === 2 && resource.userName === "-" && typeof resource.active === "boolean";
-    return ok ? (resource.active as boolean) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { SqlRunner } from "../db/database.js";
-import { empty, raw, type Sql, sql } from "../db/sql.js";
+import { empty, type Sql, sql } from "../db/sql.js";
 import { adjustCounts, countOf } from "../directories/directory-counts-store.js";
 import { insertEvents, type NewEvent } from "../events/event-writer.js";
 import { userGroupsJson } from "../groups/membership-store.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
-import { ENTERPRISE_USER_SCHEMA } from "../scim/schema/core-schemas.js";
 import type { PromotedUserColumns, ScimJson } from "../scim/resource/user-attributes.js";
 
 // SQL for scim_users, and the one read model of a user row: every reader (SCIM mapping, admin API,
@@ -102,94 +101,6 @@ export async function updateUserIfVersion(
       RETURNING ${USER_COLUMNS}),
     evented AS (${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)})
     SELECT * FROM u`);
-  return rows[0];
-}
-
-// The app-facing user (app-user.ts, toAppUser) built in SQL, for writes that know no more than the row:
-// the same keys and values, read from the resource with the same caseless rules. Exact only for resources
-// whose text is ASCII (JavaScript's toLowerCase and Postgres' lower() agree there) and whose email `type`s
-// are strings: the statements using it check both (ASCII_RESOURCE, PLAIN_EMAIL_TYPES) and write nothing
-// otherwise, so the caller takes the path that builds the event in Node.
-
-/** getCaseless(obj, key) of user-attributes.ts: the exact key, else the first key (in stored order) equal in any case. */
-function caseless(obj: string, key: string): string {
-  return `(CASE WHEN jsonb_typeof(${obj}) = 'object' THEN coalesce(${obj} -> '${key}',
-    (SELECT c.value FROM jsonb_each(${obj}) c WHERE lower(c.key COLLATE "C") = '${key.toLowerCase()}' LIMIT 1)) END)`;
-}
-
-/** str() of user-attributes.ts: a non-empty JSON string as text, else NULL. */
-function nonEmptyText(json: string): string {
-  return `(CASE WHEN jsonb_typeof(${json}) = 'string' AND ${json} #>> '{}' <> '' THEN ${json} #>> '{}' END)`;
-}
-
-const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/** The emails a resource holds (caseless), as a JSON array; any other value reads as no emails. */
-const EMAILS = `(CASE WHEN jsonb_typeof(${caseless("r.resource", "emails")}) = 'array' THEN ${caseless("r.resource", "emails")} ELSE '[]'::jsonb END)`;
-
-/** pickEmail: the work email, else the primary one, else the first with a value (original case). */
-const EMAIL = `(SELECT ${nonEmptyText(caseless("x.e", "value"))} FROM jsonb_array_elements(${EMAILS}) WITH ORDINALITY x(e, n)
-  WHERE jsonb_typeof(x.e) = 'object' AND ${nonEmptyText(caseless("x.e", "value"))} IS NOT NULL
-  ORDER BY CASE WHEN lower(coalesce(${caseless("x.e", "type")} #>> '{}', '') COLLATE "C") = 'work' THEN 0
-    WHEN ${caseless("x.e", "primary")} = 'true'::jsonb
-      OR (jsonb_typeof(${caseless("x.e", "primary")}) = 'string' AND lower(${caseless("x.e", "primary")} #>> '{}' COLLATE "C") = 'true') THEN 1
-    ELSE 2 END, x.n
-  LIMIT 1)`;
-
-/** enterpriseOf: the first top-level key equal to the enterprise URN in any case whose value is an object. */
-const ENTERPRISE = `(SELECT c.value FROM jsonb_each(r.resource) c
-  WHERE lower(c.key COLLATE "C") = '${ENTERPRISE_USER_SCHEMA.toLowerCase()}' AND jsonb_typeof(c.value) = 'object' LIMIT 1)`;
-
-/** The resource is ASCII text: lower() then agrees with JavaScript's toLowerCase on every key and value. */
-const ASCII_RESOURCE = (resource: string) => `${resource}::text ~ '^[ -~]*$'`;
-
-/** Every email's `type` is absent, null or a string (String() of anything else would not be `#>>`). */
-const PLAIN_EMAIL_TYPES = `NOT EXISTS (SELECT 1 FROM jsonb_array_elements(${EMAILS}) x(e)
-  WHERE jsonb_typeof(x.e) = 'object' AND coalesce(jsonb_typeof(${caseless("x.e", "type")}), 'null') NOT IN ('null', 'string'))`;
-
-/**
- * toAppUser of the rows of relation `r` (a CTE that RETURNING USER_COLUMNS wrote: its camelCase names), as a
- * jsonb expression; for FROM r, LATERAL (SELECT <ENTERPRISE> AS ent) d.
- */
-const APP_USER_JSON = `jsonb_build_object('id', r.id, 'directoryId', r."directoryId", 'externalId', r."externalId",
-  'userName', r."userName", 'email', ${EMAIL}, 'givenName', r."givenName", 'familyName', r."familyName",
-  'displayName', r."displayName", 'active', r.active, 'title', ${nonEmptyText(caseless("r.resource", "title"))},
-  'department', ${nonEmptyText(caseless("d.ent", "department"))},
-  'manager', (SELECT CASE WHEN id IS NOT NULL THEN jsonb_build_object('id', id) END FROM (SELECT CASE jsonb_typeof(m.m)
-      WHEN 'string' THEN ${nonEmptyText("m.m")} WHEN 'object' THEN ${nonEmptyText(caseless("m.m", "value"))} END AS id
-    FROM (SELECT ${caseless("d.ent", "manager")} AS m) m) mid),
-  'customAttributes', (SELECT coalesce(jsonb_object_agg(c.key, c.value), '{}'::jsonb) FROM jsonb_each(r.resource) c
-    WHERE lower(c.key COLLATE "C") LIKE 'urn:%' AND jsonb_typeof(c.value) = 'object'),
-  'raw', r.resource, 'createdAt', ${iso(`r."createdAt"`)}, 'updatedAt', ${iso(`r."updatedAt"`)})`;
-
-/**
- * PATCH `replace active` (Entra's disable/enable, the commonest PATCH) as one statement: `active` and the
- * resource's `active` key set, the version moved, and the user.deactivated / user.reactivated event built
- * in SQL from the written row. Writes only when it is a real change of the column and the resource is one
- * this statement reproduces exactly (see APP_USER_JSON; no other-case `active` key, no password key, size
- * within `maxBytes` with room for the new value); otherwise undefined, and the caller takes the general
- * path (read, patch in Node, version-checked write), which also answers 404, no-ops and If-Match.
- */
-export async function setUserActive(
-  db: SqlRunner,
-  w: { directoryId: string; id: string; active: boolean; at: Date; maxBytes?: number },
-): Promise<UserRecord | undefined> {
-  const rows = await db.query<UserRecord>(sql`
-    WITH r AS (
-      UPDATE scim_users u SET active = ${w.active}::boolean, resource = jsonb_set(u.resource, '{active}', to_jsonb(${w.active}::boolean)),
-        version = u.version + 1, updated_at = ${w.at}
-      WHERE u.id = ${w.id}::uuid AND u.directory_id = ${w.directoryId}::uuid AND u.active = NOT ${w.active}::boolean
-        AND NOT EXISTS (SELECT 1 FROM jsonb_object_keys(u.resource) k
-          WHERE lower(k COLLATE "C") IN ('active', 'password') AND k <> 'active')
-        AND (${w.maxBytes ?? null}::int IS NULL OR octet_length(u.resource::text) + 16 <= ${w.maxBytes ?? null}::int)
-        AND ${raw(ASCII_RESOURCE("u.resource"))}
-        AND ${raw(PLAIN_EMAIL_TYPES.replaceAll("r.resource", "u.resource"))}
-      RETURNING ${USER_COLUMNS}),
-    evented AS (
-      INSERT INTO events (directory_id, type, data)
-      SELECT r."directoryId", CASE WHEN r.active THEN 'user.reactivated' ELSE 'user.deactivated' END, ${raw(APP_USER_JSON)}
-      FROM r, LATERAL (SELECT ${raw(ENTERPRISE)} AS ent) d)
-    SELECT * FROM r`);
   return rows[0];
 }
 

@@ -62,19 +62,15 @@ afterAll(async () => {
 });
 
 describe("statements per SCIM operation", () => {
-  it("POST /Users and Entra's PATCH active are one statement; PUT reads once and writes once; reads are one statement", async () => {
+  it("POST /Users is one statement; PATCH and PUT read once and write once; reads are one statement", async () => {
     const created = await count((d) => createUser(d, directoryId, user("ada@example.com")));
     expect({ statements: created.statements, transactions: created.transactions }).toEqual({ statements: 1, transactions: 0 });
     const id = created.result.id;
 
     const disable = { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "active", value: "False" }] };
     const patched = await count((d) => patchUser(d, directoryId, id, disable, LIMITS));
-    expect({ statements: patched.statements, transactions: patched.transactions }).toEqual({ statements: 1, transactions: 0 });
+    expect({ statements: patched.statements, transactions: patched.transactions }).toEqual({ statements: 2, transactions: 0 });
     expect(patched.result.active).toBe(false);
-
-    const rename = { schemas: [PATCH_OP], Operations: [{ op: "Replace", path: "displayName", value: "Ada L." }] };
-    const renamed = await count((d) => patchUser(d, directoryId, id, rename, LIMITS));
-    expect({ statements: renamed.statements, transactions: renamed.transactions }).toEqual({ statements: 2, transactions: 0 });
 
     const replaced = await count((d) => replaceUser(d, directoryId, id, { ...user("ada@example.com"), displayName: "Ada" }));
     expect({ statements: replaced.statements, transactions: replaced.transactions }).toEqual({ statements: 2, transactions: 0 });
