@@ -51,7 +51,10 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
     const u = match(unprepared, r);
     const s = match(service, r);
     const su = match(serviceUnprepared, r);
-    const pgb = c.pgbench.find((p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared");
+    const pgbOf = (statements: "floor" | "service") =>
+      c.pgbench.find(
+        (p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared" && p.statements === statements,
+      );
     return {
       request: r.scenario,
       C: r.concurrency,
@@ -61,7 +64,8 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
       "floor unprepared ms/req (node + pg)": u ? `${u.totalCpuMsPerRequest} (${u.cpuMsPerRequest} + ${u.pgCpuMsPerRequest})` : "",
       "service unprepared ms/req (node + pg)": su ? `${su.totalCpuMsPerRequest} (${su.cpuMsPerRequest} + ${su.pgCpuMsPerRequest})` : "",
       "service unprepared × floor unprepared": su && u ? times(su.totalCpuMsPerRequest, u.totalCpuMsPerRequest) : "",
-      "pgbench prepared pg ms/tx": pgb?.pgCpuMsPerTx,
+      "pgbench prepared pg ms/tx, floor's statements": pgbOf("floor")?.pgCpuMsPerTx,
+      "pgbench prepared pg ms/tx, service's statements": pgbOf("service")?.pgCpuMsPerTx,
     };
   });
 }
@@ -80,6 +84,7 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
     const su = match(serviceUnprepared, r);
     const simple = pgbenchTps(c.pgbench, r.scenario, "simple", r.concurrency);
     const prepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency);
+    const servicePrepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency, "service");
     const node =
       r.scenario === "POST /Users"
         ? rawRate(c.nodeRaw, "insert+event tx", r.concurrency)
@@ -95,7 +100,9 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
       "service unprepared req/s": su?.rps,
       "pgbench simple tx/s": simple,
       "pgbench prepared tx/s": prepared,
+      "pgbench prepared tx/s, service's statements": servicePrepared,
       "service % of pgbench prepared": s && prepared ? `${round((100 * s.rps) / prepared, 1)}%` : "",
+      "service % of pgbench prepared on its own statements": s && servicePrepared ? `${round((100 * s.rps) / servicePrepared, 1)}%` : "",
       "floor % of pgbench prepared": f && prepared ? `${round((100 * f.rps) / prepared, 1)}%` : "",
       "Node pg script ops/s (client-bound)": node,
       "service p99 ms": s?.latencyMs.p99,
@@ -115,7 +122,13 @@ export function floorMarkdown(c: FloorComparison, durationSec: number): string[]
     ),
     printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared / service unprepared)", throughputTable(c)),
   ];
-  if (c.pgbench.length > 0) md.push(printTable(`## Raw limit: pgbench (${durationSec} s per row)`, pgbenchTable(c.pgbench)));
+  if (c.pgbench.length > 0)
+    md.push(
+      printTable(
+        `## Raw limit: pgbench on the floor's statements and on the service's own (captured from its stores; ${durationSec} s per row)`,
+        pgbenchTable(c.pgbench),
+      ),
+    );
   if (c.nodeRaw.length > 0)
     md.push(printTable("## Node pg script (bench/raw-postgres.ts; bound by its own client, not by Postgres)", rawTable(c.nodeRaw)));
   return md;
