@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { notifyAuthChange } from "./auth-change.js";
-import { findTokenByHash } from "./directory-token-store.js";
+import { findTokenByHash, stampTokenUsed } from "./directory-token-store.js";
 import { generateSecretToken, hashSecretToken, looksLikeSecretToken, sameHash } from "./secret-token.js";
 
 // Issuing, verifying and revoking a directory's SCIM secret tokens.
@@ -116,9 +116,7 @@ export class SecretTokenVerifier {
     const last = this.lastUsedWritten.get(tokenId) ?? 0;
     if (now - last < 60_000) return;
     this.lastUsedWritten.set(tokenId, now);
-    this.db.prisma.directoryToken
-      .update({ where: { id: tokenId }, data: { lastUsedAt: new Date(now) } })
-      .catch(() => this.lastUsedWritten.delete(tokenId));
+    stampTokenUsed(this.db, tokenId, new Date(now)).catch(() => this.lastUsedWritten.delete(tokenId));
   }
 }
 
