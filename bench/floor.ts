@@ -20,14 +20,14 @@ export interface FloorComparison {
 
 export async function runFloorComparison(argv = process.argv.slice(2)): Promise<FloorComparison> {
   const args = benchArgs(argv);
-  const targets = benchFlags(argv)
-    .targets.split(",")
-    .map((t) => t.trim()) as ScimTarget[];
+  const flags = benchFlags(argv);
+  const targets = flags.targets.split(",").map((t) => t.trim()) as ScimTarget[];
   const scim: ScimOpsReport[] = [];
   for (const t of targets) {
     process.stderr.write(`\n-- SCIM scenarios against ${t}\n`);
     scim.push(await runScimOps(args, t));
   }
+  if (flags["skip-raw"]) return { scim, pgbench: [], nodeRaw: [] };
   process.stderr.write("\n-- pgbench (raw limit)\n");
   const pgbench = await runPgbench({ concurrency: args.concurrency, durationSec: args.duration, only: args.only });
   process.stderr.write("\n-- Node pg script\n");
@@ -44,12 +44,17 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
   const floor = rowsOf(c, "floor");
   const unprepared = rowsOf(c, "floor-unprepared");
   const service = rowsOf(c, "service");
+  const serviceUnprepared = rowsOf(c, "service-unprepared");
   const base = service.length > 0 ? service : floor;
   return base.map((r) => {
     const f = match(floor, r);
     const u = match(unprepared, r);
     const s = match(service, r);
-    const pgb = c.pgbench.find((p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared");
+    const su = match(serviceUnprepared, r);
+    const pgbOf = (statements: "floor" | "service") =>
+      c.pgbench.find(
+        (p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared" && p.statements === statements,
+      );
     return {
       request: r.scenario,
       C: r.concurrency,
@@ -57,7 +62,10 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
       "floor ms/req (node + pg)": f ? `${f.totalCpuMsPerRequest} (${f.cpuMsPerRequest} + ${f.pgCpuMsPerRequest})` : "",
       "service × floor": s && f ? times(s.totalCpuMsPerRequest, f.totalCpuMsPerRequest) : "",
       "floor unprepared ms/req (node + pg)": u ? `${u.totalCpuMsPerRequest} (${u.cpuMsPerRequest} + ${u.pgCpuMsPerRequest})` : "",
-      "pgbench prepared pg ms/tx": pgb?.pgCpuMsPerTx,
+      "service unprepared ms/req (node + pg)": su ? `${su.totalCpuMsPerRequest} (${su.cpuMsPerRequest} + ${su.pgCpuMsPerRequest})` : "",
+      "service unprepared × floor unprepared": su && u ? times(su.totalCpuMsPerRequest, u.totalCpuMsPerRequest) : "",
+      "pgbench prepared pg ms/tx, floor's statements": pgbOf("floor")?.pgCpuMsPerTx,
+      "pgbench prepared pg ms/tx, service's statements": pgbOf("service")?.pgCpuMsPerTx,
     };
   });
 }
@@ -67,13 +75,16 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
   const floor = rowsOf(c, "floor");
   const unprepared = rowsOf(c, "floor-unprepared");
   const service = rowsOf(c, "service");
+  const serviceUnprepared = rowsOf(c, "service-unprepared");
   const base = service.length > 0 ? service : floor;
   return base.map((r) => {
     const f = match(floor, r);
     const u = match(unprepared, r);
     const s = match(service, r);
+    const su = match(serviceUnprepared, r);
     const simple = pgbenchTps(c.pgbench, r.scenario, "simple", r.concurrency);
     const prepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency);
+    const servicePrepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency, "service");
     const node =
       r.scenario === "POST /Users"
         ? rawRate(c.nodeRaw, "insert+event tx", r.concurrency)
@@ -86,15 +97,19 @@ export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
       "service req/s": s?.rps,
       "floor req/s": f?.rps,
       "floor unprepared req/s": u?.rps,
+      "service unprepared req/s": su?.rps,
       "pgbench simple tx/s": simple,
       "pgbench prepared tx/s": prepared,
+      "pgbench prepared tx/s, service's statements": servicePrepared,
       "service % of pgbench prepared": s && prepared ? `${round((100 * s.rps) / prepared, 1)}%` : "",
+      "service % of pgbench prepared on its own statements": s && servicePrepared ? `${round((100 * s.rps) / servicePrepared, 1)}%` : "",
       "floor % of pgbench prepared": f && prepared ? `${round((100 * f.rps) / prepared, 1)}%` : "",
       "Node pg script ops/s (client-bound)": node,
       "service p99 ms": s?.latencyMs.p99,
       "service peak RSS MB": s?.peakRssMb,
       "floor peak RSS MB": f?.peakRssMb,
-      errors: [s, f, u].map((x) => x?.errors ?? "-").join(" / "),
+      "service unprepared peak RSS MB": su?.peakRssMb,
+      errors: [s, f, u, su].map((x) => x?.errors ?? "-").join(" / "),
     };
   });
 }
@@ -105,9 +120,15 @@ export function floorMarkdown(c: FloorComparison, durationSec: number): string[]
       `## CPU per request, ms (process + its Postgres backends, /proc; ${durationSec} s per row after 1 s warm-up, all after a 2 s warm-up pass per scenario)`,
       cpuTable(c),
     ),
-    printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared)", throughputTable(c)),
-    printTable(`## Raw limit: pgbench on the floor's statements (${durationSec} s per row)`, pgbenchTable(c.pgbench)),
+    printTable("## Throughput, raw limit, RSS, errors (service / floor / floor unprepared / service unprepared)", throughputTable(c)),
   ];
+  if (c.pgbench.length > 0)
+    md.push(
+      printTable(
+        `## Raw limit: pgbench on the floor's statements and on the service's own (captured from its stores; ${durationSec} s per row)`,
+        pgbenchTable(c.pgbench),
+      ),
+    );
   if (c.nodeRaw.length > 0)
     md.push(printTable("## Node pg script (bench/raw-postgres.ts; bound by its own client, not by Postgres)", rawTable(c.nodeRaw)));
   return md;

@@ -11,6 +11,7 @@ import { round } from "./lib/latency.js";
 import { SEEDED_DIRECTORY_USERS, seededUserId, seedUsers } from "./lib/seed-users.js";
 import { printTable, runInfo, writeResult } from "./lib/report.js";
 import { FLOOR_SQL } from "./floor-server.js";
+import { DIR, type ServiceScript, serviceScripts } from "./lib/service-statements.js";
 
 // The raw limit (issue 11): pgbench (Debian's postgresql-contrib, /usr/bin/pgbench) running each SCIM
 // scenario's database work at the bench's concurrency, with -M simple and -M prepared. The scripts are
@@ -30,6 +31,8 @@ export type PgbenchMode = "simple" | "prepared";
 
 export interface PgbenchRow {
   scenario: string;
+  /** Whose statements: the floor's one statement per scenario, or the service's own (captured from its stores). */
+  statements: "floor" | "service";
   mode: PgbenchMode;
   concurrency: number;
   tps: number;
@@ -102,6 +105,31 @@ export function pgbenchScript(sql: string, set: string[], params: string[]): str
   return `${set.join("\n")}\n${text};\n`;
 }
 
+/** A PG array literal or the text of a value, as a -D variable holds it. */
+function variableText(value: unknown): string {
+  if (Array.isArray(value)) return `{${value.map((v) => JSON.stringify(String(v))).join(",")}}`;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+/** The service's statements as one pgbench script, and the -D variables its constant parameters need. */
+export function serviceScript(s: ServiceScript): { script: string; variables: Record<string, string> } {
+  const variables: Record<string, string> = {};
+  const parts = s.statements.map((st, i) => {
+    const params = st.values.map((v, n) => {
+      const expression = st.expressions[n];
+      if (expression !== undefined) return expression;
+      if (v === null || v === undefined) return "NULL";
+      const name = `s${i}_${n + 1}`;
+      variables[name] = variableText(v);
+      return typeof v === "string" && v.includes(DIR) ? `replace(:${name}, '${DIR}', :dir)` : `:${name}`;
+    });
+    const text = pgbenchScript(st.text, [], params).trim();
+    return st.gset ? `${text.replace(/;$/, "")}\n\\gset p_` : text;
+  });
+  return { script: `${s.set.join("\n")}\n${parts.join("\n")}\n`, variables };
+}
+
 /** SQL literal for -M simple (pgbench pastes the variable's text into the statement); the raw text for -M prepared. */
 const variable = (value: string, mode: PgbenchMode) => (mode === "simple" ? `'${value.replaceAll("'", "''")}'` : value);
 
@@ -138,11 +166,22 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
     const conn = ["-h", u.hostname, "-p", u.port || "5432", "-U", decodeURIComponent(u.username || "postgres")];
     const userRes = JSON.stringify(entraUser("pgbench@bench.example"));
     const groupRes = JSON.stringify(entraGroup("pgbench group"));
+    const service = await serviceScripts(SEED_USERS, SEED_GROUPS);
+    const jobs = [
+      ...SCRIPTS.map((f) => ({
+        scenario: f.scenario,
+        statements: "floor" as const,
+        name: f.sql,
+        script: pgbenchScript(FLOOR_SQL[f.sql], f.set, f.params),
+        variables: { user_res: userRes, group_res: groupRes },
+      })),
+      ...service.map((sv, i) => ({ scenario: sv.scenario, statements: "service" as const, name: `service-${i}`, ...serviceScript(sv) })),
+    ];
     for (const c of opts.concurrency) {
-      for (const s of SCRIPTS) {
+      for (const s of jobs) {
         if (opts.only && !opts.only.some((o) => s.scenario.includes(o))) continue;
-        const file = `${dir}/${s.sql}.sql`;
-        writeFileSync(file, pgbenchScript(FLOOR_SQL[s.sql], s.set, s.params));
+        const file = `${dir}/${s.name}.sql`;
+        writeFileSync(file, s.script);
         for (const mode of ["simple", "prepared"] as const) {
           const args = [
             ...conn,
@@ -153,10 +192,7 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
             `-T${opts.durationSec}`,
             "-D",
             `dir=${variable(directoryId, mode)}`,
-            "-D",
-            `user_res=${variable(userRes, mode)}`,
-            "-D",
-            `group_res=${variable(groupRes, mode)}`,
+            ...Object.entries(s.variables).flatMap(([k, v]) => ["-D", `${k}=${variable(v, mode)}`]),
             "-f",
             file,
             db.name,
@@ -166,12 +202,13 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
             env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password) },
             maxBuffer: 1 << 24,
           }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
-            throw new Error(`pgbench ${s.scenario} -M ${mode} failed: ${err.stderr || err.message}\n${file}`);
+            throw new Error(`pgbench ${s.scenario} (${s.statements}) -M ${mode} failed: ${err.stderr || err.message}\n${file}`);
           });
           const pgCpu = await cpu.stop();
           const transactions = field(stdout, /number of transactions actually processed: (\d+)/);
           rows.push({
             scenario: s.scenario,
+            statements: s.statements,
             mode,
             concurrency: c,
             tps: round(field(stdout, /tps = ([\d.]+)/), 0),
@@ -181,7 +218,7 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
             pgCpuMsPerTx: round(pgCpu.cpuMs / Math.max(1, transactions), 3),
           });
           process.stderr.write(
-            `  pgbench ${s.scenario} -M ${mode} C=${c}: ${rows.at(-1)!.tps} tx/s, pg CPU ${rows.at(-1)!.pgCpuMsPerTx} ms/tx\n`,
+            `  pgbench ${s.scenario} (${s.statements}'s statements) -M ${mode} C=${c}: ${rows.at(-1)!.tps} tx/s, pg CPU ${rows.at(-1)!.pgCpuMsPerTx} ms/tx\n`,
           );
         }
       }
@@ -193,13 +230,20 @@ export async function runPgbench(opts: { concurrency: number[]; durationSec: num
   return rows;
 }
 
-export function pgbenchTps(rows: PgbenchRow[], scenario: string, mode: PgbenchMode, concurrency: number): number | undefined {
-  return rows.find((r) => r.scenario === scenario && r.mode === mode && r.concurrency === concurrency)?.tps;
+export function pgbenchTps(
+  rows: PgbenchRow[],
+  scenario: string,
+  mode: PgbenchMode,
+  concurrency: number,
+  statements: PgbenchRow["statements"] = "floor",
+): number | undefined {
+  return rows.find((r) => r.scenario === scenario && r.mode === mode && r.concurrency === concurrency && r.statements === statements)?.tps;
 }
 
 export function pgbenchTable(rows: PgbenchRow[]) {
   return rows.map((r) => ({
     scenario: r.scenario,
+    statements: r.statements,
     C: r.concurrency,
     mode: r.mode,
     "tx/s": r.tps,
@@ -214,6 +258,6 @@ if (isMain(import.meta.url)) {
   const args = benchArgs();
   const info = await runInfo();
   const rows = await runPgbench({ concurrency: args.concurrency, durationSec: args.duration, only: args.only });
-  printTable(`Raw limit: pgbench, the floor's statements (${args.duration} s per row)`, pgbenchTable(rows));
+  printTable(`Raw limit: pgbench, the floor's and the service's statements (${args.duration} s per row)`, pgbenchTable(rows));
   console.log(`\nwrote ${writeResult("pgbench", info, rows)}`);
 }

@@ -17,8 +17,11 @@ import { type RawRow, rawRate, rawTable, runRawPostgres } from "./raw-postgres.j
 // Against the service or the floor server (bench/floor-server.ts), with CPU per request of the server
 // process and of the Postgres backends of its database.
 
-/** What answers the requests: the service, or the floor server with or without prepared statements. */
-export type ScimTarget = "service" | "floor" | "floor-unprepared";
+/**
+ * What answers the requests: the service (default settings, or with DB_PREPARED_STATEMENTS=false), or the
+ * floor server with or without prepared statements.
+ */
+export type ScimTarget = "service" | "service-unprepared" | "floor" | "floor-unprepared";
 
 export interface ScimOpsRow extends HttpResult {
   target: ScimTarget;
@@ -63,8 +66,13 @@ async function benchDirectory(
 export async function runScimOps(args: BenchArgs, target: ScimTarget = "service"): Promise<ScimOpsReport> {
   const db = await createBenchDatabase(target.replace("-", "_"));
   const service: ServerProcess =
-    target === "service"
-      ? await startService({ databaseUrl: db.url, dist: args.dist, cpuProfDir: args.cpuProf })
+    target === "service" || target === "service-unprepared"
+      ? await startService({
+          databaseUrl: db.url,
+          dist: args.dist,
+          cpuProfDir: args.cpuProf,
+          env: target === "service-unprepared" ? { DB_PREPARED_STATEMENTS: "false" } : {},
+        })
       : await startFloor({ databaseUrl: db.url, prepared: target === "floor" });
   const reader = new pg.Client({ connectionString: db.url });
   await reader.connect();

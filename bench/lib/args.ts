@@ -32,6 +32,8 @@ export function benchFlags(argv = process.argv.slice(2)) {
       only: { type: "string" },
       // floor comparison (bench:floor): which servers answer the SCIM scenarios
       targets: { type: "string", default: "floor,floor-unprepared,service" },
+      // bench:floor without pgbench and the Node script (quick before/after runs of the SCIM scenarios)
+      "skip-raw": { type: "boolean", default: false },
       // replay
       tenants: { type: "string" },
       users: { type: "string", default: "1000" },

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import { notifyAuthChange } from "./auth-change.js";
+import { findTokenByHash, stampTokenUsed } from "./directory-token-store.js";
 import { generateSecretToken, hashSecretToken, looksLikeSecretToken, sameHash } from "./secret-token.js";
 
 // Issuing, verifying and revoking a directory's SCIM secret tokens.
@@ -76,10 +77,7 @@ export class SecretTokenVerifier {
     const now = Date.now();
     let entry = this.cache.get(hash);
     if (!entry || now - entry.cachedAt > SecretTokenVerifier.CACHE_MS) {
-      const row = await this.db.prisma.directoryToken.findUnique({
-        where: { hash },
-        include: { directory: { select: { id: true, provider: true, disabledAt: true } } },
-      });
+      const row = await findTokenByHash(this.db, hash);
       if (!row || row.revokedAt) {
         this.cache.delete(hash);
         return null;
@@ -88,8 +86,8 @@ export class SecretTokenVerifier {
         auth: {
           directoryId: row.directoryId,
           tokenId: row.id,
-          provider: row.directory.provider,
-          disabled: row.directory.disabledAt !== null,
+          provider: row.provider,
+          disabled: row.disabledAt !== null,
         },
         hash: row.hash,
         expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
@@ -118,9 +116,7 @@ export class SecretTokenVerifier {
     const last = this.lastUsedWritten.get(tokenId) ?? 0;
     if (now - last < 60_000) return;
     this.lastUsedWritten.set(tokenId, now);
-    this.db.prisma.directoryToken
-      .update({ where: { id: tokenId }, data: { lastUsedAt: new Date(now) } })
-      .catch(() => this.lastUsedWritten.delete(tokenId));
+    stampTokenUsed(this.db, tokenId, new Date(now)).catch(() => this.lastUsedWritten.delete(tokenId));
   }
 }
 

@@ -1,4 +1,4 @@
-import { raw } from "../db/sql.js";
+import { raw, type Sql, sql } from "../db/sql.js";
 import type { EventType } from "./event-writer.js";
 
 // The one shape of an event, for the events API and webhook payloads alike.
@@ -37,4 +37,9 @@ export function toEventJson(row: EventRow): EventJson {
     occurredAt: row.occurred_at.toISOString(),
     data: row.data,
   };
+}
+
+/** A timestamptz column as event JSON carries it (Date#toISOString: UTC, milliseconds), for event data built in SQL. */
+export function isoTimestampSql(column: Sql): Sql {
+  return sql`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }

@@ -42,3 +42,25 @@ export async function appendEvents(db: SqlRunner, events: NewEvent[]): Promise<v
   if (events.length === 0) return;
   await db.execute(insertEvents(events));
 }
+
+/** An event about the group a statement writes: its data is the group's JSON, or {group, user} when `user` is given. */
+export interface GroupEvent {
+  type: EventType;
+  directoryId: string;
+  /** The app-facing user (toAppUser) of a membership event. */
+  user?: unknown;
+}
+
+/**
+ * As insertEvents, for events about one group whose JSON (`groupJson`, an expression over the rows of
+ * `group`, e.g. the CTE that wrote it) is built in SQL from the row written, instead of in Node and sent
+ * as a parameter. Written only when `group` has its row.
+ */
+export function insertGroupEvents(group: Sql, groupJson: Sql, events: readonly GroupEvent[]): Sql {
+  const rows = JSON.stringify(events.map((e) => ({ d: e.directoryId, t: e.type, u: e.user ?? null })));
+  return sql`INSERT INTO events (directory_id, type, data)
+    SELECT e.d, e.t, CASE WHEN e.u IS NULL THEN gj.j ELSE jsonb_build_object('group', gj.j, 'user', e.u) END
+    FROM (SELECT ${groupJson} AS j FROM ${group}) gj,
+      ROWS FROM (jsonb_to_recordset(${rows}::jsonb) AS (d uuid, t text, u jsonb)) WITH ORDINALITY AS e(d, t, u, n)
+    ORDER BY e.n`;
+}

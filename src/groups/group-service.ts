@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database, SqlRunner } from "../db/database.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.js";
-import type { NewEvent } from "../events/event-writer.js";
+import type { GroupEvent } from "../events/event-writer.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
@@ -9,7 +9,7 @@ import { isResourceId } from "../scim/resource/resource-id.js";
 import { checkResourceSize, parseGroupBody } from "../scim/resource/resource-body.js";
 import { applyPatch, type MemberChange, type PatchLimits, type PatchOperation, parsePatchRequest } from "../scim/patch/index.js";
 import { checkIndexedText, displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
-import { type AppUser, toAppUser } from "../users/app-user.js";
+import { toAppUser } from "../users/app-user.js";
 import { findUsersByIds, type UserRecord } from "../users/user-store.js";
 import { toAppGroup } from "./app-group.js";
 import {
@@ -97,16 +97,11 @@ function memberDelta(members: Set<string>, users: Map<string, UserRecord>, chang
   };
 }
 
-function membershipEvents(directoryId: string, group: GroupRecord, delta: MembershipDelta): NewEvent[] {
-  const appGroup = toAppGroup(group);
-  const event = (type: "group.user_added" | "group.user_removed", user: AppUser): NewEvent => ({
-    type,
-    directoryId,
-    data: { group: appGroup, user },
-  });
+/** The membership events of a group write; the group's JSON in them is built in SQL from the row written. */
+function membershipEvents(directoryId: string, delta: MembershipDelta): GroupEvent[] {
   return [
-    ...delta.added.map((u) => event("group.user_added", toAppUser(u))),
-    ...delta.removed.map((u) => event("group.user_removed", toAppUser(u))),
+    ...delta.added.map((u): GroupEvent => ({ type: "group.user_added", directoryId, user: toAppUser(u) })),
+    ...delta.removed.map((u): GroupEvent => ({ type: "group.user_removed", directoryId, user: toAppUser(u) })),
   ];
 }
 
@@ -148,9 +143,9 @@ export async function createGroup(
         createdAt: at,
         updatedAt: at,
       };
-      const events: NewEvent[] = [
-        { type: "group.created", directoryId, data: toAppGroup(group) },
-        ...membershipEvents(directoryId, group, { added: users, removed: [] }),
+      const events: GroupEvent[] = [
+        { type: "group.created", directoryId },
+        ...membershipEvents(directoryId, { added: users, removed: [] }),
       ];
       return insertGroup(
         db,
@@ -230,17 +225,9 @@ async function changeGroup(
     const resourceChanged = JSON.stringify(next.resource) !== JSON.stringify(current.resource);
     if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
     const at = new Date();
-    const updated: GroupRecord = {
-      ...current,
-      ...cols,
-      resource: next.resource,
-      memberCount: current.memberCount + added.length - removed.length,
-      version: current.version + 1,
-      updatedAt: at,
-    };
-    const events: NewEvent[] = [
-      ...(resourceChanged ? [{ type: "group.updated", directoryId, data: toAppGroup(updated) } as NewEvent] : []),
-      ...membershipEvents(directoryId, updated, { added, removed }),
+    const events: GroupEvent[] = [
+      ...(resourceChanged ? [{ type: "group.updated", directoryId } as GroupEvent] : []),
+      ...membershipEvents(directoryId, { added, removed }),
     ];
     return updateGroupIfVersion(runner, current, {
       cols,

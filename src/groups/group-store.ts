@@ -1,7 +1,8 @@
 import type { SqlRunner } from "../db/database.js";
 import { empty, type Sql, sql } from "../db/sql.js";
 import { adjustCounts, countOf } from "../directories/directory-counts-store.js";
-import { insertEvents, type NewEvent } from "../events/event-writer.js";
+import { isoTimestampSql } from "../events/event-json.js";
+import { type GroupEvent, insertEvents, insertGroupEvents, type NewEvent } from "../events/event-writer.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
 import { usersFromJson, usersJson, type UserRecord } from "../users/user-store.js";
@@ -30,6 +31,11 @@ export const GROUP_COLUMNS = sql`g.id, g.directory_id AS "directoryId", g.displa
   g.external_id AS "externalId", g.resource, g.member_count AS "memberCount", g.version,
   g.created_at AS "createdAt", g.updated_at AS "updatedAt"`;
 
+/** toAppGroup (app-group.ts) of a row of relation `g` that RETURNING GROUP_COLUMNS wrote, built in SQL for its events. */
+const APP_GROUP_JSON = sql`jsonb_build_object('id', g.id, 'directoryId', g."directoryId", 'externalId', g."externalId",
+  'displayName', g."displayName", 'memberCount', g."memberCount", 'raw', g.resource,
+  'createdAt', ${isoTimestampSql(sql`g."createdAt"`)}, 'updatedAt', ${isoTimestampSql(sql`g."updatedAt"`)})`;
+
 export interface NewGroupRow extends PromotedGroupColumns {
   id: string;
   directoryId: string;
@@ -37,8 +43,11 @@ export interface NewGroupRow extends PromotedGroupColumns {
   at: Date;
 }
 
-/** INSERT with its members (users already checked), its events and the directory count: one statement. */
-export async function insertGroup(db: SqlRunner, row: NewGroupRow, memberIds: string[], events: NewEvent[]): Promise<GroupRecord> {
+/**
+ * INSERT with its members (users already checked), its events and the directory count: one statement. The
+ * events' group JSON is built from the row inserted (insertGroupEvents).
+ */
+export async function insertGroup(db: SqlRunner, row: NewGroupRow, memberIds: string[], events: GroupEvent[]): Promise<GroupRecord> {
   const rows = await db.query<GroupRecord>(sql`
     WITH g AS (
       INSERT INTO scim_groups AS g (id, directory_id, display_name, display_name_norm, external_id, resource, member_count, created_at, updated_at)
@@ -47,7 +56,7 @@ export async function insertGroup(db: SqlRunner, row: NewGroupRow, memberIds: st
       RETURNING ${GROUP_COLUMNS}),
     added AS (${insertMembers(row.directoryId, sql`g`, memberIds)}),
     counted AS (${adjustCounts(row.directoryId, { groups: 1 })}),
-    evented AS (${insertEvents(events)})
+    evented AS (${insertGroupEvents(sql`g`, APP_GROUP_JSON, events)})
     SELECT * FROM g`);
   return rows[0]!;
 }
@@ -95,7 +104,8 @@ export interface GroupWrite {
   add: string[];
   remove: string[];
   at: Date;
-  events: NewEvent[];
+  /** Its events; their group JSON is built from the row written. */
+  events: GroupEvent[];
 }
 
 /**
@@ -117,7 +127,7 @@ export async function updateGroupIfVersion(
       RETURNING ${GROUP_COLUMNS}),
     added AS (${insertMembers(current.directoryId, sql`g`, w.add)}),
     removed AS (${deleteMembers(sql`g`, w.remove)}),
-    evented AS (${insertEvents(w.events, sql`EXISTS (SELECT 1 FROM g)`)})
+    evented AS (${insertGroupEvents(sql`g`, APP_GROUP_JSON, w.events)})
     SELECT * FROM g`);
   return rows[0];
 }

@@ -26,7 +26,9 @@ import {
 } from "./scim-schemas.js";
 
 // RFC 7644 §3.3–3.6 for one resource type (/Users, /Groups) over its service. Auth and directory
-// scope come from the parent plugin (request.scimDirectory).
+// scope come from the parent plugin (request.scimDirectory). Bodies go out pre-serialised
+// (serialised()): SCIM resources are open objects, for which the response schemas only describe the
+// OpenAPI document and fast-json-stringify would do the same work slower.
 
 /** What a resource type brings to the shared routes: its endpoint, OpenAPI summaries and service. */
 export interface ScimResourceType<R extends { id: string; version: number }> {
@@ -47,6 +49,11 @@ export interface ScimResourceType<R extends { id: string; version: number }> {
   toScim(db: Database, baseUrl: string, rows: R[], projection: Projection, byId: boolean, memberBudget?: number): Promise<ScimJson[]>;
   /** PATCH answers 204 unless attributes/excludedAttributes ask for the resource (Entra expects it of groups). */
   patchAnswersNoContent: boolean;
+}
+
+/** A body sent as its JSON text (typed for the route's schema, which only the OpenAPI document reads here). */
+function serialised(body: unknown): never {
+  return JSON.stringify(body) as never;
 }
 
 function projectionOf(q: { attributes?: unknown; excludedAttributes?: unknown }): Projection {
@@ -89,7 +96,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
           .type(SCIM_CONTENT_TYPE)
           .header("etag", etagOf(record.version))
           .header("location", `${base(directoryId)}${collection}/${record.id}`)
-          .send(resource);
+          .send(serialised(resource));
       },
     );
 
@@ -116,7 +123,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
           false,
           scim.listMaxMembers,
         );
-        return reply.type(SCIM_CONTENT_TYPE).send(listResponse(result.totalResults, result.page, resources));
+        return reply.type(SCIM_CONTENT_TYPE).send(serialised(listResponse(result.totalResults, result.page, resources)));
       },
     );
 
@@ -139,7 +146,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         return reply
           .code(200)
           .type(SCIM_CONTENT_TYPE)
-          .send(listResponse(result.totalResults, result.page, resources));
+          .send(serialised(listResponse(result.totalResults, result.page, resources)));
       },
     );
 
@@ -160,7 +167,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const projection = projectionOf(request.query);
         const record = await type.get(app.db, directoryId, request.params.id, projection);
         const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, true);
-        return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
+        return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(serialised(resource));
       },
     );
 
@@ -182,7 +189,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const { directoryId } = request.scimDirectory;
         const record = await type.replace(app.db, directoryId, request.params.id, request.body, limits, request.headers["if-match"]);
         const [resource] = await type.toScim(app.db, base(directoryId), [record], projectionOf(request.query), false);
-        return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(resource);
+        return reply.type(SCIM_CONTENT_TYPE).header("etag", etagOf(record.version)).send(serialised(resource));
       },
     );
 
@@ -214,7 +221,7 @@ export function scimResourceRoutes<R extends { id: string; version: number }>(ty
         const projection = projectionOf(request.query);
         if (type.patchAnswersNoContent && !projection.attributes && !projection.excludedAttributes) return reply.code(204).send(null);
         const [resource] = await type.toScim(app.db, base(directoryId), [record], projection, false);
-        return reply.type(SCIM_CONTENT_TYPE).send(resource);
+        return reply.type(SCIM_CONTENT_TYPE).send(serialised(resource));
       },
     );
 
