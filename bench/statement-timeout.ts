@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
-import { pgbouncerPath, startPgBouncer } from "../test/helpers/pgbouncer.js";
+import { PGBOUNCER_BIN } from "../test/scale/cluster-tools.js";
+import { startPgBouncer } from "../test/scale/pgbouncer.js";
 import { benchArgs, isMain } from "./lib/args.js";
 import { createBenchDatabase, SERVER_URL } from "./lib/bench-database.js";
 import { closedLoop, type LoopResult } from "./lib/closed-loop.js";
@@ -21,10 +22,9 @@ interface Row {
 const READ = "SELECT id, name FROM directories WHERE id = $1";
 
 export async function runStatementTimeout(opts: { concurrency: number[]; durationSec: number }): Promise<Row[]> {
-  const program = pgbouncerPath();
-  if (!program) throw new Error("pgbouncer is not installed");
+  if (!PGBOUNCER_BIN) throw new Error("pgbouncer is not installed");
   const database = await createBenchDatabase("timeout");
-  const bouncer = await startPgBouncer(program, SERVER_URL);
+  const bouncer = await startPgBouncer({ serverUrl: SERVER_URL, poolSize: 10 });
   const rows: Row[] = [];
   try {
     const id = randomUUID();

@@ -4,18 +4,19 @@ import { createDatabase } from "../../src/db/database.js";
 import { readMigrations } from "../../src/db/migrate.js";
 import { AUTH_CHANGE_CHANNEL } from "../../src/directories/auth-change.js";
 import { waitFor } from "../helpers/event-fixtures.js";
-import { type PgBouncer, pgbouncerPath, startPgBouncer } from "../helpers/pgbouncer.js";
 import { type ServerProcess, startServerProcess, waitForOk } from "../helpers/server-process.js";
 import { TEST_SECRETS_KEY } from "../helpers/test-app.js";
 import { sql } from "../../src/db/sql.js";
 import { createEmptyDatabase, serverUrl, type TestDatabase } from "../helpers/test-database.js";
+import { PGBOUNCER_BIN } from "../scale/cluster-tools.js";
+import { type PgBouncer, startPgBouncer } from "../scale/pgbouncer.js";
 
 // The real service (src/server.ts) with DATABASE_URL through a real PgBouncer 1.18 in transaction mode and
 // DATABASE_DIRECT_URL straight to Postgres, as docs/OPERATIONS.md "Running several replicas" configures it:
 // it migrates an empty database over the direct URL, then serves the admin API and SCIM create / PATCH /
 // list through the pooler, and a revocation's NOTIFY, sent on a pooled connection, is delivered.
 
-const PROGRAM = pgbouncerPath();
+const PROGRAM = PGBOUNCER_BIN;
 const ADMIN_KEY = "pgbouncer-test-admin-key-0123456789";
 
 describe("behind PgBouncer in transaction mode", () => {
@@ -34,7 +35,7 @@ describe("behind PgBouncer in transaction mode", () => {
   let proc: ServerProcess;
   beforeAll(async () => {
     db = await createEmptyDatabase(); // not migrated: the service does it, over the direct URL
-    bouncer = await startPgBouncer(PROGRAM, serverUrl());
+    bouncer = await startPgBouncer({ serverUrl: serverUrl(), poolSize: 10 });
     proc = await startServerProcess({
       DATABASE_URL: bouncer.urlFor(db.url),
       DATABASE_DIRECT_URL: db.url,

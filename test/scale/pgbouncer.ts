@@ -14,6 +14,10 @@ export interface PgBouncer {
   poolMode: PoolMode;
   /** A connection string for `database` through this PgBouncer (user and password of `serverUrl`). */
   url(database: string): string;
+  /** `url` (a Postgres connection string) with host and port replaced by this PgBouncer's. */
+  urlFor(url: string): string;
+  /** Runs a command on PgBouncer's admin console (SHOW STATS, SHOW POOLS, ...). */
+  admin<R extends pg.QueryResultRow>(command: string): Promise<R[]>;
   pid(): number;
   /** Immediate shutdown (SIGTERM: client connections are cut), then started again on the same port. */
   restart(): Promise<void>;
@@ -48,6 +52,7 @@ export async function startPgBouncer(opts: { serverUrl: string; poolMode?: PoolM
         logfile: `${dir}/pgbouncer.log`,
         pidfile: `${dir}/pgbouncer.pid`,
         pool_mode: poolMode,
+        admin_users: user,
         ...(opts.poolSize ? { default_pool_size: String(opts.poolSize) } : {}),
       },
       `host=${server.hostname} port=${server.port || 5432}`,
@@ -80,12 +85,25 @@ export async function startPgBouncer(opts: { serverUrl: string; poolMode?: PoolM
       return "";
     }
   };
-  const url = (database: string) => {
-    const u = new URL(opts.serverUrl);
+  const urlFor = (target: string) => {
+    const u = new URL(target);
     u.hostname = "127.0.0.1";
     u.port = String(port);
+    return u.toString();
+  };
+  const url = (database: string) => {
+    const u = new URL(urlFor(opts.serverUrl));
     u.pathname = `/${database}`;
     return u.toString();
+  };
+  const admin = async <R extends pg.QueryResultRow>(command: string) => {
+    const client = new pg.Client({ connectionString: url("pgbouncer") });
+    await client.connect();
+    try {
+      return (await client.query<R>(command)).rows;
+    } finally {
+      await client.end();
+    }
   };
   const stopChild = async () => {
     if (child && child.exitCode === null) {
@@ -99,6 +117,8 @@ export async function startPgBouncer(opts: { serverUrl: string; poolMode?: PoolM
     port,
     poolMode,
     url,
+    urlFor,
+    admin,
     pid: () => child!.pid!,
     async restart() {
       await stopChild();
