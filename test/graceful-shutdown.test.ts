@@ -99,10 +99,15 @@ describe("SIGTERM drains the real server process", () => {
         body: JSON.stringify({ schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "slow@example.com" }),
       });
       slow.catch(() => {}); // awaited below; kept from being unhandled if the test fails first
+      // the locker is inside its transaction, where pg_stat_activity is a snapshot taken at first read: clear it each time
       await waitFor(
-        async () =>
-          (await locker.query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"))
-            .rowCount === 1,
+        async () => {
+          await locker.query("SELECT pg_stat_clear_snapshot()");
+          const waiting = await locker.query(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          return waiting.rowCount === 1;
+        },
         10_000,
         "the request to wait on the lock",
       );
