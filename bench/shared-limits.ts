@@ -7,7 +7,7 @@ import { AuthFailureLimiter } from "../src/http/plugins/rate-limit.js";
 import { createLogger } from "../src/logger.js";
 import { benchArgs, isMain } from "./lib/args.js";
 import { createBenchDatabase } from "./lib/bench-database.js";
-import { closedLoop, type LoopResult } from "./lib/closed-loop.js";
+import { closedLoop, loopRow, type ScenarioResult } from "./lib/closed-loop.js";
 import { printTable, runInfo, writeResult } from "./lib/report.js";
 
 // What sharing a rate-limit counter through Postgres costs per counted request (issue 14, "Shared limits"):
@@ -20,10 +20,7 @@ import { printTable, runInfo, writeResult } from "./lib/report.js";
 
 const ADMIN_KEY = "bench-admin-key-0123456789abcdef";
 
-interface Row {
-  scenario: string;
-  result: LoopResult;
-}
+type Row = ScenarioResult;
 
 export async function runSharedLimits(opts: { concurrency: number[]; durationSec: number }): Promise<Row[]> {
   const database = await createBenchDatabase("limits");
@@ -82,7 +79,7 @@ function randomDir(): string {
 }
 function randomIp(): string {
   const n = Math.floor(Math.random() * 10_000);
-  return `10.${n >> 8}.${n & 255}.1`;
+  return `127.${n >> 8}.${n & 255}.1`;
 }
 
 if (isMain(import.meta.url)) {
@@ -90,17 +87,6 @@ if (isMain(import.meta.url)) {
   const info = await runInfo();
   const concurrency = process.argv.includes("--concurrency") ? args.concurrency : [1, 16];
   const rows = await runSharedLimits({ concurrency, durationSec: args.duration });
-  printTable(
-    `Shared limits (${info.date}, commit ${info.commit}, load ${info.loadAverage.join(" ")})`,
-    rows.map((r) => ({
-      scenario: r.scenario,
-      C: r.result.concurrency,
-      "ops/s": r.result.opsPerSec,
-      "mean ms": r.result.latencyMs.mean,
-      "p50 ms": r.result.latencyMs.p50,
-      "p99 ms": r.result.latencyMs.p99,
-      errors: r.result.errors,
-    })),
-  );
+  printTable(`Shared limits (${info.date}, commit ${info.commit}, load ${info.loadAverage.join(" ")})`, rows.map(loopRow));
   writeResult("shared-limits", info, rows);
 }

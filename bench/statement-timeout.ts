@@ -4,7 +4,7 @@ import { PGBOUNCER_BIN } from "../test/scale/cluster-tools.js";
 import { startPgBouncer } from "../test/scale/pgbouncer.js";
 import { benchArgs, isMain } from "./lib/args.js";
 import { createBenchDatabase, SERVER_URL } from "./lib/bench-database.js";
-import { closedLoop, type LoopResult } from "./lib/closed-loop.js";
+import { closedLoop, loopRow, type ScenarioResult } from "./lib/closed-loop.js";
 import { printTable, runInfo, writeResult } from "./lib/report.js";
 
 // Behind PgBouncer in transaction mode the statement timeout cannot be a startup parameter (refused) or a
@@ -14,10 +14,7 @@ import { printTable, runInfo, writeResult } from "./lib/report.js";
 //   - SET LOCAL around an autocommit statement: BEGIN + SET LOCAL (one simple-protocol message), the read, COMMIT;
 //   - a one-statement transaction as db.transaction runs it, without and with SET LOCAL sent with its BEGIN.
 
-interface Row {
-  scenario: string;
-  result: LoopResult;
-}
+type Row = ScenarioResult;
 
 const READ = "SELECT id, name FROM directories WHERE id = $1";
 
@@ -71,15 +68,7 @@ if (isMain(import.meta.url)) {
   const rows = await runStatementTimeout({ concurrency, durationSec: args.duration });
   printTable(
     `Statement timeout behind PgBouncer (${info.date}, commit ${info.commit}, load ${info.loadAverage.join(" ")})`,
-    rows.map((r) => ({
-      scenario: r.scenario,
-      C: r.result.concurrency,
-      "ops/s": r.result.opsPerSec,
-      "mean ms": r.result.latencyMs.mean,
-      "p50 ms": r.result.latencyMs.p50,
-      "p99 ms": r.result.latencyMs.p99,
-      errors: r.result.errors,
-    })),
+    rows.map(loopRow),
   );
   writeResult("statement-timeout", info, rows);
 }

@@ -57,3 +57,22 @@ export async function closedLoop(opts: LoopOptions): Promise<LoopResult> {
     latencyMs: latency.summary(),
   };
 }
+
+/** One closed-loop measurement of a named scenario. */
+export interface ScenarioResult {
+  scenario: string;
+  result: LoopResult;
+}
+
+/** The table row of a scenario's result, as the closed-loop benches print it. */
+export function loopRow({ scenario, result }: ScenarioResult): Record<string, string | number> {
+  return {
+    scenario,
+    C: result.concurrency,
+    "ops/s": result.opsPerSec,
+    "mean ms": result.latencyMs.mean,
+    "p50 ms": result.latencyMs.p50,
+    "p99 ms": result.latencyMs.p99,
+    errors: result.errors,
+  };
+}

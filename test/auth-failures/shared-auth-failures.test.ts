@@ -28,7 +28,7 @@ describe("failed authentications are counted across replicas", () => {
   });
 
   it("failures from one IP spread over two replicas reach the limit together: the 4th is a 429 wherever it lands", async () => {
-    const ip = "10.60.0.1";
+    const ip = "127.60.0.1";
     const badAdmin = (t: TestApp) =>
       t.app.inject({
         method: "GET",
@@ -55,7 +55,7 @@ describe("failed authentications are counted across replicas", () => {
         method: "GET",
         url: `${d.base}/Users`,
         headers: { authorization: `Bearer scim_wrong${n}wrongwrongwrongwrongwrong` },
-        remoteAddress: `10.61.0.${n}`,
+        remoteAddress: `127.61.0.${n}`,
       });
     const statuses: number[] = [];
     for (let n = 1; n <= 4; n++) statuses.push((await bad(n % 2 ? a : b, n)).statusCode);
@@ -88,9 +88,9 @@ describe("when the shared counter cannot be reached", () => {
     const logger = pino({ level: "warn" }, { write: (line: string) => lines.push(line) });
     const limiter = new SharedAuthFailureLimiter(db, 2, logger);
     try {
-      expect(await limiter.recordFailure("10.62.0.1")).toBeNull();
-      expect(await limiter.recordFailure("10.62.0.1")).toBeNull();
-      const retryAfter = await limiter.recordFailure("10.62.0.1");
+      expect(await limiter.recordFailure("127.62.0.1")).toBeNull();
+      expect(await limiter.recordFailure("127.62.0.1")).toBeNull();
+      const retryAfter = await limiter.recordFailure("127.62.0.1");
       expect(retryAfter).toBeGreaterThan(0);
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(lines.join("")).toContain("failed authentication counted in this process only");

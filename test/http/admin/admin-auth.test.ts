@@ -37,7 +37,7 @@ describe("admin API authentication", () => {
     const res = await t.app.inject({
       method: method as "GET",
       url,
-      remoteAddress: `10.1.${routes.findIndex((r) => r[1] === url && r[0] === method)}.1`,
+      remoteAddress: `127.1.${routes.findIndex((r) => r[1] === url && r[0] === method)}.1`,
     });
     expect(res.statusCode).toBe(401);
     expect(res.headers["www-authenticate"]).toMatch(/^Bearer/);
@@ -52,7 +52,7 @@ describe("admin API authentication", () => {
       "Bearer ",
       TEST_ADMIN_KEY,
     ]) {
-      const res = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: { authorization }, remoteAddress: "10.2.0.1" });
+      const res = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: { authorization }, remoteAddress: "127.2.0.1" });
       expect(res.statusCode, authorization).toBe(401);
       expect(res.headers["www-authenticate"]).toMatch(/^Bearer/);
     }
@@ -70,7 +70,7 @@ describe("admin API authentication", () => {
       method: "GET",
       url: "/api/v1/directories",
       headers: { authorization: "Bearer wrong-but-secret-key-xyz" },
-      remoteAddress: "10.3.0.1",
+      remoteAddress: "127.3.0.1",
     });
     expect(t.logText()).not.toContain(TEST_ADMIN_KEY);
     expect(t.logText()).not.toContain(SECOND_KEY);
@@ -89,7 +89,7 @@ describe("rate limits", () => {
     const statuses: number[] = [];
     let last: Awaited<ReturnType<TestApp["app"]["inject"]>> | undefined;
     for (let i = 0; i < 6; i++) {
-      last = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: adminAuth, remoteAddress: `10.9.0.${i}` });
+      last = await t.app.inject({ method: "GET", url: "/api/v1/directories", headers: adminAuth, remoteAddress: `127.9.0.${i}` });
       statuses.push(last.statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
@@ -99,7 +99,7 @@ describe("rate limits", () => {
   });
 
   it("failed admin authentications are limited per IP: 429 with Retry-After for further wrong keys", async () => {
-    const ip = "10.20.0.1";
+    const ip = "127.20.0.1";
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await t.app.inject({
@@ -125,7 +125,7 @@ describe("rate limits", () => {
       method: "GET",
       url: "/api/v1/directories/x",
       headers: { authorization: "Bearer nope-0123456789abcdef" },
-      remoteAddress: "10.20.0.2",
+      remoteAddress: "127.20.0.2",
     });
     expect(other.statusCode).toBe(401);
   });
@@ -139,7 +139,7 @@ describe("rate limits", () => {
         method: "GET",
         url: `/scim/v2/${dir}/Users`,
         headers: { authorization: "Bearer scim_notarealtoken0123456789abcdef" },
-        remoteAddress: "10.30.0.1",
+        remoteAddress: "127.30.0.1",
       });
       statuses.push(last.statusCode);
     }
@@ -157,7 +157,7 @@ describe("rate limits", () => {
         method: "GET",
         url: `/scim/v2/${id}/Users`,
         headers: { authorization: "Bearer scim_wrongwrongwrongwrongwrong" },
-        remoteAddress: `10.40.0.${i}`,
+        remoteAddress: `127.40.0.${i}`,
       });
       statuses.push(res.statusCode);
     }
@@ -166,7 +166,7 @@ describe("rate limits", () => {
       method: "GET",
       url: `/scim/v2/${id}/Users`,
       headers: { authorization: `Bearer ${scim.secretToken}` },
-      remoteAddress: "10.40.0.50",
+      remoteAddress: "127.40.0.50",
     });
     expect(ok.statusCode).toBe(200);
   });
@@ -180,7 +180,7 @@ describe("failures never lock out valid credentials", () => {
   afterAll(async () => t.close());
 
   it("over the failure limit from one IP, that IP's valid SCIM tokens and admin key still work; only failures get 429", async () => {
-    const ip = "10.50.0.1";
+    const ip = "127.50.0.1";
     const a = await createDirectory(t.app.db, t.config, { name: "A" });
     const b = await createDirectory(t.app.db, t.config, { name: "B" });
     const scim = (id: string, token: string) =>
@@ -218,7 +218,7 @@ describe("failures never lock out valid credentials", () => {
       method: "GET",
       url: "/api/v1/directories",
       headers: { authorization: "Bearer wrong-admin-key-0123456789abcdef" },
-      remoteAddress: "10.50.0.2",
+      remoteAddress: "127.50.0.2",
     });
     expect(other.statusCode).toBe(401);
   });
