@@ -39,18 +39,27 @@ const rowsOf = (c: FloorComparison, t: ScimTarget) => c.scim.find((r) => r.targe
 const match = (rows: ScimOpsRow[], r: ScimOpsRow) => rows.find((x) => x.scenario === r.scenario && x.concurrency === r.concurrency);
 const times = (a: number, b: number | undefined) => (b ? `${round(a / b, 2)}×` : "");
 
-/** CPU per request, ms: each target's process + its Postgres backends, and the service as a multiple of the floor. */
-export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
+/** Each scenario row (the service's, else the floor's) with the matching row of every target. */
+function scenarioRows(c: FloorComparison) {
   const floor = rowsOf(c, "floor");
   const unprepared = rowsOf(c, "floor-unprepared");
   const service = rowsOf(c, "service");
   const serviceUnprepared = rowsOf(c, "service-unprepared");
-  const base = service.length > 0 ? service : floor;
-  return base.map((r) => {
-    const f = match(floor, r);
-    const u = match(unprepared, r);
-    const s = match(service, r);
-    const su = match(serviceUnprepared, r);
+  return (service.length > 0 ? service : floor).map((r) => ({
+    r,
+    f: match(floor, r),
+    u: match(unprepared, r),
+    s: match(service, r),
+    su: match(serviceUnprepared, r),
+  }));
+}
+
+/** "total (node + pg)" CPU ms per request, or empty when the target did not run. */
+const cpuCell = (x: ScimOpsRow | undefined) => (x ? `${x.totalCpuMsPerRequest} (${x.cpuMsPerRequest} + ${x.pgCpuMsPerRequest})` : "");
+
+/** CPU per request, ms: each target's process + its Postgres backends, and the service as a multiple of the floor. */
+export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
+  return scenarioRows(c).map(({ r, f, u, s, su }) => {
     const pgbOf = (statements: "floor" | "service") =>
       c.pgbench.find(
         (p) => p.scenario === r.scenario && p.concurrency === r.concurrency && p.mode === "prepared" && p.statements === statements,
@@ -58,11 +67,11 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
     return {
       request: r.scenario,
       C: r.concurrency,
-      "service ms/req (node + pg)": s ? `${s.totalCpuMsPerRequest} (${s.cpuMsPerRequest} + ${s.pgCpuMsPerRequest})` : "",
-      "floor ms/req (node + pg)": f ? `${f.totalCpuMsPerRequest} (${f.cpuMsPerRequest} + ${f.pgCpuMsPerRequest})` : "",
+      "service ms/req (node + pg)": cpuCell(s),
+      "floor ms/req (node + pg)": cpuCell(f),
       "service × floor": s && f ? times(s.totalCpuMsPerRequest, f.totalCpuMsPerRequest) : "",
-      "floor unprepared ms/req (node + pg)": u ? `${u.totalCpuMsPerRequest} (${u.cpuMsPerRequest} + ${u.pgCpuMsPerRequest})` : "",
-      "service unprepared ms/req (node + pg)": su ? `${su.totalCpuMsPerRequest} (${su.cpuMsPerRequest} + ${su.pgCpuMsPerRequest})` : "",
+      "floor unprepared ms/req (node + pg)": cpuCell(u),
+      "service unprepared ms/req (node + pg)": cpuCell(su),
       "service unprepared × floor unprepared": su && u ? times(su.totalCpuMsPerRequest, u.totalCpuMsPerRequest) : "",
       "pgbench prepared pg ms/tx, floor's statements": pgbOf("floor")?.pgCpuMsPerTx,
       "pgbench prepared pg ms/tx, service's statements": pgbOf("service")?.pgCpuMsPerTx,
@@ -72,16 +81,7 @@ export function cpuTable(c: FloorComparison): Record<string, Cell>[] {
 
 /** Throughput against the raw limit, RSS and errors. */
 export function throughputTable(c: FloorComparison): Record<string, Cell>[] {
-  const floor = rowsOf(c, "floor");
-  const unprepared = rowsOf(c, "floor-unprepared");
-  const service = rowsOf(c, "service");
-  const serviceUnprepared = rowsOf(c, "service-unprepared");
-  const base = service.length > 0 ? service : floor;
-  return base.map((r) => {
-    const f = match(floor, r);
-    const u = match(unprepared, r);
-    const s = match(service, r);
-    const su = match(serviceUnprepared, r);
+  return scenarioRows(c).map(({ r, f, u, s, su }) => {
     const simple = pgbenchTps(c.pgbench, r.scenario, "simple", r.concurrency);
     const prepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency);
     const servicePrepared = pgbenchTps(c.pgbench, r.scenario, "prepared", r.concurrency, "service");
