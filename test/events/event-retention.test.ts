@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pruneEvents } from "../../src/events/event-retention.js";
 import { dispatchEvents } from "../../src/webhooks/delivery-dispatcher.js";
-import { createDirectory, newWebhookSecret, setEndpoint, writeEvents } from "../helpers/event-fixtures.js";
+import { createDirectory, newWebhookSecret, setEndpoint, waitFor, writeEvents } from "../helpers/event-fixtures.js";
 import { buildTestApp, type TestApp } from "../helpers/test-app.js";
 
 describe("event retention", () => {
@@ -30,7 +30,17 @@ describe("event retention", () => {
     const hooked = await createDirectory(t.app.db);
     await setEndpoint(t.app.db, t.config, hooked, "http://127.0.0.1:9/hooks", newWebhookSecret());
     await writeEvents(t.app.db, hooked, 3);
-    await dispatchEvents(t.app.db, { globalEndpoint: false, batchSize: 1000 });
+    // fan out all 7 events, polling as the worker does: a round may see fewer while a transaction elsewhere on the
+    // server (other test files share it) holds the readable bound back
+    let dispatched = 0;
+    await waitFor(
+      async () => {
+        dispatched += await dispatchEvents(t.app.db, { globalEndpoint: false, batchSize: 1000 });
+        return dispatched >= 7;
+      },
+      10_000,
+      "the 7 events to be dispatched",
+    );
     // seq 0 was delivered long ago, seq 1 is still being retried, seq 2 is new
     await t.app.db.pool.query(
       `UPDATE webhook_deliveries w SET status = CASE WHEN (e.data->>'seq') = '0' THEN 'succeeded' ELSE 'failed' END,
