@@ -5,6 +5,7 @@ import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/database.js";
 import { type AuthChangeListener, startAuthChangeListener } from "./directories/auth-change-listener.js";
 import { adminRoutes } from "./http/admin/index.js";
+import { consoleRoutes } from "./http/console/index.js";
 import { renderError, renderNotFound } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { registerOpenApi } from "./http/plugins/openapi.js";
@@ -107,5 +108,6 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   await app.register(scimRoutes, { prefix: "/scim/v2" });
   await app.register(adminRoutes, { prefix: "/api/v1" });
   await app.register(setupRoutes);
+  await app.register(consoleRoutes);
   return app;
 }

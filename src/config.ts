@@ -71,6 +71,8 @@ export interface Config {
   dbPreparedStatements: boolean;
   /** After SIGTERM: how long /readyz answers 503 "draining" while requests are still served, before the listener closes. */
   shutdownDrainMs: number;
+  /** Operator console sessions: idle minutes before a session ends (sliding, capped at 12 hours). */
+  consoleSessionMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -238,5 +240,6 @@ export function loadConfig(env: Env = process.env): Config {
     statementTimeoutMs: int(env, "DB_STATEMENT_TIMEOUT_MS", 30000, 0),
     dbPreparedStatements: bool(env, "DB_PREPARED_STATEMENTS", true),
     shutdownDrainMs: int(env, "SHUTDOWN_DRAIN_MS", 3000, 0, 60000),
+    consoleSessionMinutes: int(env, "CONSOLE_SESSION_MINUTES", 60, 1, 720),
   };
 }

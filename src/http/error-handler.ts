@@ -1,12 +1,18 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { isDatabaseUnavailable, isStatementTimeout, isUnstorableText } from "../db/db-errors.js";
 import { ScimError, scimErrorBody } from "../scim/errors.js";
+import { sendConsoleErrorPage } from "./console/console-error-page.js";
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from "./problem.js";
 
 export const SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8";
 
 export function isScimRequest(request: FastifyRequest): boolean {
   return request.url.startsWith("/scim/");
+}
+
+/** The operator console's pages: errors there are HTML pages. */
+export function isConsoleRequest(request: FastifyRequest): boolean {
+  return /^\/console(?:[/?]|$)/.test(request.url);
 }
 
 interface Rendered {
@@ -128,7 +134,7 @@ function titleFor(status: number): string {
 /** What went wrong on a request that failed, for the SCIM request log and metrics (read in onResponse). */
 export const requestErrors = new WeakMap<FastifyRequest, { status: number; scimType?: string; detail: string }>();
 
-/** The one place errors become responses: SCIM error bodies under /scim, problem+json elsewhere. */
+/** The one place errors become responses: SCIM error bodies under /scim, HTML pages in the console, problem+json elsewhere. */
 export function renderError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) {
   const r = classify(error);
   requestErrors.set(request, { status: r.status, scimType: r.scimType, detail: r.detail });
@@ -141,6 +147,7 @@ export function renderError(error: FastifyError | Error, request: FastifyRequest
       .type(SCIM_CONTENT_TYPE)
       .send(scimErrorBody(r.status, r.detail, r.scimType));
   }
+  if (isConsoleRequest(request)) return sendConsoleErrorPage(reply, r.status, r.title, r.detail);
   return reply
     .code(r.status)
     .type(PROBLEM_CONTENT_TYPE)
@@ -150,6 +157,7 @@ export function renderError(error: FastifyError | Error, request: FastifyRequest
 export function renderNotFound(request: FastifyRequest, reply: FastifyReply) {
   const detail = `no route for ${request.method} ${request.url.split("?")[0]}`;
   if (isScimRequest(request)) return reply.code(404).type(SCIM_CONTENT_TYPE).send(scimErrorBody(404, detail));
+  if (isConsoleRequest(request)) return sendConsoleErrorPage(reply, 404, "Not Found", "There is no console page at this address.");
   return reply
     .code(404)
     .type(PROBLEM_CONTENT_TYPE)

@@ -1,4 +1,4 @@
-import { html, type SafeHtml } from "./html.js";
+import { html, type SafeHtml } from "../html.js";
 
 // Step-by-step guides, in the order the identity providers' admin consoles present them.
 

@@ -1,4 +1,4 @@
-import { html, raw, type SafeHtml } from "./html.js";
+import { copyField, html, raw, type SafeHtml } from "../html.js";
 import { SETUP_PAGE_CSS, SETUP_PAGE_SCRIPT } from "./setup-page-assets.js";
 import { entraSteps, genericSteps, oktaSteps } from "./setup-instructions.js";
 import { formatTime, type StatusDisplay } from "./status-view.js";
@@ -45,17 +45,6 @@ ${body}
 </body>
 </html>
 `.value;
-}
-
-function copyField(id: string, label: string, value: string, hint?: SafeHtml | string): SafeHtml {
-  return html`<div class="field">
-  <label for="${id}">${label}</label>
-  <div class="copyrow">
-    <input id="${id}" type="text" readonly value="${value}" spellcheck="false" autocomplete="off">
-    <button type="button" class="secondary" data-copy="${id}" aria-label="Copy ${label}" hidden>Copy</button>
-  </div>
-  ${hint ? html`<p class="hint">${hint}</p>` : ""}
-</div>`;
 }
 
 function secretTokenField(view: SetupPageView): SafeHtml {

@@ -1,5 +1,5 @@
-// A tiny escaping template for the server-rendered setup page: every interpolated value is escaped
-// unless it is already SafeHtml (produced by this same tag), so markup can nest without double escaping.
+// A tiny escaping template for the server-rendered pages (setup page, console): every interpolated value
+// is escaped unless it is already SafeHtml (produced by this same tag), so markup can nest without double escaping.
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -33,3 +33,15 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): SafeHtml
 
 /** Trusted constant markup (CSS, the page script), never user data. */
 export const raw = (text: string) => new SafeHtml(text);
+
+/** A read-only value with a Copy button (shown by the page script; without JavaScript the field is selectable). */
+export function copyField(id: string, label: string, value: string, hint?: SafeHtml | string): SafeHtml {
+  return html`<div class="field">
+  <label for="${id}">${label}</label>
+  <div class="copyrow">
+    <input id="${id}" type="text" readonly value="${value}" spellcheck="false" autocomplete="off">
+    <button type="button" class="secondary" data-copy="${id}" aria-label="Copy ${label}" hidden>Copy</button>
+  </div>
+  ${hint ? html`<p class="hint">${hint}</p>` : ""}
+</div>`;
+}
