@@ -47,7 +47,12 @@ export interface DirectoryAttributeMappingsView {
 export async function getDirectoryAttributeMappings(db: Database, directoryId: string): Promise<DirectoryAttributeMappingsView> {
   const directory = await db.prisma.directory.findUnique({
     where: { id: directoryId },
-    select: { provider: true, attributeMappings: true, mappingWarnings: { orderBy: [{ attribute: "asc" }, { kind: "asc" }] }, remapJob: true },
+    select: {
+      provider: true,
+      attributeMappings: true,
+      mappingWarnings: { orderBy: [{ attribute: "asc" }, { kind: "asc" }] },
+      remapJob: true,
+    },
   });
   if (!directory) throw new DirectoryNotFound(directoryId);
   const declared = await db.prisma.appAttribute.findMany({ orderBy: { name: "asc" } });
@@ -93,7 +98,12 @@ export function checkScimPath(scimPath: string): void {
  * Sets (scimPath) or clears (null: the provider default applies again) a directory's mapping of one
  * attribute. A real change clears the attribute's warnings, starts a remap and reaches every replica.
  */
-export async function setDirectoryAttributeMapping(db: Database, directoryId: string, attribute: string, scimPath: string | null): Promise<void> {
+export async function setDirectoryAttributeMapping(
+  db: Database,
+  directoryId: string,
+  attribute: string,
+  scimPath: string | null,
+): Promise<void> {
   checkAttributeName(attribute);
   if (scimPath !== null) checkScimPath(scimPath);
   const changed = await db.prisma.$transaction(async (tx) => {
@@ -124,4 +134,14 @@ export async function getRemapJob(db: Database, directoryId: string): Promise<Re
   const directory = await db.prisma.directory.findUnique({ where: { id: directoryId }, select: { remapJob: true } });
   if (!directory) throw new DirectoryNotFound(directoryId);
   return directory.remapJob ? remapJobView(directory.remapJob) : null;
+}
+
+/** Recomputes the directory's users now with the current mapping (idempotent: users already right are not written). */
+export async function startRemap(db: Database, directoryId: string): Promise<RemapJobView> {
+  return db.prisma.$transaction(async (tx) => {
+    const directory = await tx.directory.findUnique({ where: { id: directoryId }, select: { id: true } });
+    if (!directory) throw new DirectoryNotFound(directoryId);
+    await requestRemap(tx, directoryId);
+    return remapJobView((await tx.attributeRemapJob.findUnique({ where: { directoryId } }))!);
+  });
 }

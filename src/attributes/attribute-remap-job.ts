@@ -70,7 +70,11 @@ async function runBatch(db: Database, job: ClaimedRemapJob, batchSize: number, l
 }
 
 /** Runs one claimed job to its end (or until superseded / stopped). */
-async function runJob(db: Database, job: ClaimedRemapJob, opts: { batchSize: number; leaseMs: number; stopped: () => boolean }): Promise<BatchOutcome> {
+async function runJob(
+  db: Database,
+  job: ClaimedRemapJob,
+  opts: { batchSize: number; leaseMs: number; stopped: () => boolean },
+): Promise<BatchOutcome> {
   for (;;) {
     if (opts.stopped()) return "more";
     const outcome = await runBatch(db, job, opts.batchSize, opts.leaseMs);

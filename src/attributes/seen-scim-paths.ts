@@ -52,7 +52,12 @@ export async function seenScimPaths(db: Database, directoryId: string, sample = 
     sampledUsers,
     totalUsers: total,
     data: [...paths.entries()]
-      .map(([path, s]) => ({ path, users: s.users, share: sampledUsers === 0 ? 0 : Math.round((s.users / sampledUsers) * 1000) / 1000, examples: [...s.examples] }))
+      .map(([path, s]) => ({
+        path,
+        users: s.users,
+        share: sampledUsers === 0 ? 0 : Math.round((s.users / sampledUsers) * 1000) / 1000,
+        examples: [...s.examples],
+      }))
       .sort((a, b) => b.users - a.users || a.path.localeCompare(b.path)),
   };
 }

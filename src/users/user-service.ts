@@ -110,7 +110,9 @@ async function changeUser(
     const mapped = mapUserAttributes(mapping, resource);
     const at = new Date();
     const next: UserRecord = { ...current, ...cols, resource, attributes: mapped.attributes, version: current.version + 1, updatedAt: at };
-    return updateUserIfVersion(runner, current, { ...cols, userNameNorm }, resource, mapped, at, [userChangeEvent(directoryId, current, next)]);
+    return updateUserIfVersion(runner, current, { ...cols, userNameNorm }, resource, mapped, at, [
+      userChangeEvent(directoryId, current, next),
+    ]);
   };
   try {
     for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) {

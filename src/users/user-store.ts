@@ -240,7 +240,11 @@ export function setUserAttributes(directoryId: string, rows: readonly { id: stri
 }
 
 /** Up to `limit` stored resources of a directory, newest first (the bounded sample of seen SCIM paths), and its user count. */
-export async function sampleUserResources(db: SqlRunner, directoryId: string, limit: number): Promise<{ resources: ScimJson[]; total: number }> {
+export async function sampleUserResources(
+  db: SqlRunner,
+  directoryId: string,
+  limit: number,
+): Promise<{ resources: ScimJson[]; total: number }> {
   const rows = await db.query<{ resources: ScimJson[]; total: number }>(sql`
     SELECT ${countOf(directoryId, "users")} AS total, (SELECT coalesce(json_agg(s.resource), '[]'::json) FROM (
       SELECT u.resource FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid

@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { deleteAppAttribute, listAppAttributes, putAppAttribute } from "../../attributes/app-attribute-service.js";
-import { getDirectoryAttributeMappings, getRemapJob, setDirectoryAttributeMapping } from "../../attributes/attribute-mapping-service.js";
+import {
+  getDirectoryAttributeMappings,
+  getRemapJob,
+  setDirectoryAttributeMapping,
+  startRemap,
+} from "../../attributes/attribute-mapping-service.js";
 import { seenScimPaths } from "../../attributes/seen-scim-paths.js";
 import { assertDirectoryExists } from "../../directories/directory-service.js";
 import { ApiProblem } from "../problem.js";
@@ -135,6 +140,22 @@ export const attributeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!job) throw new ApiProblem(404, "remap_not_found", "Not Found", "no attribute remap has run for this directory");
       return job;
     },
+  );
+
+  app.post(
+    "/directories/:id/attribute-remap",
+    {
+      schema: {
+        tags,
+        summary: "Recompute the directory's users with the current mapping now",
+        description: "Mapping and declaration changes start this by themselves. Users whose attributes are already right are not written.",
+        operationId: "startAttributeRemap",
+        security: ADMIN_SECURITY,
+        params: DirectoryParams,
+        response: { 202: ref(RemapJob), ...problems(400, 404) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await startRemap(app.db, request.params.id)),
   );
 
   app.get(

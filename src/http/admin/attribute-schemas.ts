@@ -15,7 +15,9 @@ const AttributeType = Type.Unsafe<(typeof APP_ATTRIBUTE_TYPES)[number]>({ type: 
 export const AppAttributeInput = Type.Object(
   {
     type: Type.String({ maxLength: 20, description: `One of ${APP_ATTRIBUTE_TYPES.join(", ")}` }),
-    required: Type.Optional(Type.Boolean({ description: "A user without a value gets null and the directory a warning (never a refused sync)" })),
+    required: Type.Optional(
+      Type.Boolean({ description: "A user without a value gets null and the directory a warning (never a refused sync)" }),
+    ),
   },
   { $id: "AppAttributeInput", additionalProperties: false, examples: [{ type: "number", required: true }] },
 );
@@ -24,7 +26,15 @@ export const AppAttribute = Type.Object(
   { name: Type.String(), type: AttributeType, required: Type.Boolean(), createdAt: DateTime(), updatedAt: DateTime() },
   {
     $id: "AppAttribute",
-    examples: [{ name: "employeeNumber", type: "number", required: true, createdAt: "2026-12-02T10:00:00.000Z", updatedAt: "2026-12-02T10:00:00.000Z" }],
+    examples: [
+      {
+        name: "employeeNumber",
+        type: "number",
+        required: true,
+        createdAt: "2026-12-02T10:00:00.000Z",
+        updatedAt: "2026-12-02T10:00:00.000Z",
+      },
+    ],
   },
 );
 
@@ -106,7 +116,13 @@ export const DirectoryAttributeMappings = Type.Object(
             scimPath: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
             source: "provider_default",
           },
-          { attribute: "costCenter", type: "string", required: false, scimPath: "urn:ietf:params:scim:schemas:extension:Acme:2.0:User:costCenter", source: "directory" },
+          {
+            attribute: "costCenter",
+            type: "string",
+            required: false,
+            scimPath: "urn:ietf:params:scim:schemas:extension:Acme:2.0:User:costCenter",
+            source: "directory",
+          },
         ],
         warnings: [
           {
@@ -147,7 +163,12 @@ export const SeenScimPaths = Type.Object(
         totalUsers: 120,
         data: [
           { path: 'emails[type eq "work"].value', users: 120, share: 1, examples: ["ada@acme.example", "grace@acme.example"] },
-          { path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", users: 96, share: 0.8, examples: ["1024", "1025"] },
+          {
+            path: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+            users: 96,
+            share: 0.8,
+            examples: ["1024", "1025"],
+          },
         ],
       },
     ],

@@ -35,7 +35,10 @@ function example(value: unknown): string {
   return text.length > MAX_WARNING_EXAMPLE_CHARS ? `${text.slice(0, MAX_WARNING_EXAMPLE_CHARS)}…` : text;
 }
 
-export function mapAttributes(resource: ScimJson, mapping: readonly MappedAttribute[]): { attributes: AppAttributes; warnings: MappingWarning[] } {
+export function mapAttributes(
+  resource: ScimJson,
+  mapping: readonly MappedAttribute[],
+): { attributes: AppAttributes; warnings: MappingWarning[] } {
   const attributes: AppAttributes = {};
   const warnings: MappingWarning[] = [];
   for (const a of mapping) {

@@ -32,7 +32,8 @@ export function parseMappingPath(raw: string): MappingPath {
   const { definition } = target;
   let { subAttribute, subDefinition } = target;
   if (definition?.name === "password") throw invalidPath(`"${raw}": password is never stored`);
-  if (definition?.name === "groups") throw invalidPath(`"${raw}": a user's groups are not part of its SCIM resource; map roles from groups instead`);
+  if (definition?.name === "groups")
+    throw invalidPath(`"${raw}": a user's groups are not part of its SCIM resource; map roles from groups instead`);
   if (definition?.type === "complex" && subAttribute === undefined) {
     const value = definition.subAttributes?.find((s) => s.name === "value");
     if (!value) {

@@ -23,7 +23,10 @@ function add(out: Map<string, unknown[]>, path: string, value: unknown): void {
 
 function collectAttribute(out: Map<string, unknown[]>, prefix: string, name: string, value: unknown): void {
   const path = `${prefix}${name}`;
-  if (isSimple(value)) return add(out, path, value);
+  if (isSimple(value)) {
+    add(out, path, value);
+    return;
+  }
   if (isPlainObject(value)) {
     for (const [sub, v] of Object.entries(value)) if (isSimple(v)) add(out, `${path}.${sub}`, v);
     return;
