@@ -25,6 +25,8 @@ const replaceMultiple = entraDocs.compat.examples.find((e) => e.name === "Replac
 
 let t: TestApp;
 let remaps: RemapJobRunner;
+/** A second runner on the same database: two replicas competing for the same jobs. */
+let otherRemaps: RemapJobRunner;
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies read by tests
 type Json = any;
@@ -76,6 +78,7 @@ async function remapDone(directoryId: string) {
 beforeAll(async () => {
   t = await buildTestApp();
   remaps = startAttributeRemapJob({ db: t.app.db, logger: createLogger("silent"), pollMs: 50, batchSize: 7 });
+  otherRemaps = startAttributeRemapJob({ db: t.app.db, logger: createLogger("silent"), pollMs: 50, batchSize: 7 });
   for (const [name, type, required] of [
     ["employeeNumber", "number", true],
     ["department", "string", false],
@@ -90,6 +93,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await remaps?.stop();
+  await otherRemaps?.stop();
   await t?.close();
 });
 
@@ -152,6 +156,8 @@ describe("mapping from real Entra and Okta bodies", () => {
       { attribute: "workEmail", type: "string", required: false, scimPath: 'emails[type eq "work"].value', source: "provider_default" },
     ]);
 
+    // the mapping change's remap (of no users yet) ends before the users arrive, so the warning counts below are the writes'
+    await remapDone(entra.directoryId);
     const scim = scimClient(t, entra);
     const created = await scim("POST", "/Users", azure.azureUser_1);
     expect(created.status).toBe(201);
@@ -336,6 +342,52 @@ describe("remap", () => {
     expect(rerun.body.state).toBe("pending");
     expect(await remapDone(d.directoryId)).toMatchObject({ processed: 30, changed: 0 });
     expect((await eventsOf(t, d.directoryId)).length).toBe(before + 20);
+  });
+
+  it("resumes a job whose process died at its last committed batch, once its lease runs out", async () => {
+    const d = await createDirectory("entra");
+    const scim = scimClient(t, d);
+    for (let i = 0; i < 12; i++) {
+      const body = {
+        ...azure.azureUser_1,
+        userName: `resume${i}@acme.example`,
+        schemas: [...azure.azureUser_1.schemas, CUSTOM],
+        [CUSTOM]: { team: `t${i}` },
+      };
+      expect((await scim("POST", "/Users", body)).status).toBe(201);
+    }
+    const pool = t.app.db.pool;
+    // a process that claimed the job, committed the first 5 users, and died holding a 1-hour lease
+    await pool.query(`INSERT INTO directory_attribute_mappings (directory_id, attribute, scim_path) VALUES ($1, 'team', $2)`, [
+      d.directoryId,
+      `${CUSTOM}:team`,
+    ]);
+    const { rows } = await pool.query(`SELECT id, created_at FROM scim_users WHERE directory_id = $1 ORDER BY created_at, id LIMIT 5`, [
+      d.directoryId,
+    ]);
+    await pool.query(
+      `UPDATE scim_users SET attributes = attributes || jsonb_build_object('team', resource->$2->>'team') WHERE id = ANY($1::uuid[])`,
+      [rows.map((r) => r.id), CUSTOM],
+    );
+    await pool.query(
+      `INSERT INTO attribute_remap_jobs (directory_id, state, total, processed, changed, after_created_at, after_id, lease_until, started_at)
+       VALUES ($1, 'running', 12, 5, 5, $2, $3, now() + interval '1 hour', now())`,
+      [d.directoryId, rows[4].created_at, rows[4].id],
+    );
+    const before = (await eventsOf(t, d.directoryId)).length;
+    // nobody takes over a live lease
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await admin("GET", `/directories/${d.directoryId}/attribute-remap`)).body).toMatchObject({ state: "running", processed: 5 });
+
+    await pool.query(`UPDATE attribute_remap_jobs SET lease_until = now() - interval '1 second' WHERE directory_id = $1`, [d.directoryId]);
+    expect(await remapDone(d.directoryId)).toMatchObject({ total: 12, processed: 12, changed: 12 });
+    const events = (await eventsOf(t, d.directoryId)).slice(before);
+    // only the 7 users after the cursor were recomputed, each once
+    expect(events.map((e) => e.data.id).sort()).toEqual(
+      (await pool.query(`SELECT id FROM scim_users WHERE directory_id = $1 ORDER BY created_at, id OFFSET 5`, [d.directoryId])).rows
+        .map((r) => r.id)
+        .sort(),
+    );
   });
 
   it("a new SCIM write on another replica uses a changed mapping within a second (NOTIFY)", async () => {

@@ -1,24 +1,13 @@
 import { invalidPath } from "../errors.js";
 import { parsePatchPath } from "../patch/patch-path.js";
-import { resolvePatchTarget, schemasOf } from "../patch/patch-target.js";
-import type { ValueFilter } from "../patch/value-filter.js";
-import type { AttributeDefinition } from "../schema/attribute.js";
+import { type PatchTarget, resolvePatchTarget, schemasOf } from "../patch/patch-target.js";
 
 // A SCIM path that an app attribute is mapped to (`emails[type eq "work"].value`,
 // `urn:…:enterprise:2.0:User:manager.value`, `urn:…:CustomExtension:2.0:User:costCenter`). Parsed once, by
 // the PATCH path grammar and schema lookup, so a mapping accepts exactly the paths a PATCH would.
 
-export interface MappingPath {
-  /** The path as written. */
-  raw: string;
-  /** Extension URN holding the attribute; undefined for core attributes. */
-  container?: string;
-  name: string;
-  definition?: AttributeDefinition;
-  filter?: ValueFilter;
-  subAttribute?: string;
-  subDefinition?: AttributeDefinition;
-}
+/** Where the path points (as a PATCH target), and the path as written. */
+export type MappingPath = Omit<Extract<PatchTarget, { kind: "attribute" }>, "kind"> & { raw: string };
 
 const MAX_MAPPING_PATH_LENGTH = 512;
 
