@@ -16,6 +16,8 @@ export interface UserRow {
   createdAt: Date | string;
   updatedAt: Date | string;
   resource: unknown;
+  /** The roles its groups give (src/roles), highest priority first. */
+  roles: string[];
 }
 
 export interface AppUserGroup {
@@ -36,6 +38,8 @@ export interface AppUser {
   title: string | null;
   department: string | null;
   manager: { id: string } | null;
+  /** App roles from the directory's role mapping, highest priority first (roles[0] is the primary role). */
+  roles: string[];
   groups?: AppUserGroup[];
   customAttributes: Record<string, ScimJson>;
   raw: ScimJson;
@@ -72,6 +76,7 @@ export function toAppUser(row: UserRow, opts: AppUserOptions = {}): AppUser {
     title: stringOrNull(getCaseless(resource, "title")),
     department: stringOrNull(getCaseless(enterpriseOf(resource), "department")),
     manager: managerId ? { id: managerId } : null,
+    roles: row.roles,
     ...(opts.groups ? { groups: opts.groups } : {}),
     customAttributes: extensionsOf(resource),
     raw: resource,

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { DirectoryNotFound } from "../../directories/directory-service.js";
 import { TokenLimitReached, TokenNotFound } from "../../directories/directory-tokens.js";
 import { InvalidWebhook } from "../../directories/directory-webhook.js";
+import { InvalidRoleMapping, RoleInUse, RoleNotFound } from "../../roles/role-service.js";
 import { InvalidCursor } from "../../pagination/cursor.js";
 import { ScimError } from "../../scim/errors.js";
 import { renderError } from "../error-handler.js";
@@ -15,6 +16,9 @@ export function adminProblemFor(error: Error): Error {
   if (error instanceof TokenNotFound) return new ApiProblem(404, "token_not_found", "Not Found", "token not found in this directory");
   if (error instanceof TokenLimitReached) return new ApiProblem(409, "token_limit_reached", "Conflict", error.message);
   if (error instanceof InvalidWebhook) return new ApiProblem(400, "invalid_webhook", "Bad Request", error.message);
+  if (error instanceof RoleNotFound) return new ApiProblem(404, "role_not_found", "Not Found", error.message);
+  if (error instanceof RoleInUse) return new ApiProblem(409, "role_in_use", "Conflict", error.message);
+  if (error instanceof InvalidRoleMapping) return new ApiProblem(400, "invalid_role_mapping", "Bad Request", error.message);
   if (error instanceof InvalidCursor) return new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
   if (error instanceof ScimError && error.scimType === "invalidFilter")
     return new ApiProblem(400, "invalid_filter", "Bad Request", error.detail);

@@ -5,6 +5,7 @@ import { renderAdminError } from "./admin-errors.js";
 import { directoryRoutes } from "./directory-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { groupRoutes } from "./group-routes.js";
+import { roleRoutes } from "./role-routes.js";
 import { scimRequestRoutes } from "./scim-request-routes.js";
 import { setupLinkRoutes } from "./setup-link-routes.js";
 import { statsRoutes } from "./stats-routes.js";
@@ -30,4 +31,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(scimRequestRoutes);
   await app.register(eventRoutes);
   await app.register(webhookDeliveryRoutes);
+  await app.register(roleRoutes);
 };

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from "typebox";
 import { EVENT_COMPONENTS } from "./event-schemas.js";
+import { ROLE_COMPONENTS } from "./role-schemas.js";
 
 // Named components of the admin API (OpenAPI `components.schemas`). Each is registered once with
 // app.addSchema (see plugins/openapi.ts) and used in routes through ref(), which keeps the static type.
@@ -212,6 +213,9 @@ export const AppUser = Type.Object(
     title: Nullable(Type.String()),
     department: Nullable(Type.String()),
     manager: Nullable(Type.Object({ id: Type.String() })),
+    roles: Type.Array(Type.String(), {
+      description: "App roles from the directory's role mapping, highest priority first (roles[0] is the primary role); [] with no mapping",
+    }),
     groups: Type.Optional(Type.Array(ref(GroupRef), { description: "Only with ?include=groups" })),
     customAttributes: Type.Unsafe<Record<string, unknown>>({ ...JsonObject, description: "Extension attributes by schema URN" }),
     raw: Type.Unsafe<Record<string, unknown>>({ ...JsonObject, description: "The stored SCIM resource" }),
@@ -234,6 +238,7 @@ export const AppUser = Type.Object(
         title: "Engineer",
         department: "R&D",
         manager: null,
+        roles: ["admin", "member"],
         customAttributes: {},
         raw: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "ada@acme.example" },
         createdAt: "2026-11-30T09:05:00.000Z",
@@ -338,6 +343,7 @@ export const ADMIN_COMPONENTS: TSchema[] = [
   AppGroupList,
   DirectoryStats,
   ...EVENT_COMPONENTS,
+  ...ROLE_COMPONENTS,
 ];
 
 // Shared route pieces.
