@@ -10,7 +10,7 @@ function ref<T extends TSchema & { $id?: string }>(schema: T) {
 const ROLE_NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._:-]*$";
 export const RoleName = Type.String({
   minLength: 1,
-  maxLength: 100,
+  maxLength: 64,
   pattern: ROLE_NAME_PATTERN,
   description: "Role name: letters, digits and . _ : - (not first); case-sensitive",
 });
@@ -31,7 +31,8 @@ export const AppRole = Type.Object(
 export const AppRoleList = Type.Object({ data: Type.Array(ref(AppRole)) }, { $id: "AppRoleList" });
 
 export const AppRolePut = Type.Object(
-  { description: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])) },
+  // null first: with the admin API's type coercion, a String branch first would turn null into ""
+  { description: Type.Optional(Type.Union([Type.Null(), Type.String({ maxLength: 1000 })])) },
   { $id: "AppRolePut", additionalProperties: false, examples: [{ description: "Full access" }] },
 );
 
@@ -61,7 +62,7 @@ const RoleRule = Type.Object(
 );
 
 const roleMappingProperties = {
-  defaultRole: Type.Union([RoleName, Type.Null()], { description: "The roles of a user in no mapped group: [defaultRole]; null = none" }),
+  defaultRole: Type.Union([Type.Null(), RoleName], { description: "The roles of a user in no mapped group: [defaultRole]; null = none" }),
   rules: Type.Array(RoleRule, { maxItems: 500 }),
 };
 
