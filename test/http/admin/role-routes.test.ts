@@ -121,7 +121,9 @@ describe("roles admin API", () => {
 
   it("is in the OpenAPI document under the roles tag, with roles on AppUser and user.roles_changed among event types", async () => {
     const doc = (await t.app.inject({ method: "GET", url: "/openapi.json" })).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/api/v1/roles", "/api/v1/roles/{name}", "/api/v1/directories/{id}/role-mapping"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/roles", "/api/v1/roles/{name}", "/api/v1/directories/{id}/role-mapping"]),
+    );
     expect(doc.paths["/api/v1/directories/{id}/role-mapping"].put.tags).toEqual(["roles"]);
     expect(doc.components.schemas.AppUser.properties.roles).toMatchObject({ type: "array" });
     expect(doc.components.schemas.Event.properties.type.enum).toContain("user.roles_changed");
