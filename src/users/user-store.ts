@@ -216,11 +216,16 @@ function rolesTargetSql(target: RolesTarget): Sql {
   return sql`u.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id = ${target.groupId}::uuid)`;
 }
 
-/** Row locks on the target's users (in id order, as every roles writer takes them), so their roles are computed by one writer at a time. */
+/**
+ * Row locks on the target's users (in id order, as every roles writer takes them), so their roles are
+ * computed by one writer at a time. NO KEY UPDATE: the lock the roles UPDATE takes anyway, and one that does
+ * not wait on the KEY SHARE locks that other transactions' new memberships hold on the same users (their
+ * foreign keys), which FOR UPDATE would turn into deadlocks.
+ */
 export async function lockUsersForRoles(db: SqlRunner, directoryId: string, target: RolesTarget): Promise<void> {
   await db.execute(sql`
     SELECT count(*) FROM (SELECT 1 FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND ${rolesTargetSql(target)}
-      ORDER BY u.id FOR UPDATE) l`);
+      ORDER BY u.id FOR NO KEY UPDATE) l`);
 }
 
 /** The target's users whose stored roles differ from their computed roles, after `afterId` in id order. */

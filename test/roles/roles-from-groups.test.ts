@@ -315,6 +315,26 @@ describe("roles from groups", () => {
     expect(await rolesOf(created.body.id)).toEqual([]);
   });
 
+  it("concurrent PATCHes adding one user to different groups: every role ends up held, and the events chain", async () => {
+    for (const name of ["r0", "r1", "r2", "r3", "r4", "r5"]) await admin("PUT", `/roles/${name}`, {});
+    const groups: string[] = [];
+    for (let i = 0; i < 6; i++) groups.push(await createGroup(`Team ${i}`));
+    await putMapping({ defaultRole: null, rules: groups.map((groupId, i) => ({ match: { groupId }, role: `r${i}`, priority: i })) });
+    const from = await lastEventId();
+    const results = await Promise.all(groups.map((g) => scim("PATCH", `/Groups/${g}`, withMembers(ADD_MEMBERS, [users[0]!.id]))));
+    expect(results.map((r) => r.status)).toEqual(groups.map(() => 204));
+    expect(await rolesOf(users[0]!.id)).toEqual(["r5", "r4", "r3", "r2", "r1", "r0"]);
+    // each user.roles_changed starts from the roles the previous one ended with
+    const changes = (await eventsAfter(d.directoryId, from)).filter((e) => e.type === "user.roles_changed");
+    expect(changes).toHaveLength(6);
+    let held: string[] = [];
+    for (const e of changes) {
+      expect(e.data.previousRoles).toEqual(held);
+      held = e.data.roles;
+    }
+    expect(held).toEqual(["r5", "r4", "r3", "r2", "r1", "r0"]);
+  });
+
   it("Bulk group operations recompute roles too", async () => {
     const g = await createGroup("Admins");
     await putMapping({ defaultRole: null, rules: [{ match: { groupId: g }, role: "admin", priority: 1 }] });
