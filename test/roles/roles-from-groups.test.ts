@@ -335,6 +335,16 @@ describe("roles from groups", () => {
     expect(held).toEqual(["r5", "r4", "r3", "r2", "r1", "r0"]);
   });
 
+  it("deleting a user in a mapped group: group.user_removed and user.deleted (with its last roles), no user.roles_changed", async () => {
+    const g = await createGroup("Admins", [users[0]!.id]);
+    await putMapping({ defaultRole: "viewer", rules: [{ match: { groupId: g }, role: "admin", priority: 1 }] });
+    const from = await lastEventId();
+    expect((await scim("DELETE", `/Users/${users[0]!.id}`)).status).toBe(204);
+    const events = await eventsAfter(d.directoryId, from);
+    expect(events.map((e) => e.type)).toEqual(["group.user_removed", "user.deleted"]);
+    expect(events[1]!.data.roles).toEqual(["admin"]);
+  });
+
   it("Bulk group operations recompute roles too", async () => {
     const g = await createGroup("Admins");
     await putMapping({ defaultRole: null, rules: [{ match: { groupId: g }, role: "admin", priority: 1 }] });
