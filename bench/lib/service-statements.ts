@@ -76,7 +76,17 @@ const unique = `'pgb-' || :client_id || '-' || :n || '@bench.example'`;
 function sampleUser(id: string): UserRecord {
   const resource = entraUser(USER_NAME) as Record<string, unknown>;
   const { userNameNorm: _, ...cols } = promoteUserColumns(resource);
-  return { id, directoryId: DIR, ...cols, resource, attributes: {}, version: VERSION, createdAt: new Date(), updatedAt: new Date() };
+  return {
+    id,
+    directoryId: DIR,
+    ...cols,
+    resource,
+    attributes: {},
+    roles: [],
+    version: VERSION,
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  };
 }
 
 /** The service's statements of each scenario bench:pgbench runs (users over the seeded directory). */

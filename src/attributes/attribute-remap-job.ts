@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import type { NewEvent } from "../events/event-writer.js";
+import { previousAttributes } from "../events/previous-attributes.js";
 import { type MappingWarning, mapAttributes, sameAttributes } from "../scim/mapping/attribute-mapping.js";
 import { toAppUser } from "../users/app-user.js";
 import { lockUsersAfter } from "../users/user-store.js";
@@ -49,7 +50,13 @@ async function runBatch(db: Database, job: ClaimedRemapJob, batchSize: number, l
       if (sameValues && sameKeys) continue;
       rows.push({ id: user.id, attributes: mapped.attributes });
       if (!sameValues) {
-        events.push({ type: "user.updated", directoryId: job.directoryId, data: toAppUser({ ...user, attributes: mapped.attributes }) });
+        const data = toAppUser({ ...user, attributes: mapped.attributes });
+        events.push({
+          type: "user.updated",
+          directoryId: job.directoryId,
+          data,
+          previousAttributes: previousAttributes(toAppUser(user), data),
+        });
       }
     }
     const last = users[users.length - 1];

@@ -1,5 +1,5 @@
 import { raw, type Sql, sql } from "../db/sql.js";
-import type { EventType } from "./event-writer.js";
+import type { EventType, PreviousAttributes } from "./event-writer.js";
 
 // The one shape of an event, for the events API and webhook payloads alike.
 
@@ -11,6 +11,8 @@ export interface EventJson {
   product: string | null;
   occurredAt: string;
   data: unknown;
+  /** user.updated, user.deactivated, user.reactivated, group.updated: the changed app-facing fields, old values. */
+  previousAttributes?: PreviousAttributes;
 }
 
 /** An events row joined with its directory's tenant/product (read at read time, not stored). */
@@ -22,10 +24,13 @@ export interface EventRow {
   product: string | null;
   occurred_at: Date;
   data: unknown;
+  previous_attributes: PreviousAttributes | null;
 }
 
 /** The select list for an EventRow, over `events e JOIN directories d`. */
-export const EVENT_ROW_COLUMNS = raw("e.id::text AS id, e.type, e.directory_id, d.tenant, d.product, e.occurred_at, e.data");
+export const EVENT_ROW_COLUMNS = raw(
+  "e.id::text AS id, e.type, e.directory_id, d.tenant, d.product, e.occurred_at, e.data, e.previous_attributes",
+);
 
 export function toEventJson(row: EventRow): EventJson {
   return {
@@ -36,6 +41,7 @@ export function toEventJson(row: EventRow): EventJson {
     product: row.product,
     occurredAt: row.occurred_at.toISOString(),
     data: row.data,
+    ...(row.previous_attributes ? { previousAttributes: row.previous_attributes } : {}),
   };
 }
 

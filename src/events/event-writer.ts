@@ -16,14 +16,25 @@ export const EVENT_TYPES = [
   "group.deleted",
   "group.user_added",
   "group.user_removed",
+  "user.roles_changed",
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The app-facing fields a change moved, with their old values (previous-attributes.ts); beside `data`. */
+export type PreviousAttributes = Record<string, unknown>;
 
 export interface NewEvent {
   type: EventType;
   directoryId: string;
   data: unknown;
+  previousAttributes?: PreviousAttributes;
+}
+
+/** Merges into each event's data an object built in SQL from the row the statement wrote (`json`, over `relation`). */
+export interface RowDataMerge {
+  relation: Sql;
+  json: Sql;
 }
 
 /**
@@ -31,10 +42,12 @@ export interface NewEvent {
  * parameter, unpacked in order), so it is prepared once. `when` (optional) is a condition over the
  * enclosing statement's CTEs: events are written only when the change happened (e.g. its UPDATE matched).
  */
-export function insertEvents(events: readonly NewEvent[], when?: Sql): Sql {
-  const rows = JSON.stringify(events.map((e) => ({ d: e.directoryId, t: e.type, j: e.data })));
-  return sql`INSERT INTO events (directory_id, type, data)
-    SELECT e.d, e.t, e.j FROM jsonb_to_recordset(${rows}::jsonb) AS e(d uuid, t text, j jsonb)${when ? sql` WHERE ${when}` : sql``}`;
+export function insertEvents(events: readonly NewEvent[], when?: Sql, merge?: RowDataMerge): Sql {
+  const rows = JSON.stringify(events.map((e) => ({ d: e.directoryId, t: e.type, j: e.data, p: e.previousAttributes ?? null })));
+  const data = merge ? sql`e.j || r.m` : sql`e.j`;
+  const from = merge ? sql`, (SELECT ${merge.json} AS m FROM ${merge.relation}) r` : sql``;
+  return sql`INSERT INTO events (directory_id, type, data, previous_attributes)
+    SELECT e.d, e.t, ${data}, e.p FROM jsonb_to_recordset(${rows}::jsonb) AS e(d uuid, t text, j jsonb, p jsonb)${from}${when ? sql` WHERE ${when}` : sql``}`;
 }
 
 /** Appends events on their own (one statement; inside the caller's transaction when given one). */
@@ -49,6 +62,7 @@ export interface GroupEvent {
   directoryId: string;
   /** The app-facing user (toAppUser) of a membership event. */
   user?: unknown;
+  previousAttributes?: PreviousAttributes;
 }
 
 /**
@@ -57,10 +71,10 @@ export interface GroupEvent {
  * as a parameter. Written only when `group` has its row.
  */
 export function insertGroupEvents(group: Sql, groupJson: Sql, events: readonly GroupEvent[]): Sql {
-  const rows = JSON.stringify(events.map((e) => ({ d: e.directoryId, t: e.type, u: e.user ?? null })));
-  return sql`INSERT INTO events (directory_id, type, data)
-    SELECT e.d, e.t, CASE WHEN e.u IS NULL THEN gj.j ELSE jsonb_build_object('group', gj.j, 'user', e.u) END
+  const rows = JSON.stringify(events.map((e) => ({ d: e.directoryId, t: e.type, u: e.user ?? null, p: e.previousAttributes ?? null })));
+  return sql`INSERT INTO events (directory_id, type, data, previous_attributes)
+    SELECT e.d, e.t, CASE WHEN e.u IS NULL THEN gj.j ELSE jsonb_build_object('group', gj.j, 'user', e.u) END, e.p
     FROM (SELECT ${groupJson} AS j FROM ${group}) gj,
-      ROWS FROM (jsonb_to_recordset(${rows}::jsonb) AS (d uuid, t text, u jsonb)) WITH ORDINALITY AS e(d, t, u, n)
+      ROWS FROM (jsonb_to_recordset(${rows}::jsonb) AS (d uuid, t text, u jsonb, p jsonb)) WITH ORDINALITY AS e(d, t, u, p, n)
     ORDER BY e.n`;
 }

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Database, SqlRunner } from "../db/database.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.js";
 import type { GroupEvent } from "../events/event-writer.js";
+import { previousAttributes, sameJson } from "../events/previous-attributes.js";
+import { recomputeUserRoles } from "../roles/role-recompute.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
@@ -10,13 +12,14 @@ import { checkResourceSize, parseGroupBody } from "../scim/resource/resource-bod
 import { applyPatch, type MemberChange, type PatchLimits, type PatchOperation, parsePatchRequest } from "../scim/patch/index.js";
 import { checkIndexedText, displayNameOf, externalIdOf, type ScimJson } from "../scim/resource/user-attributes.js";
 import { toAppUser } from "../users/app-user.js";
-import { findUsersByIds, type UserRecord } from "../users/user-store.js";
+import { findUsersByIds, type RolesTarget, type UserRecord } from "../users/user-store.js";
 import { toAppGroup } from "./app-group.js";
 import {
   countGroups,
   deleteGroupIfVersion,
   findGroup,
   findGroupForChange,
+  findNewMembers,
   type GroupRecord,
   insertGroup,
   listGroups,
@@ -33,6 +36,11 @@ import { memberIdsOf } from "./membership-store.js";
 // writes everything in one statement that only applies if the group is still at the version read:
 // every membership change moves the version, so the delta cannot be stale. On conflict it reads again;
 // after OPTIMISTIC_ATTEMPTS it takes the group's row lock instead, so a hot group cannot starve a writer.
+//
+// Roles: in a directory with a role mapping (the first read says so), a write that moves memberships (or
+// renames a group, as rules may match by displayName) runs in a transaction with the recompute of the
+// affected users' roles and their user.roles_changed events (src/roles). Without a mapping the write
+// stays the one statement it was.
 
 const OPTIMISTIC_ATTEMPTS = 3;
 
@@ -97,6 +105,25 @@ function memberDelta(members: Set<string>, users: Map<string, UserRecord>, chang
   };
 }
 
+/**
+ * Runs `write` and, when it wrote and the directory maps roles, recomputes the roles of `affected` in the
+ * same transaction (`inTransaction`: the caller's open one, or a new one).
+ */
+async function writeWithRoles<T>(
+  runner: SqlRunner,
+  inTransaction: <R>(work: (tx: SqlRunner) => Promise<R>) => Promise<R>,
+  directoryId: string,
+  affected: RolesTarget | undefined,
+  write: (r: SqlRunner) => Promise<T>,
+): Promise<T> {
+  if (!affected) return write(runner);
+  return inTransaction(async (tx) => {
+    const written = await write(tx);
+    if (written) await recomputeUserRoles(tx, directoryId, affected);
+    return written;
+  });
+}
+
 /** The membership events of a group write; the group's JSON in them is built in SQL from the row written. */
 function membershipEvents(directoryId: string, delta: MembershipDelta): GroupEvent[] {
   return [
@@ -117,7 +144,7 @@ async function translateWriteErrors<T>(displayName: () => string, work: () => Pr
 }
 
 export async function createGroup(
-  db: SqlRunner,
+  db: Database,
   directoryId: string,
   body: unknown,
   maxMembers: number,
@@ -130,8 +157,8 @@ export async function createGroup(
     () => cols.displayName,
     async () => {
       const ids = [...new Set(memberIds ?? [])];
-      const found = ids.length > 0 ? await findUsersByIds(db, directoryId, ids.filter(isResourceId)) : [];
-      const users = requireUsers(new Map(found.map((u) => [u.id, u])), ids);
+      const read = ids.length > 0 ? await findNewMembers(db, directoryId, ids.filter(isResourceId)) : { users: [], hasRoleMapping: false };
+      const users = requireUsers(new Map(read.users.map((u) => [u.id, u])), ids);
       const at = new Date();
       const group: GroupRecord = {
         id: randomUUID(),
@@ -147,11 +174,14 @@ export async function createGroup(
         { type: "group.created", directoryId },
         ...membershipEvents(directoryId, { added: users, removed: [] }),
       ];
-      return insertGroup(
+      const userIds = users.map((u) => u.id);
+      const affected = read.hasRoleMapping ? { userIds } : undefined;
+      return writeWithRoles(
         db,
-        { ...group, at },
-        users.map((u) => u.id),
-        events,
+        (work) => db.transaction(work),
+        directoryId,
+        affected,
+        (r) => insertGroup(r, { ...group, at }, userIds, events),
       );
     },
   );
@@ -222,21 +252,38 @@ async function changeGroup(
       delta = memberDelta(members, users, next.memberChanges);
     }
     const { added, removed } = delta;
-    const resourceChanged = JSON.stringify(next.resource) !== JSON.stringify(current.resource);
+    const resourceChanged = !sameJson(next.resource, current.resource);
     if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
     const at = new Date();
-    const events: GroupEvent[] = [
-      ...(resourceChanged ? [{ type: "group.updated", directoryId } as GroupEvent] : []),
-      ...membershipEvents(directoryId, { added, removed }),
-    ];
-    return updateGroupIfVersion(runner, current, {
-      cols,
-      resource: next.resource,
-      add: added.map((u) => u.id),
-      remove: removed.map((u) => u.id),
-      at,
-      events,
-    });
+    const updated: GroupEvent = {
+      type: "group.updated",
+      directoryId,
+      previousAttributes: previousAttributes(
+        toAppGroup(current),
+        toAppGroup({ ...current, ...cols, resource: next.resource, memberCount: current.memberCount + added.length - removed.length }),
+      ),
+    };
+    const events: GroupEvent[] = [...(resourceChanged ? [updated] : []), ...membershipEvents(directoryId, { added, removed })];
+    const renamed = cols.displayName.toLowerCase() !== current.displayName.toLowerCase();
+    const moved = [...added, ...removed].map((u) => u.id);
+    const affected: RolesTarget | undefined = !read.hasRoleMapping
+      ? undefined
+      : renamed
+        ? { userIds: [...new Set([...moved, ...(await memberIdsOf(runner, id))])] }
+        : moved.length > 0
+          ? { userIds: moved }
+          : undefined;
+    const inTransaction = <R>(work: (tx: SqlRunner) => Promise<R>) => (lock ? work(runner) : db.transaction(work));
+    return writeWithRoles(runner, inTransaction, directoryId, affected, (r) =>
+      updateGroupIfVersion(r, current, {
+        cols,
+        resource: next.resource,
+        add: added.map((u) => u.id),
+        remove: removed.map((u) => u.id),
+        at,
+        events,
+      }),
+    );
   };
   return translateWriteErrors(
     () => displayName,
@@ -283,14 +330,27 @@ export async function patchGroup(
   });
 }
 
-/** Deletes a group (memberships go with it by FK cascade); group.deleted carries the last state. */
+/**
+ * Deletes a group (memberships go with it by FK cascade); group.deleted carries the last state. With a role
+ * mapping, its members' roles are recomputed in the same transaction (read before the delete: the version
+ * check makes that list exact).
+ */
 export async function deleteGroup(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void> {
   if (!isResourceId(id)) throw groupMissing(id);
   const attempt = async (runner: SqlRunner, lock: boolean): Promise<boolean> => {
-    const current = await findGroup(runner, directoryId, id, lock);
-    if (!current) throw groupMissing(id);
+    const read = await findGroupForChange(runner, directoryId, id, [], lock);
+    if (!read) throw groupMissing(id);
+    const current = read.group;
     checkIfMatch(ifMatch, current.version);
-    return deleteGroupIfVersion(runner, current, [{ type: "group.deleted", directoryId, data: toAppGroup(current) }]);
+    const events = [{ type: "group.deleted" as const, directoryId, data: toAppGroup(current) }];
+    if (!read.hasRoleMapping) return deleteGroupIfVersion(runner, current, events);
+    const inTransaction = <R>(work: (tx: SqlRunner) => Promise<R>) => (lock ? work(runner) : db.transaction(work));
+    return inTransaction(async (tx) => {
+      const members = await memberIdsOf(tx, id);
+      const deleted = await deleteGroupIfVersion(tx, current, events);
+      if (deleted) await recomputeUserRoles(tx, directoryId, { userIds: members });
+      return deleted;
+    });
   };
   for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) if (await attempt(db, false)) return;
   await db.transaction((tx) => attempt(tx, true));

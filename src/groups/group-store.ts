@@ -4,6 +4,7 @@ import { adjustCounts, countOf } from "../directories/directory-counts-store.js"
 import { isoTimestampSql } from "../events/event-json.js";
 import { type GroupEvent, insertEvents, insertGroupEvents, type NewEvent } from "../events/event-writer.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
+import { hasRoleMappingSql } from "../roles/computed-roles.js";
 import type { ScimJson } from "../scim/resource/user-attributes.js";
 import { usersFromJson, usersJson, type UserRecord } from "../users/user-store.js";
 import { deleteMembers, insertMembers } from "./membership-store.js";
@@ -67,12 +68,26 @@ export async function findGroup(db: SqlRunner, directoryId: string, id: string, 
   return rows[0];
 }
 
+/** The directory's users among `userIds` (UUID-shaped), and whether it maps groups to roles: what a group create with members reads, in one statement. */
+export async function findNewMembers(
+  db: SqlRunner,
+  directoryId: string,
+  userIds: string[],
+): Promise<{ users: UserRecord[]; hasRoleMapping: boolean }> {
+  const rows = await db.query<{ users: unknown; hasRoleMapping: boolean }>(sql`
+    SELECT ${usersJson(sql`u.directory_id = ${directoryId}::uuid AND u.id = ANY(${userIds}::uuid[])`)} AS users,
+      ${hasRoleMappingSql(sql`${directoryId}::uuid`)} AS "hasRoleMapping"`);
+  return { users: usersFromJson(rows[0]!.users), hasRoleMapping: rows[0]!.hasRoleMapping };
+}
+
 export interface GroupForChange {
   group: GroupRecord;
   /** Which of the named users are members. */
   memberIds: string[];
   /** The named users that exist in the directory. */
   users: UserRecord[];
+  /** The directory maps groups to roles: a membership change then recomputes roles (src/roles). */
+  hasRoleMapping: boolean;
 }
 
 /**
@@ -86,15 +101,16 @@ export async function findGroupForChange(
   userIds: string[],
   lock: boolean,
 ): Promise<GroupForChange | undefined> {
-  const rows = await db.query<GroupRecord & { memberIds: string[]; users: unknown }>(sql`
+  const rows = await db.query<GroupRecord & { memberIds: string[]; users: unknown; hasRoleMapping: boolean }>(sql`
     SELECT ${GROUP_COLUMNS},
       ARRAY(SELECT m.user_id::text FROM group_members m WHERE m.group_id = g.id AND m.user_id = ANY(${userIds}::uuid[])) AS "memberIds",
-      ${usersJson(sql`u.directory_id = g.directory_id AND u.id = ANY(${userIds}::uuid[])`)} AS users
+      ${usersJson(sql`u.directory_id = g.directory_id AND u.id = ANY(${userIds}::uuid[])`)} AS users,
+      ${hasRoleMappingSql(sql`g.directory_id`)} AS "hasRoleMapping"
     FROM scim_groups g WHERE g.directory_id = ${directoryId}::uuid AND g.id = ${id}::uuid${lock ? sql` FOR UPDATE` : empty}`);
   const row = rows[0];
   if (!row) return undefined;
-  const { memberIds, users, ...group } = row;
-  return { group, memberIds, users: usersFromJson(users) };
+  const { memberIds, users, hasRoleMapping, ...group } = row;
+  return { group, memberIds, users: usersFromJson(users), hasRoleMapping };
 }
 
 export interface GroupWrite {

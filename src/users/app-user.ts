@@ -19,6 +19,8 @@ export interface UserRow {
   resource: unknown;
   /** scim_users.attributes: the declared app attributes as last mapped. */
   attributes?: unknown;
+  /** The roles its groups give (src/roles), highest priority first. */
+  roles: string[];
 }
 
 export interface AppUserGroup {
@@ -39,6 +41,8 @@ export interface AppUser {
   title: string | null;
   department: string | null;
   manager: { id: string } | null;
+  /** App roles from the directory's role mapping, highest priority first (roles[0] is the primary role). */
+  roles: string[];
   groups?: AppUserGroup[];
   /** The app's declared attributes (GET /api/v1/attributes), typed as declared; null when the directory sent no usable value. */
   attributes: AppAttributes;
@@ -77,6 +81,7 @@ export function toAppUser(row: UserRow, opts: AppUserOptions = {}): AppUser {
     title: stringOrNull(getCaseless(resource, "title")),
     department: stringOrNull(getCaseless(enterpriseOf(resource), "department")),
     manager: managerId ? { id: managerId } : null,
+    roles: row.roles,
     ...(opts.groups ? { groups: opts.groups } : {}),
     attributes: (row.attributes ?? {}) as AppAttributes,
     customAttributes: extensionsOf(resource),

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Database, SqlRunner } from "../db/database.js";
 import { isUniqueViolation } from "../db/db-errors.js";
 import type { NewEvent } from "../events/event-writer.js";
+import { previousAttributes, sameJson } from "../events/previous-attributes.js";
 import { toAppGroup } from "../groups/app-group.js";
 import { removeUserFromAllGroups } from "../groups/membership-store.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
@@ -36,10 +37,15 @@ function duplicateUserName(userName: string) {
   return uniqueness(`a user with userName "${userName}" already exists in this directory`);
 }
 
-/** The event for a changed user: deactivation and reactivation are events of their own. */
+/**
+ * The event for a changed user: deactivation and reactivation are events of their own. Its data's roles are
+ * the row's as written (user-store), so previousAttributes compares the user's own fields (roles move only
+ * with memberships: user.roles_changed).
+ */
 function userChangeEvent(directoryId: string, before: UserRecord, after: UserRecord): NewEvent {
   const type = before.active && !after.active ? "user.deactivated" : !before.active && after.active ? "user.reactivated" : "user.updated";
-  return { type, directoryId, data: toAppUser(after) };
+  const data = toAppUser(after);
+  return { type, directoryId, data, previousAttributes: previousAttributes(toAppUser(before), data) };
 }
 
 /** The directory's attribute mapping (cached per process: no query on a hit). */
@@ -63,7 +69,17 @@ export async function createUser(db: SqlRunner, directoryId: string, body: unkno
   const { attributes, warnings } = mapUserAttributes(await mappingOf(db, directoryId), resource);
   // id and timestamps are chosen here, so the event is known before the one INSERT statement
   const at = new Date();
-  const user: UserRecord = { id: randomUUID(), directoryId, ...cols, resource, attributes, version: 1, createdAt: at, updatedAt: at };
+  const user: UserRecord = {
+    id: randomUUID(),
+    directoryId,
+    ...cols,
+    resource,
+    attributes,
+    roles: [],
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
   try {
     return await insertUser(db, { ...user, userNameNorm, at }, [{ type: "user.created", directoryId, data: toAppUser(user) }], warnings);
   } catch (err) {
@@ -104,7 +120,7 @@ async function changeUser(
     checkIfMatch(ifMatch, current.version);
     const resource = change(current);
     checkUserName(resource);
-    if (JSON.stringify(resource) === JSON.stringify(current.resource)) return current;
+    if (sameJson(resource, current.resource)) return current;
     const { userNameNorm, ...cols } = promoteUserColumns(resource);
     userName = cols.userName;
     const mapped = mapUserAttributes(mapping, resource);

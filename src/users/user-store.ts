@@ -1,11 +1,12 @@
 import type { SqlRunner } from "../db/database.js";
 import { empty, type Sql, sql } from "../db/sql.js";
 import { adjustCounts, countOf } from "../directories/directory-counts-store.js";
-import { insertEvents, type NewEvent } from "../events/event-writer.js";
+import { insertEvents, type NewEvent, type RowDataMerge } from "../events/event-writer.js";
 import { userGroupsJson } from "../groups/membership-store.js";
 import { countWarnings } from "../attributes/attribute-mapping-store.js";
 import type { AppAttributes, MappingWarning } from "../scim/mapping/attribute-mapping.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
+import { COMPUTED_ROLES, defaultRolesSql } from "../roles/computed-roles.js";
 import type { PromotedUserColumns, ScimJson } from "../scim/resource/user-attributes.js";
 
 // SQL for scim_users, and the one read model of a user row: every reader (SCIM mapping, admin API,
@@ -24,6 +25,8 @@ export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
   resource: ScimJson;
   /** The declared app attributes as mapped at the last write (scim_users.attributes). */
   attributes: AppAttributes;
+  /** The roles its groups give (src/roles): kept by membership changes, never by the user's own writes. */
+  roles: string[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -33,7 +36,7 @@ export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
 
 const USER_COLUMNS = sql`u.id, u.directory_id AS "directoryId", u.user_name AS "userName",
   u.external_id AS "externalId", u.active, u.display_name AS "displayName", u.given_name AS "givenName",
-  u.family_name AS "familyName", u.email, u.resource, u.attributes, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
+  u.family_name AS "familyName", u.email, u.resource, u.attributes, u.roles, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
 
 /** A scalar subquery: the users matching `where` (over alias `u`) as a JSON array of rows (read back with usersFromJson). */
 export function usersJson(where: Sql): Sql {
@@ -69,17 +72,23 @@ function warningsCte(directoryId: string, warnings: readonly MappingWarning[], a
   return warnings.length === 0 ? empty : sql`, warned AS (${countWarnings(directoryId, warnings, at, when)})`;
 }
 
-/** INSERT with its events and the directory count, one statement. A taken userName fails with a unique violation. */
+/** The events of a user write carry the roles of the row written (a membership change may have moved them meanwhile). */
+const ROLES_OF_ROW: RowDataMerge = { relation: sql`u`, json: sql`jsonb_build_object('roles', to_jsonb(u.roles))` };
+
+/**
+ * INSERT with its events and the directory count, one statement. A taken userName fails with a unique
+ * violation. A new user is in no group: its roles are the directory's default role, if any.
+ */
 export async function insertUser(db: SqlRunner, row: NewUserRow, events: NewEvent[], warnings: MappingWarning[] = []): Promise<UserRecord> {
   const rows = await db.query<UserRecord>(sql`
     WITH u AS (
-      INSERT INTO scim_users AS u (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource, attributes, created_at, updated_at)
+      INSERT INTO scim_users AS u (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource, attributes, roles, created_at, updated_at)
       VALUES (${row.id}::uuid, ${row.directoryId}::uuid, ${row.userName}, ${row.userNameNorm}, ${row.externalId}, ${row.active},
               ${row.displayName}, ${row.givenName}, ${row.familyName}, ${row.email}, ${JSON.stringify(row.resource)}::jsonb,
-              ${JSON.stringify(row.attributes)}::jsonb, ${row.at}, ${row.at})
+              ${JSON.stringify(row.attributes)}::jsonb, ${defaultRolesSql(sql`${row.directoryId}::uuid`)}, ${row.at}, ${row.at})
       RETURNING ${USER_COLUMNS}),
     counted AS (${adjustCounts(row.directoryId, { users: 1 })}),
-    evented AS (${insertEvents(events)})${warningsCte(row.directoryId, warnings, row.at, sql`EXISTS (SELECT 1 FROM u)`)}
+    evented AS (${insertEvents(events, undefined, ROLES_OF_ROW)})${warningsCte(row.directoryId, warnings, row.at, sql`EXISTS (SELECT 1 FROM u)`)}
     SELECT * FROM u`);
   return rows[0]!;
 }
@@ -118,7 +127,7 @@ export async function updateUserIfVersion(
         version = u.version + 1, updated_at = ${at}
       WHERE u.id = ${current.id}::uuid AND u.directory_id = ${current.directoryId}::uuid AND u.version = ${current.version}::int
       RETURNING ${USER_COLUMNS}),
-    evented AS (${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)})${warningsCte(current.directoryId, mapped.warnings, at, sql`EXISTS (SELECT 1 FROM u)`)}
+    evented AS (${insertEvents(events, undefined, ROLES_OF_ROW)})${warningsCte(current.directoryId, mapped.warnings, at, sql`EXISTS (SELECT 1 FROM u)`)}
     SELECT * FROM u`);
   return rows[0];
 }
@@ -216,7 +225,11 @@ export async function listGroupMembers(db: SqlRunner, groupId: string, q: { limi
     LIMIT ${q.limit}`);
 }
 
-/** The next keyset batch of a directory's users, row-locked (inside a transaction): the remap job's read. */
+/**
+ * The next keyset batch of a directory's users, row-locked (inside a transaction): the remap job's read.
+ * NO KEY UPDATE, as the roles writers take: it does not wait on the KEY SHARE locks that concurrent new
+ * memberships hold on the same users (FOR UPDATE could deadlock with a group PATCH that recomputes roles).
+ */
 export async function lockUsersAfter(
   db: SqlRunner,
   directoryId: string,
@@ -229,7 +242,7 @@ export async function lockUsersAfter(
     WHERE u.directory_id = ${directoryId}::uuid ${position}
     ORDER BY u.created_at, u.id
     LIMIT ${limit}
-    FOR UPDATE`);
+    FOR NO KEY UPDATE`);
 }
 
 /** New `attributes` for some users of a directory, with their events and the warnings met: one statement. */
@@ -250,4 +263,55 @@ export async function sampleUserResources(
       SELECT u.resource FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid
       ORDER BY u.created_at DESC, u.id DESC LIMIT ${limit}) s) AS resources`);
   return rows[0] ?? { resources: [], total: 0 };
+}
+
+/** Which users a roles recompute covers: named users, the members of a group, or the whole directory. */
+export type RolesTarget = { userIds: string[] } | { groupId: string } | "directory";
+
+function rolesTargetSql(target: RolesTarget): Sql {
+  if (target === "directory") return sql`true`;
+  if ("userIds" in target) return sql`u.id = ANY(${target.userIds}::uuid[])`;
+  return sql`u.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id = ${target.groupId}::uuid)`;
+}
+
+/**
+ * Row locks on the target's users (in id order, as every roles writer takes them), so their roles are
+ * computed by one writer at a time. NO KEY UPDATE: the lock the roles UPDATE takes anyway, and one that does
+ * not wait on the KEY SHARE locks that other transactions' new memberships hold on the same users (their
+ * foreign keys), which FOR UPDATE would turn into deadlocks.
+ */
+export async function lockUsersForRoles(db: SqlRunner, directoryId: string, target: RolesTarget): Promise<void> {
+  await db.execute(sql`
+    SELECT count(*) FROM (SELECT 1 FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid AND ${rolesTargetSql(target)}
+      ORDER BY u.id FOR NO KEY UPDATE) l`);
+}
+
+/** The target's users whose stored roles differ from their computed roles, after `afterId` in id order. */
+export async function usersWithStaleRoles(
+  db: SqlRunner,
+  directoryId: string,
+  target: RolesTarget,
+  q: { afterId?: string; limit: number },
+): Promise<(UserRecord & { nextRoles: string[] })[]> {
+  const position = q.afterId ? sql`AND u.id > ${q.afterId}::uuid` : empty;
+  return db.query<UserRecord & { nextRoles: string[] }>(sql`
+    SELECT * FROM (
+      SELECT ${USER_COLUMNS}, ${COMPUTED_ROLES} AS "nextRoles" FROM scim_users u
+      WHERE u.directory_id = ${directoryId}::uuid AND ${rolesTargetSql(target)} ${position}) s
+    WHERE s.roles IS DISTINCT FROM s."nextRoles"
+    ORDER BY s.id LIMIT ${q.limit}`);
+}
+
+/** Stores new roles and their events: one statement. */
+export async function updateUserRoles(
+  db: SqlRunner,
+  directoryId: string,
+  changes: { id: string; roles: string[] }[],
+  events: NewEvent[],
+): Promise<void> {
+  await db.execute(sql`
+    WITH u AS (
+      UPDATE scim_users u SET roles = x.roles FROM jsonb_to_recordset(${JSON.stringify(changes)}::jsonb) AS x(id uuid, roles text[])
+      WHERE u.id = x.id AND u.directory_id = ${directoryId}::uuid RETURNING u.id)
+    ${insertEvents(events)}`);
 }

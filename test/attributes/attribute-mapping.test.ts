@@ -334,6 +334,7 @@ describe("remap", () => {
     expect(events.map((e) => e.data.id).sort()).toEqual(ids.slice(0, 20).sort());
     const first = events.find((e) => e.data.id === ids[1])!;
     expect(first.data.attributes).toMatchObject({ team: "team-1" });
+    expect(first.previousAttributes).toEqual({ attributes: { team: null } });
     expect((await admin("GET", `/directories/${d.directoryId}/users/${ids[1]}`)).body.attributes.team).toBe("team-1");
     expect((await admin("GET", `/directories/${d.directoryId}/users/${ids[25]}`)).body.attributes.team).toBeNull();
 

@@ -24,7 +24,9 @@ const INEXPRESSIBLE = [
   // NULLS NOT DISTINCT: endpoint_id NULL (the global endpoint) is one value for uniqueness
   "index webhook_deliveries.webhook_deliveries_endpoint_id_event_id_key: schema.prisma UNIQUE (endpoint_id, event_id), database UNIQUE (endpoint_id, event_id) NULLS NOT DISTINCT",
   "index webhook_streams.webhook_streams_directory_id_endpoint_id_key: schema.prisma UNIQUE (directory_id, endpoint_id), database UNIQUE (directory_id, endpoint_id) NULLS NOT DISTINCT",
-  // a CHECK constraint: the single-row table
+  // CHECK constraints: a role rule matches by group id or by displayName, exactly one (20261202110000_role_mapping)
+  "constraint directory_role_rules.directory_role_rules_one_match: schema.prisma missing, database CHECK (((group_id IS NULL) <> (display_name_norm IS NULL)))",
+  // the single-row table
   "constraint webhook_dispatch_state.webhook_dispatch_state_id_check: schema.prisma missing, database CHECK ((id = 1))",
 ];
 

@@ -134,10 +134,14 @@ export function parseModels(schema: string): Model[] {
 const SCALARS = new Set(["String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes"]);
 
 function columnType(f: Field): string {
+  // a scalar list (String[]) is a Postgres array of the element's type
+  return f.list ? `${elementType(f)}[]` : elementType(f);
+}
+
+function elementType(f: Field): string {
   const unsupported = /^Unsupported\("(.*)"\)$/.exec(f.type);
   if (unsupported) return unsupported[1]!;
   const db = /@db\.(\w+)(?:\(([^)]*)\))?/.exec(f.attrs);
-  if (f.list) throw new Error(`schema parser: scalar lists (${f.name}) not supported`);
   if (db) {
     const [, native, args] = db;
     const p = args?.trim();
@@ -189,6 +193,7 @@ function columnDefault(f: Field): string | null {
   if (d === undefined) return null;
   const v = d.trim();
   if (v === "now()" || v === "autoincrement()") return v;
+  if (v === "[]") return "'{}'";
   const generated = /^dbgenerated\((".*")\)$/.exec(v);
   if (generated) return unquote(generated[1]!);
   if (v.startsWith('"')) return `'${unquote(v).replaceAll("'", "''")}'`;

@@ -14,7 +14,7 @@ export function normaliseDefault(expr: string | null): string | null {
   if (expr === null) return null;
   if (/^(CURRENT_TIMESTAMP|now\(\))$/i.test(expr)) return "now()";
   if (/^nextval\('.*'::regclass\)$/.test(expr)) return "autoincrement()";
-  const literal = /^('(?:[^']|'')*')::[\w\s]+$/.exec(expr);
+  const literal = /^('(?:[^']|'')*')::[\w\s]+(?:\[\])?$/.exec(expr);
   if (literal) return literal[1]!;
   return expr;
 }

@@ -28,8 +28,14 @@ export async function createScimDirectory(t: TestApp, options: { disabled?: bool
 }
 
 /** Rows in `events` for a directory, oldest first. */
-export async function eventsOf(t: TestApp, directoryId: string): Promise<{ type: string; data: Record<string, unknown> }[]> {
-  const rows = await t.app.db.pool.query("SELECT type, data FROM events WHERE directory_id = $1 ORDER BY id", [directoryId]);
+export async function eventsOf(
+  t: TestApp,
+  directoryId: string,
+): Promise<{ type: string; data: Record<string, unknown>; previousAttributes: Record<string, unknown> | null }[]> {
+  const rows = await t.app.db.pool.query(
+    `SELECT type, data, previous_attributes AS "previousAttributes" FROM events WHERE directory_id = $1 ORDER BY id`,
+    [directoryId],
+  );
   return rows.rows;
 }
 

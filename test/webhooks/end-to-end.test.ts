@@ -56,4 +56,56 @@ describe("SCIM change to signed webhook", () => {
     });
     expect(hook!.headers["webhook-id"]).toBe(ctx.receiver.requests[0]!.headers["webhook-id"]);
   });
+
+  it("a user PATCH -> the signed user.updated carries previousAttributes beside data", async () => {
+    const created = await ctx.t.app.inject({
+      method: "POST",
+      url: "/api/v1/directories",
+      headers: adminAuth,
+      payload: { name: "Globex", webhook: { url: ctx.receiver.url } },
+    });
+    const directory = created.json();
+    const scim = (method: "POST" | "PATCH", path: string, payload: unknown) =>
+      ctx.t.app.inject({
+        method,
+        url: `/scim/v2/${directory.id}${path}`,
+        headers: { authorization: `Bearer ${directory.scim.secretToken}`, "content-type": "application/scim+json" },
+        payload: payload as object,
+      });
+    const user = await scim("POST", "/Users", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+      userName: "hedy@globex.example",
+      title: "Actress",
+    });
+    expect(user.statusCode).toBe(201);
+    const patch = await scim("PATCH", `/Users/${user.json().id}`, {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "title", value: "Inventor" }],
+    });
+    expect(patch.statusCode).toBe(200);
+    ctx.receiver.respond = 200;
+    const before = ctx.receiver.accepted.length;
+    const worker = startTestWorker(ctx.t.app.db, ctx.t.config);
+    try {
+      await waitFor(() => ctx.receiver.accepted.length === before + 2, 10000, "two deliveries");
+    } finally {
+      await worker.stop();
+    }
+    const hooks = ctx.receiver.accepted
+      .slice(before)
+      .map((h) => new Webhook(directory.webhook.secret).verify(h.body, h.headers) as Record<string, unknown>);
+    const updated = hooks.find((h) => h.type === "user.updated")!;
+    expect(updated).toMatchObject({ data: { title: "Inventor" }, previousAttributes: { title: "Actress" } });
+    expect(Object.keys(updated).sort()).toEqual([
+      "data",
+      "directoryId",
+      "id",
+      "occurredAt",
+      "previousAttributes",
+      "product",
+      "tenant",
+      "type",
+    ]);
+    expect(hooks.find((h) => h.type === "user.created")).not.toHaveProperty("previousAttributes");
+  });
 });

@@ -4,6 +4,7 @@ import { InvalidScimPath } from "../../attributes/attribute-mapping-service.js";
 import { DirectoryNotFound } from "../../directories/directory-service.js";
 import { TokenLimitReached, TokenNotFound } from "../../directories/directory-tokens.js";
 import { InvalidWebhook } from "../../directories/directory-webhook.js";
+import { InvalidRoleMapping, RoleInUse, RoleNotFound } from "../../roles/role-service.js";
 import { InvalidCursor } from "../../pagination/cursor.js";
 import { ScimError } from "../../scim/errors.js";
 import { renderError } from "../error-handler.js";
@@ -20,6 +21,9 @@ export function adminProblemFor(error: Error): Error {
   if (error instanceof AttributeNotFound) return new ApiProblem(404, "attribute_not_found", "Not Found", error.message);
   if (error instanceof InvalidAttribute) return new ApiProblem(400, "invalid_attribute", "Bad Request", error.message);
   if (error instanceof InvalidScimPath) return new ApiProblem(400, "invalid_scim_path", "Bad Request", error.message);
+  if (error instanceof RoleNotFound) return new ApiProblem(404, "role_not_found", "Not Found", error.message);
+  if (error instanceof RoleInUse) return new ApiProblem(409, "role_in_use", "Conflict", error.message);
+  if (error instanceof InvalidRoleMapping) return new ApiProblem(400, "invalid_role_mapping", "Bad Request", error.message);
   if (error instanceof InvalidCursor) return new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
   if (error instanceof ScimError && error.scimType === "invalidFilter")
     return new ApiProblem(400, "invalid_filter", "Bad Request", error.detail);

@@ -17,7 +17,16 @@ export const Event = Type.Object(
     tenant: Type.Union([Type.String(), Type.Null()]),
     product: Type.Union([Type.String(), Type.Null()]),
     occurredAt: Type.String({ format: "date-time" }),
-    data: Type.Unknown({ description: "The User or Group as the admin API shows it; {group, user} for membership events" }),
+    data: Type.Unknown({
+      description:
+        "The User or Group as the admin API shows it; {group, user} for membership events; {user, previousRoles, roles} for user.roles_changed",
+    }),
+    previousAttributes: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          "user.updated, user.deactivated, user.reactivated, group.updated, user.roles_changed: the app-facing fields that changed, with their OLD values (attributes and customAttributes: only the changed keys). Absent on other events",
+      }),
+    ),
   },
   {
     $id: "Event",
@@ -30,6 +39,7 @@ export const Event = Type.Object(
         product: "crm",
         occurredAt: "2026-11-30T09:15:02.114Z",
         data: { id: "5b1e0c7a-9d2f-4e3a-8b6c-1f0e2d3c4b5a", userName: "ada@acme.example", active: false },
+        previousAttributes: { active: true },
       },
     ],
   },

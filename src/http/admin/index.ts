@@ -6,6 +6,7 @@ import { attributeRoutes } from "./attribute-routes.js";
 import { directoryRoutes } from "./directory-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { groupRoutes } from "./group-routes.js";
+import { roleRoutes } from "./role-routes.js";
 import { scimRequestRoutes } from "./scim-request-routes.js";
 import { setupLinkRoutes } from "./setup-link-routes.js";
 import { statsRoutes } from "./stats-routes.js";
@@ -32,4 +33,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(eventRoutes);
   await app.register(webhookDeliveryRoutes);
   await app.register(attributeRoutes);
+  await app.register(roleRoutes);
 };

@@ -1,6 +1,7 @@
 import { type Static, type TSchema, Type } from "typebox";
 import { ATTRIBUTE_COMPONENTS } from "./attribute-schemas.js";
 import { EVENT_COMPONENTS } from "./event-schemas.js";
+import { ROLE_COMPONENTS } from "./role-schemas.js";
 
 // Named components of the admin API (OpenAPI `components.schemas`). Each is registered once with
 // app.addSchema (see plugins/openapi.ts) and used in routes through ref(), which keeps the static type.
@@ -213,6 +214,9 @@ export const AppUser = Type.Object(
     title: Nullable(Type.String()),
     department: Nullable(Type.String()),
     manager: Nullable(Type.Object({ id: Type.String() })),
+    roles: Type.Array(Type.String(), {
+      description: "App roles from the directory's role mapping, highest priority first (roles[0] is the primary role); [] with no mapping",
+    }),
     groups: Type.Optional(Type.Array(ref(GroupRef), { description: "Only with ?include=groups" })),
     attributes: Type.Unsafe<Record<string, string | number | boolean | string[] | null>>({
       type: "object",
@@ -242,6 +246,7 @@ export const AppUser = Type.Object(
         department: "R&D",
         manager: null,
         attributes: { employeeNumber: 1024, costCenter: "CC-1234", startDate: "2024-03-01T00:00:00.000Z" },
+        roles: ["admin", "member"],
         customAttributes: {},
         raw: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "ada@acme.example" },
         createdAt: "2026-11-30T09:05:00.000Z",
@@ -347,6 +352,7 @@ export const ADMIN_COMPONENTS: TSchema[] = [
   DirectoryStats,
   ...EVENT_COMPONENTS,
   ...ATTRIBUTE_COMPONENTS,
+  ...ROLE_COMPONENTS,
 ];
 
 // Shared route pieces.

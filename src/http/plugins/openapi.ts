@@ -44,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance, components: TSchema[
         { name: "users", description: "Users synced from the IdP, as the app wants them" },
         { name: "groups", description: "Groups synced from the IdP" },
         { name: "attributes", description: "The app's declared user attributes and each directory's mapping of them to SCIM paths" },
+        { name: "roles", description: "The app's declared roles, and how each directory's groups map to them" },
         { name: "health", description: "Liveness and readiness" },
       ],
       components: {

@@ -178,7 +178,7 @@ describe("promoted columns and the app-facing shapes", () => {
     const cols = promoteUserColumns(resource);
     const at = new Date("2026-01-02T03:04:05.000Z");
     const app = toAppUser(
-      { id: "u-1", directoryId: "d-1", ...cols, resource, createdAt: at, updatedAt: at },
+      { id: "u-1", directoryId: "d-1", ...cols, resource, roles: ["admin", "member"], createdAt: at, updatedAt: at },
       { groups: [{ id: "g-1", displayName: "G" }] },
     );
     expect(app).toEqual({
@@ -194,6 +194,7 @@ describe("promoted columns and the app-facing shapes", () => {
       title: "Queen",
       department: "Wonder",
       manager: { id: "m-1" },
+      roles: ["admin", "member"],
       groups: [{ id: "g-1", displayName: "G" }],
       attributes: {},
       customAttributes: { [ENTERPRISE]: resource[ENTERPRISE], "urn:custom:ext": { badge: 7 } },
@@ -207,6 +208,7 @@ describe("promoted columns and the app-facing shapes", () => {
         directoryId: "d",
         ...promoteUserColumns({ userName: "u" }),
         resource: { userName: "u" },
+        roles: [],
         createdAt: at,
         updatedAt: at,
       }),
