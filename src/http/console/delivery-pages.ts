@@ -44,7 +44,8 @@ function statusBadge(status: DeliveryStatus): SafeHtml {
 }
 
 function lastResponse(d: DeliveryView): SafeHtml {
-  if (d.attempts === 0) return html`not tried yet`;
+  // a retried delivery starts a fresh schedule (attempts 0) but keeps its last outcome until the next attempt
+  if (d.lastStatusCode === null && d.lastError === null) return html`none yet`;
   return html`${d.lastStatusCode ? html`HTTP ${d.lastStatusCode}` : ""}${d.lastStatusCode && d.lastError ? ": " : ""}${d.lastError ?? ""}`;
 }
 
@@ -156,7 +157,7 @@ ${pager(path, { status: statusText, limit: request.query.limit }, page.more && l
 <dt>Queued</dt><dd>${timeOf(d.createdAt)}</dd>
 </dl></section>
 <section class="card" aria-labelledby="attempts"><h2 id="attempts">Attempts</h2>
-<p class="hint">The log keeps the count of attempts and the outcome of the last one.</p><dl class="facts">
+<p class="hint">The log keeps the count of attempts since the delivery was queued or last retried, and the outcome of the last one.</p><dl class="facts">
 <dt>Attempts</dt><dd>${d.attempts}</dd>
 <dt>Last attempt</dt><dd>${d.attempts > 0 ? timeOf(d.updatedAt) : "not tried yet"}</dd>
 <dt>Last response</dt><dd>${lastResponse(d)}</dd>
