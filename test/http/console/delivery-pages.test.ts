@@ -76,7 +76,10 @@ describe("console webhook deliveries pages", () => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain(`<h1>Delivery ${id}</h1>`);
     expect(page.body).toContain(`<dt>Endpoint</dt><dd class="mono">${ctx.receiver.url}</dd>`);
-    expect(page.body).toContain("<dt>Attempts</dt><dd>1</dd>");
+    expect(page.body).toContain("<dt>Attempts</dt><dd>1 since queued or last retried</dd>");
+    expect(page.body).toMatch(
+      /<tr><td><time [^>]+>[^<]+<\/time><\/td><td><span class="badge bad">failed \(retrying\)<\/span><\/td><td>HTTP 500: /,
+    );
     expect(page.body).toContain('<button type="submit" class="primary">Retry now</button>');
     expect(page.body).toContain(`action="${base}/${id}/retry"`);
 
@@ -89,9 +92,13 @@ describe("console webhook deliveries pages", () => {
     await waitFor(() => ctx.receiver.accepted.length === 1, 10000, "retried delivery accepted");
     await waitForStatus(id!, '<span class="badge ok">delivered</span>');
     const done = await c.get(`${base}/${id}`);
-    // a retry starts a fresh schedule: one attempt since, answered 204
-    expect(done.body).toContain("<dt>Attempts</dt><dd>1</dd>");
+    // a retry starts a fresh schedule: one attempt since, answered 204; the history has both, newest first
+    expect(done.body).toContain("<dt>Attempts</dt><dd>1 since queued or last retried</dd>");
     expect(done.body).toContain("<dt>Last response</dt><dd>HTTP 204</dd>");
+    const history = [...done.body.matchAll(/<td><span class="badge [a-z]+">([a-z ()]+)<\/span><\/td><td>(HTTP \d+)/g)].map(
+      (m) => `${m[1]} ${m[2]}`,
+    );
+    expect(history).toEqual(["delivered HTTP 204", "failed (retrying) HTTP 500"]);
     expect(done.body).toContain("Only failed or dead deliveries can be retried.");
     expect(done.body).not.toContain("Retry now");
     // the same delivery (webhook-id) the receiver refused before
