@@ -105,13 +105,20 @@ function memberDelta(members: Set<string>, users: Map<string, UserRecord>, chang
   };
 }
 
+type InTransaction = <R>(work: (tx: SqlRunner) => Promise<R>) => Promise<R>;
+
+/** Where an attempt's multi-statement work runs: the transaction it already holds (`locked`: it took the row lock in one), or a new one. */
+function transactionFor(db: Database, runner: SqlRunner, locked: boolean): InTransaction {
+  return (work) => (locked ? work(runner) : db.transaction(work));
+}
+
 /**
  * Runs `write` and, when it wrote and the directory maps roles, recomputes the roles of `affected` in the
  * same transaction (`inTransaction`: the caller's open one, or a new one).
  */
 async function writeWithRoles<T>(
   runner: SqlRunner,
-  inTransaction: <R>(work: (tx: SqlRunner) => Promise<R>) => Promise<R>,
+  inTransaction: InTransaction,
   directoryId: string,
   affected: RolesTarget | undefined,
   write: (r: SqlRunner) => Promise<T>,
@@ -255,15 +262,15 @@ async function changeGroup(
     const resourceChanged = !sameJson(next.resource, current.resource);
     if (!resourceChanged && added.length === 0 && removed.length === 0) return current;
     const at = new Date();
-    const updated: GroupEvent = {
+    const updated = (): GroupEvent => ({
       type: "group.updated",
       directoryId,
       previousAttributes: previousAttributes(
         toAppGroup(current),
         toAppGroup({ ...current, ...cols, resource: next.resource, memberCount: current.memberCount + added.length - removed.length }),
       ),
-    };
-    const events: GroupEvent[] = [...(resourceChanged ? [updated] : []), ...membershipEvents(directoryId, { added, removed })];
+    });
+    const events: GroupEvent[] = [...(resourceChanged ? [updated()] : []), ...membershipEvents(directoryId, { added, removed })];
     const renamed = cols.displayName.toLowerCase() !== current.displayName.toLowerCase();
     const moved = [...added, ...removed].map((u) => u.id);
     const affected: RolesTarget | undefined = !read.hasRoleMapping
@@ -273,8 +280,7 @@ async function changeGroup(
         : moved.length > 0
           ? { userIds: moved }
           : undefined;
-    const inTransaction = <R>(work: (tx: SqlRunner) => Promise<R>) => (lock ? work(runner) : db.transaction(work));
-    return writeWithRoles(runner, inTransaction, directoryId, affected, (r) =>
+    return writeWithRoles(runner, transactionFor(db, runner, lock), directoryId, affected, (r) =>
       updateGroupIfVersion(r, current, {
         cols,
         resource: next.resource,
@@ -344,8 +350,11 @@ export async function deleteGroup(db: Database, directoryId: string, id: string,
     checkIfMatch(ifMatch, current.version);
     const events = [{ type: "group.deleted" as const, directoryId, data: toAppGroup(current) }];
     if (!read.hasRoleMapping) return deleteGroupIfVersion(runner, current, events);
-    const inTransaction = <R>(work: (tx: SqlRunner) => Promise<R>) => (lock ? work(runner) : db.transaction(work));
-    return inTransaction(async (tx) => {
+    return transactionFor(
+      db,
+      runner,
+      lock,
+    )(async (tx) => {
       const members = await memberIdsOf(tx, id);
       const deleted = await deleteGroupIfVersion(tx, current, events);
       if (deleted) await recomputeUserRoles(tx, directoryId, { userIds: members });

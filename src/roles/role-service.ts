@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "../db/database.js";
-import { isForeignKeyViolation } from "../db/db-errors.js";
+import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.js";
 import { assertDirectoryExists } from "../directories/directory-service.js";
 import type { AppRole as AppRoleRow } from "../generated/prisma/client.js";
 import { recomputeUserRoles } from "./role-recompute.js";
@@ -54,37 +54,31 @@ export async function putRole(
   input: { description?: string | null },
 ): Promise<{ role: AppRole; created: boolean }> {
   const description = input.description ?? null;
-  return db.prisma.$transaction(async (tx) => {
-    const existing = await tx.appRole.findUnique({ where: { name } });
-    const row = existing
-      ? await tx.appRole.update({ where: { name }, data: { description, updatedAt: new Date() } })
-      : await tx.appRole.create({ data: { name, description } });
-    return { role: view(row), created: !existing };
-  });
+  try {
+    return { role: view(await db.prisma.appRole.create({ data: { name, description } })), created: true };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
+  return { role: view(await db.prisma.appRole.update({ where: { name }, data: { description, updatedAt: new Date() } })), created: false };
 }
 
-/** Removes a declared role; refused while a directory's mapping names it (rule or default role). */
+/** Removes a declared role; refused while a directory's mapping names it (rule or default role: the foreign keys say so). */
 export async function deleteRole(db: Database, name: string): Promise<void> {
   try {
-    await db.prisma.$transaction(async (tx) => {
-      const users = await tx.directoryRoleMapping.findMany({
-        where: { OR: [{ defaultRole: name }, { rules: { some: { role: name } } }] },
-        select: { directoryId: true },
-        orderBy: { directoryId: "asc" },
-        take: 5,
-      });
-      if (users.length > 0)
-        throw inUse(
-          name,
-          users.map((u) => u.directoryId),
-        );
-      const { count } = await tx.appRole.deleteMany({ where: { name } });
-      if (count === 0) throw new RoleNotFound(`role "${name}" is not declared`);
-    });
+    const { count } = await db.prisma.appRole.deleteMany({ where: { name } });
+    if (count === 0) throw new RoleNotFound(`role "${name}" is not declared`);
   } catch (err) {
-    // a mapping naming it was written between the check and the delete
-    if (isForeignKeyViolation(err)) throw inUse(name, []);
-    throw err;
+    if (!isForeignKeyViolation(err)) throw err;
+    const users = await db.prisma.directoryRoleMapping.findMany({
+      where: { OR: [{ defaultRole: name }, { rules: { some: { role: name } } }] },
+      select: { directoryId: true },
+      orderBy: { directoryId: "asc" },
+      take: 5,
+    });
+    throw inUse(
+      name,
+      users.map((u) => u.directoryId),
+    );
   }
 }
 
@@ -143,23 +137,26 @@ export async function putRoleMapping(db: Database, directoryId: string, mapping:
   await checkRoleMapping(db, mapping);
   const empty = mapping.defaultRole === null && mapping.rules.length === 0;
   try {
-    await db.prisma.$transaction(async (tx) => {
-      await tx.directoryRoleMapping.deleteMany({ where: { directoryId } });
-      if (empty) return;
-      await tx.directoryRoleMapping.create({ data: { directoryId, defaultRole: mapping.defaultRole, updatedAt: new Date() } });
-      await tx.directoryRoleRule.createMany({
-        data: mapping.rules.map((rule, position) => ({
-          id: randomUUID(),
-          directoryId,
-          ...("groupId" in rule.match
-            ? { groupId: rule.match.groupId }
-            : { displayName: rule.match.displayName, displayNameNorm: rule.match.displayName.toLowerCase() }),
-          role: rule.role,
-          priority: rule.priority,
-          position,
-        })),
-      });
-    });
+    // one batch transaction (no interactive transaction to time out on a loaded host)
+    const rules = mapping.rules.map((rule, position) => ({
+      id: randomUUID(),
+      directoryId,
+      ...("groupId" in rule.match
+        ? { groupId: rule.match.groupId }
+        : { displayName: rule.match.displayName, displayNameNorm: rule.match.displayName.toLowerCase() }),
+      role: rule.role,
+      priority: rule.priority,
+      position,
+    }));
+    await db.prisma.$transaction([
+      db.prisma.directoryRoleMapping.deleteMany({ where: { directoryId } }),
+      ...(empty
+        ? []
+        : [
+            db.prisma.directoryRoleMapping.create({ data: { directoryId, defaultRole: mapping.defaultRole, updatedAt: new Date() } }),
+            db.prisma.directoryRoleRule.createMany({ data: rules }),
+          ]),
+    ]);
   } catch (err) {
     // a role deleted between the check and the write, or the directory deleted meanwhile
     if (isForeignKeyViolation(err)) {
