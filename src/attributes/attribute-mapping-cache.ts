@@ -1,4 +1,4 @@
-import type { SqlRunner } from "../db/database.js";
+import type { Database, SqlRunner } from "../db/database.js";
 import type { MappedAttribute } from "../scim/mapping/attribute-mapping.js";
 import type { AppAttributeType } from "../scim/mapping/attribute-coercion.js";
 import { type MappingPath, parseMappingPath } from "../scim/mapping/mapping-path.js";
@@ -62,12 +62,16 @@ export function compileMapping(rows: Awaited<ReturnType<typeof readDirectoryMapp
 
 const caches = new WeakMap<object, AttributeMappingCache>();
 
-/** The cache of a database handle (one per process and database; the listener of that app evicts it). */
-export function attributeMappingsOf(db: object): AttributeMappingCache {
-  let cache = caches.get(db);
+/**
+ * The cache of a database (one per connection pool, so every handle over the same pool shares it; the
+ * listener of the app that owns the pool evicts it). A bare runner without a pool gets its own.
+ */
+export function attributeMappingsOf(db: SqlRunner | Database): AttributeMappingCache {
+  const key = "pool" in db ? db.pool : db;
+  let cache = caches.get(key);
   if (!cache) {
     cache = new AttributeMappingCache();
-    caches.set(db, cache);
+    caches.set(key, cache);
   }
   return cache;
 }

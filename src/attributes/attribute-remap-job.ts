@@ -7,7 +7,14 @@ import { toAppUser } from "../users/app-user.js";
 import { lockUsersAfter } from "../users/user-store.js";
 import { compileMapping } from "./attribute-mapping-cache.js";
 import { readDirectoryMapping } from "./attribute-mapping-store.js";
-import { claimRemapJob, type ClaimedRemapJob, lockRemapPosition, recordRemapError, writeRemapBatch } from "./attribute-remap-store.js";
+import {
+  type ClaimedRemapJob,
+  claimRemapJob,
+  lockRemapPosition,
+  recordRemapError,
+  releaseRemapJob,
+  writeRemapBatch,
+} from "./attribute-remap-store.js";
 
 // Recomputes the mapped attributes of a directory's users after a mapping or declaration change, in
 // keyset batches of (created_at, id). Each batch is one transaction: it locks the job row (the cursor
@@ -31,7 +38,7 @@ export interface RemapJobRunner {
   stop(): Promise<void>;
 }
 
-type BatchOutcome = "more" | "done" | "superseded";
+type BatchOutcome = "more" | "done" | "superseded" | "stopped";
 
 async function runBatch(db: Database, job: ClaimedRemapJob, batchSize: number, leaseMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
@@ -83,7 +90,7 @@ async function runJob(
   opts: { batchSize: number; leaseMs: number; stopped: () => boolean },
 ): Promise<BatchOutcome> {
   for (;;) {
-    if (opts.stopped()) return "more";
+    if (opts.stopped()) return "stopped";
     const outcome = await runBatch(db, job, opts.batchSize, opts.leaseMs);
     if (outcome !== "more") return outcome;
   }
@@ -107,6 +114,7 @@ export function startAttributeRemapJob(options: RemapJobOptions): RemapJobRunner
         const started = Date.now();
         const outcome = await runJob(db, job, { batchSize, leaseMs, stopped: () => stopped });
         if (outcome === "done") logger.info({ directoryId: job.directoryId, ms: Date.now() - started }, "attribute remap finished");
+        if (outcome === "stopped") await releaseRemapJob(db, job);
       } catch (err) {
         logger.warn({ err, directoryId: job.directoryId }, "attribute remap batch failed; retried when its lease runs out");
         await recordRemapError(db, job, (err as Error).message).catch(() => {});

@@ -87,3 +87,10 @@ export async function recordRemapError(db: SqlRunner, job: ClaimedRemapJob, mess
     UPDATE attribute_remap_jobs SET error = ${message.slice(0, 500)}
     WHERE directory_id = ${job.directoryId}::uuid AND generation = ${job.generation}::int`);
 }
+
+/** Gives up a claim (graceful shutdown): another process may continue the job at once, from its cursor. */
+export async function releaseRemapJob(db: SqlRunner, job: ClaimedRemapJob): Promise<void> {
+  await db.execute(sql`
+    UPDATE attribute_remap_jobs SET lease_until = NULL
+    WHERE directory_id = ${job.directoryId}::uuid AND generation = ${job.generation}::int AND state = 'running'`);
+}

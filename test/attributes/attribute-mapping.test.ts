@@ -132,6 +132,10 @@ describe("declared attributes", () => {
     expect(extra.status).toBe(400);
     expect(extra.body.code).toBe("validation_failed");
 
+    expect((await admin("PUT", "/attributes/temporary", { type: "date" })).status).toBe(201);
+    expect((await admin("DELETE", "/attributes/temporary")).status).toBe(204);
+    expect((await admin("GET", "/attributes")).body.data.map((a: { name: string }) => a.name)).not.toContain("temporary");
+
     const missing = await admin("DELETE", "/attributes/nosuch");
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ code: "attribute_not_found" });
