@@ -76,6 +76,41 @@ export async function readEvents(db: SqlRunner, query: EventQuery): Promise<Even
   return { events: rows.map(toEventJson), last: tail ? { txid: tail.txid, id: tail.id } : query.after };
 }
 
+/**
+ * The user an event is about: user.* events carry the user as `data`, membership events as `data.user`.
+ * Spelled exactly as in the partial index events_user_id_idx (migration 20261202120000_console_event_lookup).
+ */
+const EVENT_USER_ID = raw(`(CASE WHEN e.type LIKE 'user.%' THEN e.data->>'id'
+          WHEN e.type IN ('group.user_added', 'group.user_removed') THEN e.data->'user'->>'id' END)`);
+
+export interface NewestEventQuery {
+  directoryId: string;
+  limit: number;
+  types?: readonly EventType[];
+  /** Only events about this user (user.* and group.user_added/removed). */
+  userId?: string;
+  /** Events with a smaller id than this one (the last id of the previous page). */
+  beforeId?: string;
+}
+
+/**
+ * One directory's events newest first, by id, for people reading them (the console), not for consumers:
+ * a page is a snapshot, so an event whose transaction commits after a newer one was shown can fall between
+ * pages. Consumers use readEvents. Returns up to `limit` events and whether older ones exist.
+ */
+export async function readNewestEvents(db: SqlRunner, query: NewestEventQuery): Promise<{ events: EventJson[]; more: boolean }> {
+  const rows = await db.query<EventRow>(sql`
+    SELECT ${EVENT_ROW_COLUMNS}
+      FROM events e JOIN directories d ON d.id = e.directory_id
+     WHERE e.directory_id = ${query.directoryId}::uuid
+       ${query.userId ? sql`AND ${EVENT_USER_ID} = ${query.userId}::text` : empty}
+       ${query.types?.length ? sql`AND e.type = ANY(${query.types}::text[])` : empty}
+       ${query.beforeId ? sql`AND e.id < ${query.beforeId}::bigint` : empty}
+     ORDER BY e.id DESC
+     LIMIT ${query.limit + 1}`);
+  return { events: rows.slice(0, query.limit).map(toEventJson), more: rows.length > query.limit };
+}
+
 /** An event as webhook fan-out sees it: where it goes (the directory's enabled endpoints) and its place in the log. */
 export interface EventToDispatch extends EventPosition {
   directoryId: string;

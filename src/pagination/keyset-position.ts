@@ -32,3 +32,17 @@ export function decodeIdCursor(cursor: string): string {
   if (!UUID.test(id)) throw new InvalidCursor("cursor is not valid");
   return id;
 }
+
+const BIGINT = /^\d{1,19}$/;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
+/** A cursor holding a bigint row id under `key` (newest-first lists paged by id: request log, deliveries, events). */
+export function encodeBigintCursor(key: string, id: string): string {
+  return encodeCursor({ [key]: id });
+}
+
+export function decodeBigintCursor(key: string, cursor: string): string {
+  const id = decodeCursor(cursor, [key] as const)[key];
+  if (!BIGINT.test(id) || BigInt(id) > MAX_BIGINT) throw new InvalidCursor("cursor is not valid");
+  return id;
+}

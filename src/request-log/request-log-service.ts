@@ -1,6 +1,6 @@
 import type { Database } from "../db/database.js";
 import { assertDirectoryExists } from "../directories/directory-service.js";
-import { listScimRequests, type ScimRequestEntry, type StatusFilter } from "./request-log-store.js";
+import { findScimRequest, listScimRequests, type ScimRequestEntry, type StatusFilter } from "./request-log-store.js";
 
 // The request log as the admin API reads it: where support looks when an admin says "Azure shows an error".
 
@@ -16,8 +16,19 @@ export function parseStatusFilter(value: string): StatusFilter | null {
 export async function directoryRequestLog(
   db: Database,
   directoryId: string,
-  options: { beforeId?: string; status?: StatusFilter; limit: number },
+  options: { beforeId?: string; status?: StatusFilter; authenticated?: boolean; limit: number },
 ): Promise<{ entries: ScimRequestEntry[]; hasMore: boolean }> {
   await assertDirectoryExists(db, directoryId);
   return listScimRequests(db, directoryId, options);
+}
+
+/** One logged request of the directory (what the log stored: bodies already redacted per SCIM_REQUEST_LOG_BODY); null when absent. */
+export async function directoryRequest(
+  db: Database,
+  directoryId: string,
+  requestId: string,
+): Promise<(ScimRequestEntry & { authenticated: boolean }) | null> {
+  await assertDirectoryExists(db, directoryId);
+  if (!/^\d{1,18}$/.test(requestId)) return null;
+  return (await findScimRequest(db, directoryId, requestId)) ?? null;
 }

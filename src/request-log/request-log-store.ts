@@ -100,6 +100,20 @@ export async function testConnectionRequests(
   return { last: last.at ? last : null, succeeded };
 }
 
+const ENTRY_COLUMNS = raw(`id::text, at, method, path, query, status, scim_type AS "scimType", detail, duration_ms AS "durationMs",
+           client_request_id AS "clientRequestId", body`);
+
+/** One logged request of the directory, with whether it carried a valid Secret Token. */
+export async function findScimRequest(
+  db: SqlRunner,
+  directoryId: string,
+  id: string,
+): Promise<(ScimRequestEntry & { authenticated: boolean }) | undefined> {
+  const rows = await db.query<ScimRequestEntry & { authenticated: boolean }>(sql`
+    SELECT ${ENTRY_COLUMNS}, authenticated FROM scim_requests WHERE directory_id = ${directoryId}::uuid AND id = ${id}::bigint`);
+  return rows[0];
+}
+
 /** An exact status (401) or a class (4xx). */
 export type StatusFilter = { exact: number } | { from: number; below: number };
 
@@ -107,17 +121,17 @@ export type StatusFilter = { exact: number } | { from: number; below: number };
 export async function listScimRequests(
   db: SqlRunner,
   directoryId: string,
-  options: { beforeId?: string; status?: StatusFilter; limit: number },
+  options: { beforeId?: string; status?: StatusFilter; authenticated?: boolean; limit: number },
 ): Promise<{ entries: ScimRequestEntry[]; hasMore: boolean }> {
   const status = options.status;
   // ORDER BY names the table's bigint id: a bare `id` would be the text output column (id::text) and sort "10" before "9"
   const rows = await db.query<ScimRequestEntry>(sql`
-    SELECT id::text, at, method, path, query, status, scim_type AS "scimType", detail, duration_ms AS "durationMs",
-           client_request_id AS "clientRequestId", body
+    SELECT ${ENTRY_COLUMNS}
       FROM scim_requests
      WHERE directory_id = ${directoryId}::uuid
        ${options.beforeId !== undefined ? sql`AND id < ${options.beforeId}::bigint` : empty}
        ${status === undefined ? empty : "exact" in status ? sql`AND status = ${status.exact}` : sql`AND status >= ${status.from} AND status < ${status.below}`}
+       ${options.authenticated === undefined ? empty : sql`AND authenticated = ${options.authenticated}`}
      ORDER BY scim_requests.id DESC
      LIMIT ${options.limit + 1}`);
   return { entries: rows.slice(0, options.limit), hasMore: rows.length > options.limit };

@@ -72,6 +72,14 @@ export async function listDeliveries(
   return { deliveries: rows.slice(0, query.limit).map((r) => view(r, config)), more: rows.length > query.limit };
 }
 
+/** One delivery of the directory. Throws DirectoryNotFound, then DeliveryNotFound (also for another directory's delivery). */
+export async function findDelivery(db: Database, config: Config, directoryId: string, deliveryId: string): Promise<DeliveryView> {
+  await assertDirectoryExists(db, directoryId);
+  const row = /^\d{1,18}$/.test(deliveryId) ? await findDeliveryRow(db, deliveryId, directoryId) : undefined;
+  if (!row) throw new DeliveryNotFound(deliveryId);
+  return view(row, config);
+}
+
 /** A failed or dead delivery becomes pending now, with a fresh retry schedule. */
 export async function retryDelivery(db: Database, config: Config, deliveryId: string): Promise<DeliveryView> {
   const row = await db.transaction(async (tx) => {

@@ -47,8 +47,10 @@ export async function listDeliveryRows(
     ORDER BY w.id DESC LIMIT ${query.limit}`);
 }
 
-export async function findDeliveryRow(db: SqlRunner, deliveryId: string): Promise<DeliveryRow | undefined> {
-  return (await db.query<DeliveryRow>(sql`${SELECT_DELIVERY} WHERE w.id = ${deliveryId}::bigint`))[0];
+/** One delivery; with `directoryId`, only if it belongs to that directory. */
+export async function findDeliveryRow(db: SqlRunner, deliveryId: string, directoryId?: string): Promise<DeliveryRow | undefined> {
+  const ofDirectory = directoryId ? sql`AND w.directory_id = ${directoryId}::uuid` : empty;
+  return (await db.query<DeliveryRow>(sql`${SELECT_DELIVERY} WHERE w.id = ${deliveryId}::bigint ${ofDirectory}`))[0];
 }
 
 /** Locks one delivery row (in a transaction) and returns its status and stream. */

@@ -18,7 +18,7 @@ const EventQuery = Type.Object({
   types: Type.Optional(Type.String({ maxLength: 500, description: `Comma-separated event types: ${EVENT_TYPES.join(", ")}` })),
 });
 
-function parseTypes(raw: string | undefined): EventType[] | undefined {
+export function parseEventTypes(raw: string | undefined): EventType[] | undefined {
   if (raw === undefined) return undefined;
   const types = raw
     .split(",")
@@ -52,7 +52,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function page(query: { after?: string; limit?: number; types?: string }, directoryId?: string) {
     const after = parseAfter(query.after);
-    const types = parseTypes(query.types);
+    const types = parseEventTypes(query.types);
     const result = await eventPage(app.db, { after, limit: query.limit ?? 100, types, directoryId });
     return { data: result.events, nextCursor: result.last ? encodeEventCursor(result.last) : null };
   }

@@ -6,7 +6,7 @@ import { ApiProblem } from "../problem.js";
 import { ADMIN_SECURITY, AppGroup, AppGroupList, AppUserList, DirectoryParams, PageQuery, problems, ref } from "./schemas.js";
 
 const GroupParams = Type.Object({ id: Type.String({ format: "uuid" }), groupId: Type.String({ format: "uuid" }) });
-const groupNotFound = () => new ApiProblem(404, "group_not_found", "Not Found", "group not found in this directory");
+export const groupNotFound = () => new ApiProblem(404, "group_not_found", "Not Found", "group not found in this directory");
 
 export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ["groups"];

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { decodeCursor, encodeCursor, InvalidCursor } from "../../pagination/cursor.js";
+import { decodeBigintCursor, encodeBigintCursor } from "../../pagination/keyset-position.js";
 import { directoryRequestLog, parseStatusFilter } from "../../request-log/request-log-service.js";
 import { ApiProblem } from "../problem.js";
-
-const MAX_BIGINT = 2n ** 63n - 1n;
 
 // The SCIM request log of a directory: where support looks when an admin says "Azure shows an error".
 
@@ -49,22 +47,12 @@ export const scimRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const status = request.query.status === undefined ? undefined : parseStatusFilter(request.query.status);
       if (status === null)
         throw new ApiProblem(400, "invalid_status", "Bad Request", "status must be a status code (401) or a class (4xx)");
-      let beforeId: string | undefined;
-      if (cursor !== undefined) {
-        try {
-          const position = decodeCursor(cursor, ["id"]);
-          if (!/^\d{1,19}$/.test(position.id) || BigInt(position.id) > MAX_BIGINT) throw new InvalidCursor("cursor is not valid");
-          beforeId = position.id;
-        } catch (err) {
-          if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
-          throw err;
-        }
-      }
+      const beforeId = cursor === undefined ? undefined : decodeBigintCursor("id", cursor);
       const { entries, hasMore } = await directoryRequestLog(app.db, id, { beforeId, status, limit });
       const last = entries.at(-1);
       return {
         data: entries.map((e) => ({ ...e, at: e.at.toISOString() })),
-        nextCursor: hasMore && last ? encodeCursor({ id: last.id }) : null,
+        nextCursor: hasMore && last ? encodeBigintCursor("id", last.id) : null,
       };
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { decodeCursor, encodeCursor, InvalidCursor } from "../../pagination/cursor.js";
+import { decodeBigintCursor, encodeBigintCursor } from "../../pagination/keyset-position.js";
 import {
   DELIVERY_STATUSES,
   DeliveryNotFound,
@@ -32,7 +32,7 @@ function toJson(d: DeliveryView) {
   };
 }
 
-function deliveryProblem(err: unknown): unknown {
+export function deliveryProblem(err: unknown): unknown {
   if (err instanceof DeliveryNotFound) return new ApiProblem(404, "delivery_not_found", "Not Found", "webhook delivery not found");
   if (err instanceof DeliveryNotRetryable) return new ApiProblem(409, "delivery_not_retryable", "Conflict", err.message);
   if (err instanceof NoWebhookEndpoint)
@@ -68,21 +68,11 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      let before: string | undefined;
-      if (request.query.cursor !== undefined) {
-        try {
-          before = decodeCursor(request.query.cursor, ["b"] as const).b;
-        } catch (err) {
-          if (err instanceof InvalidCursor) throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
-          throw err;
-        }
-        if (!/^\d{1,19}$/.test(before) || BigInt(before) > 2n ** 63n - 1n)
-          throw new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
-      }
+      const before = request.query.cursor === undefined ? undefined : decodeBigintCursor("b", request.query.cursor);
       const limit = request.query.limit ?? 50;
       const page = await listDeliveries(app.db, app.config, request.params.id, { status: request.query.status, before, limit });
       const last = page.deliveries.at(-1);
-      return { data: page.deliveries.map(toJson), nextCursor: page.more && last ? encodeCursor({ b: last.id }) : null };
+      return { data: page.deliveries.map(toJson), nextCursor: page.more && last ? encodeBigintCursor("b", last.id) : null };
     },
   );
 

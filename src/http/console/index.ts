@@ -7,6 +7,7 @@ import { renderError } from "../error-handler.js";
 import { ApiProblem } from "../problem.js";
 import { isCrossSiteRequest } from "../setup/same-origin.js";
 import type { FormBody } from "./console-reply.js";
+import { directoryDataRoutes } from "./directory-data-routes.js";
 import { directoryListRoutes } from "./directory-list-routes.js";
 import { readSessionCookie, sessionCookieFor } from "./session-cookie.js";
 import { signInRoutes } from "./sign-in-routes.js";
@@ -103,4 +104,5 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   await app.register(signInRoutes, { cookie });
   await app.register(directoryListRoutes);
+  await app.register(directoryDataRoutes);
 };

@@ -1,0 +1,67 @@
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { type DirectoryView, DirectoryNotFound, getDirectory } from "../../directories/directory-service.js";
+import { isResourceId } from "../../scim/resource/resource-id.js";
+import { html, type SafeHtml } from "../html.js";
+import { type ConsolePage, type DirectoryTab, directoryPath, directoryTabs, type PageSession } from "./console-layout.js";
+import { sendPage } from "./console-reply.js";
+
+// What the pages inside one directory share: the directory read through the directory service (any id
+// that is not one of its directories is a 404 page), the page frame (crumbs, heading, tabs), and the small
+// renderers of times, notices and stored JSON. Everything passes through `html`, so IdP data is escaped.
+
+/** The directory of a page; DirectoryNotFound (a 404 page) for anything else, malformed ids included. */
+export async function directoryOf(app: FastifyInstance, directoryId: string): Promise<DirectoryView> {
+  if (!isResourceId(directoryId)) throw new DirectoryNotFound(directoryId);
+  return getDirectory(app.db, app.config, directoryId);
+}
+
+export interface SectionPage {
+  directory: DirectoryView;
+  tab: DirectoryTab;
+  session: PageSession;
+  /** The page heading; the directory's name on a tab's own page. */
+  title?: string;
+  /** Crumbs after "Directories / <directory>", e.g. [["Users", usersPath]] on one user's page. */
+  crumbs?: [label: string, href: string][];
+  body: SafeHtml;
+  /** 200 unless given (a bad filter renders the page with 400). */
+  status?: number;
+}
+
+export function sendSection(reply: FastifyReply, page: SectionPage) {
+  const { directory } = page;
+  const consolePage: ConsolePage = {
+    title: page.title ?? directory.name,
+    session: page.session,
+    crumbs: [["Directories", "/console/directories"], [directory.name, directoryPath(directory.id)], ...(page.crumbs ?? [])],
+    body: html`${directoryTabs(directory.id, page.tab)}${page.body}`,
+  };
+  return sendPage(reply.code(page.status ?? 200), consolePage);
+}
+
+/** A time as a <time> element (UTC, to the second); a dash when absent. */
+export function timeOf(at: Date | string | null | undefined): SafeHtml {
+  if (!at) return html`<span aria-label="none">–</span>`;
+  const iso = new Date(at).toISOString();
+  return html`<time datetime="${iso}">${iso.slice(0, 19).replace("T", " ")} UTC</time>`;
+}
+
+/** Stored JSON, pretty-printed and escaped. */
+export function jsonBlock(value: unknown, label: string): SafeHtml {
+  return html`<pre tabindex="0" aria-label="${label}"><code>${JSON.stringify(value, null, 2)}</code></pre>`;
+}
+
+export function notice(kind: "ok" | "bad" | "warn", text: SafeHtml | string): SafeHtml {
+  return html`<p class="notice ${kind}" role="${kind === "ok" ? "status" : "alert"}">${text}</p>`;
+}
+
+/** The value of a single-valued query parameter ("" counts as absent). */
+export function queryValue(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** A page size from `?limit=` (1..200), else `fallback`. */
+export function pageLimit(value: unknown, fallback = 50): number {
+  const n = Number(queryValue(value));
+  return Number.isInteger(n) && n >= 1 && n <= 200 ? n : fallback;
+}
