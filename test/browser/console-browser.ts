@@ -13,8 +13,8 @@ export async function signInThroughForm(page: Page, origin: string, next?: strin
   await Promise.all([page.waitForURL((url) => url.pathname !== "/console/sign-in"), page.getByRole("button", { name: "Sign in" }).click()]);
 }
 
-/** The body text of the page (what a reader sees), for "this text appears / never appears" assertions. */
-export const visibleText = (page: Page): Promise<string> => page.locator("body").innerText();
+/** The text of the page body, for "this text appears / never appears" assertions. */
+export const visibleText = async (page: Page): Promise<string> => (await page.locator("body").textContent()) ?? "";
 
 export interface AttackerSite {
   /** http://<host>:<port> */

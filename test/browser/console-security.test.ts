@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/event-fixtures.js";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
-import { haveChromium, launchChromium, listenLocally, newPageWatch, openPage, type PageWatch } from "./browser-harness.js";
+import { haveChromium, launchChromium, listenLocally, newPageWatch, openPage } from "./browser-harness.js";
 import { type AttackerSite, signInThroughForm, startAttackerSite, visibleText } from "./console-browser.js";
 
 // The console's defences, in a real browser: no page without a session, a new session id at every sign-in,
