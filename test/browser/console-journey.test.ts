@@ -1,0 +1,203 @@
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildTestApp, type TestApp } from "../helpers/test-app.js";
+import { newSyncLog, syncTenant, syncUserName } from "../scale/entra-sync.js";
+import { haveChromium, launchChromium, listenLocally, newPageWatch, openPage, screenshotDirectory } from "./browser-harness.js";
+import { signInThroughForm, visibleText } from "./console-browser.js";
+import { type SwitchableReceiver, startSwitchableReceiver } from "./webhook-switch.js";
+
+// The operator's main journey through the console in a real browser (issue 15): sign in, create a directory,
+// hand its setup link to the IT admin (a second browser) who reveals a token, watch Entra's sync arrive, open a
+// user, retry a failed webhook delivery once the receiver is back, revoke the token and see the IdP refused,
+// sign out. Every page visited is screenshotted: UPDATE_DOCS=1 writes them to docs/console/, else a temp dir.
+
+const shots = screenshotDirectory("console");
+const USERS = 5;
+const TENANT = 1;
+
+describe.skipIf(!haveChromium)("the operator console, end to end in a browser", () => {
+  let t: TestApp;
+  let browser: Browser;
+  let origin: string;
+  let receiver: SwitchableReceiver;
+  const watch = newPageWatch();
+
+  beforeAll(async () => {
+    receiver = await startSwitchableReceiver();
+    t = await buildTestApp({
+      PUBLIC_URL: "http://scimbridge.test",
+      // the delivery worker runs in the app; a failed attempt waits an hour, so only the console's retry resends it
+      WEBHOOK_WORKER: "true",
+      WEBHOOK_RETRY_SCHEDULE: "3600",
+      WEBHOOK_POLL_MS: "50",
+      WEBHOOK_TIMEOUT_MS: "2000",
+    });
+    origin = await listenLocally(t.app);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await receiver?.close();
+  });
+
+  /** PUBLIC_URL is what the operator sees (as behind a reverse proxy); the test talks to the listening server. */
+  const local = (publicUrl: string) => publicUrl.replace(t.config.publicUrl, origin);
+  const shoot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`) });
+  const heading = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
+
+  /** Reloads until `check` holds (the page is server-rendered: a reload is what an operator would do). */
+  async function reloadUntil(page: Page, check: () => Promise<boolean>, timeout = 15_000): Promise<void> {
+    await expect
+      .poll(
+        async () => {
+          if (await check()) return true;
+          await page.reload();
+          return check();
+        },
+        { timeout, interval: 250 },
+      )
+      .toBe(true);
+  }
+
+  it("sign in, create, set up, sync, inspect, retry a delivery, revoke, sign out", async () => {
+    const page = await openPage(browser, watch);
+
+    // 1. sign in through the form (the console sends an anonymous visitor there)
+    await page.goto(`${origin}/console`);
+    expect(new URL(page.url()).pathname).toBe("/console/sign-in");
+    await shoot(page, "sign-in");
+    await signInThroughForm(page, origin);
+    expect(new URL(page.url()).pathname).toBe("/console/directories");
+    expect(await heading(page)).toBe("Directories");
+
+    // 2. create a directory: Tenant URL and token shown once, in the answer to the form
+    await page.getByLabel("Name", { exact: true }).fill("Contoso Ltd");
+    await page.getByLabel("Tenant", { exact: true }).fill("contoso");
+    await page.getByRole("button", { name: "Create directory" }).click();
+    await page.waitForLoadState("load");
+    const tenantUrl = await page.getByLabel("Tenant URL", { exact: true }).inputValue();
+    const creationToken = await page.getByLabel("Secret Token", { exact: true }).inputValue();
+    expect(tenantUrl).toMatch(/^http:\/\/scimbridge\.test\/scim\/v2\/[0-9a-f-]{36}$/);
+    expect(creationToken).toMatch(/^scim_/);
+    const directoryId = tenantUrl.split("/").pop()!;
+    const directory = `${origin}/console/directories/${directoryId}`;
+    await shoot(page, "directory-created");
+
+    // the webhook endpoint, down for now
+    await page.goto(`${directory}/webhook`);
+    await page.getByLabel("Endpoint URL").fill(receiver.url);
+    await page.getByRole("button", { name: "Save endpoint" }).click();
+    await page.waitForLoadState("load");
+    expect(await visibleText(page)).toContain(receiver.url);
+    await shoot(page, "webhook");
+
+    // 3. a setup link for the customer's IT admin, opened in another browser, where they reveal a token
+    await page.goto(`${directory}/setup-links`);
+    await page.getByRole("button", { name: "Create setup link" }).click();
+    await page.waitForLoadState("load");
+    const setupUrl = await page.getByLabel("Setup link", { exact: true }).inputValue();
+    expect(setupUrl).toMatch(/^http:\/\/scimbridge\.test\/setup\//);
+    await shoot(page, "setup-link-created");
+
+    const itAdmin = await openPage(browser, watch);
+    expect((await itAdmin.goto(local(setupUrl)))?.status()).toBe(200);
+    await Promise.all([itAdmin.waitForURL(/\/secret-token$/), itAdmin.getByRole("button", { name: "Reveal token" }).click()]);
+    expect(await itAdmin.getByLabel("Tenant URL", { exact: true }).inputValue()).toBe(tenantUrl);
+    const idpToken = await itAdmin.getByLabel("Secret Token", { exact: true }).inputValue();
+    expect(idpToken).toMatch(/^scim_/);
+    await itAdmin.context().close();
+
+    // 4. Entra's initial sync over real HTTP with the revealed token; the users page fills as it runs
+    await page.goto(`${directory}/users`);
+    expect(await visibleText(page)).not.toContain(syncUserName(TENANT, 0));
+    const log = newSyncLog();
+    const sync = syncTenant(
+      origin,
+      { index: TENANT, directoryId, scimPath: new URL(tenantUrl).pathname, token: idpToken },
+      { users: USERS, groups: 1, membersPerGroup: USERS, memberBatch: 5 },
+      log,
+    );
+    await reloadUntil(page, async () => (await page.locator("main tbody tr").count()) >= 1);
+    await sync;
+    expect(log.failures).toEqual([]);
+    await reloadUntil(page, async () => (await page.locator("main tbody tr").count()) === USERS);
+    for (let i = 0; i < USERS; i++) expect(await visibleText(page)).toContain(syncUserName(TENANT, i));
+    await shoot(page, "users");
+
+    // 5. open a user: its SCIM resource, app-facing shape, groups and events
+    await page.getByRole("link", { name: syncUserName(TENANT, 0), exact: true }).click();
+    await page.waitForLoadState("load");
+    expect(await heading(page)).toBe(`User ${syncUserName(TENANT, 0)}`);
+    expect(await visibleText(page)).toContain("Tenant 1 group 0");
+    await shoot(page, "user");
+
+    await page.goto(`${directory}/groups`);
+    await page.getByRole("link", { name: "Tenant 1 group 0", exact: true }).click();
+    await page.waitForLoadState("load");
+    expect(await visibleText(page)).toContain(syncUserName(TENANT, USERS - 1));
+    await shoot(page, "group");
+
+    await page.goto(`${directory}/events`);
+    expect(await visibleText(page)).toContain("user.created");
+    await shoot(page, "events");
+
+    // 6. the receiver answered 500: the first delivery failed (and holds the rest back, in order)
+    await page.goto(`${directory}/deliveries?status=failed`);
+    await reloadUntil(page, async () => (await page.locator("main tbody tr").count()) === 1);
+    await shoot(page, "deliveries");
+    await page.locator("main tbody tr a").first().click();
+    await page.waitForLoadState("load");
+    expect(await visibleText(page)).toContain("HTTP 500");
+    receiver.answerOk();
+    await page.getByRole("button", { name: "Retry now" }).click();
+    await page.waitForURL(/retried=1$/);
+    await reloadUntil(page, async () => (await page.locator("main .facts").first().textContent())?.includes("succeeded") ?? false);
+    expect(receiver.accepted.length).toBeGreaterThanOrEqual(1);
+    await shoot(page, "delivery");
+    // and the queue behind it drains
+    await page.goto(`${directory}/deliveries`);
+    await reloadUntil(page, async () => !(await visibleText(page)).match(/\b(pending|failed)\b/));
+
+    // 7. revoke the IdP's token in the console; its next request is refused and shows in the request log
+    await page.goto(`${directory}/tokens`);
+    await shoot(page, "tokens");
+    const rows = page.locator("main tbody tr");
+    expect(await rows.count()).toBe(2);
+    // the token the IdP used is the one with a "last used" time; the creation token was never used
+    const used = rows.filter({ hasNot: page.getByText("never", { exact: false }) });
+    await used.getByRole("button", { name: /revoke/i }).click();
+    await page.waitForLoadState("load");
+    const refused = await fetch(`${local(tenantUrl)}/Users?filter=${encodeURIComponent(`userName eq "${syncUserName(TENANT, 0)}"`)}`, {
+      headers: { authorization: `Bearer ${idpToken}` },
+    });
+    expect(refused.status).toBe(401);
+    await page.goto(`${directory}/requests?status=401`);
+    await reloadUntil(page, async () => (await page.locator("main tbody tr").count()) === 1);
+    expect(await page.locator("main tbody tr").textContent()).toContain("401");
+    await shoot(page, "requests");
+    await page.locator("main tbody tr a").first().click();
+    await page.waitForLoadState("load");
+    expect(await visibleText(page)).not.toContain(idpToken);
+    await shoot(page, "request");
+
+    await page.goto(directory);
+    await shoot(page, "directory");
+    await page.goto(`${origin}/console/directories`);
+    expect(await visibleText(page)).toContain("Contoso Ltd");
+    await shoot(page, "directories");
+
+    // 8. sign out: the console's pages send the browser to sign-in again
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForLoadState("load");
+    expect(await visibleText(page)).toContain("You are signed out.");
+    await page.goto(`${directory}/users`);
+    expect(new URL(page.url()).pathname).toBe("/console/sign-in");
+
+    expect(watch.cspViolations).toEqual([]);
+    expect(watch.scriptErrors).toEqual([]);
+    expect(watch.dialogs).toEqual([]);
+    await page.context().close();
+  });
+});
