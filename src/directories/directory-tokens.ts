@@ -168,7 +168,11 @@ export interface TokenUse {
 }
 
 /** Token facts of many directories in two queries (the directory list). */
-export async function tokenUseOf(db: Pick<Database, "prisma">, directoryIds: readonly string[], now = new Date()): Promise<Map<string, TokenUse>> {
+export async function tokenUseOf(
+  db: Pick<Database, "prisma">,
+  directoryIds: readonly string[],
+  now = new Date(),
+): Promise<Map<string, TokenUse>> {
   const ids = [...directoryIds];
   const [live, used] = await Promise.all([
     db.prisma.directoryToken.groupBy({
@@ -176,7 +180,11 @@ export async function tokenUseOf(db: Pick<Database, "prisma">, directoryIds: rea
       where: { directoryId: { in: ids }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
       _max: { createdAt: true },
     }),
-    db.prisma.directoryToken.groupBy({ by: ["directoryId"], where: { directoryId: { in: ids }, lastUsedAt: { not: null } }, _count: { _all: true } }),
+    db.prisma.directoryToken.groupBy({
+      by: ["directoryId"],
+      where: { directoryId: { in: ids }, lastUsedAt: { not: null } },
+      _count: { _all: true },
+    }),
   ]);
   const out = new Map<string, TokenUse>(ids.map((id) => [id, { newestLiveCreatedAt: null, everUsed: false }]));
   for (const r of live) out.get(r.directoryId)!.newestLiveCreatedAt = r._max.createdAt;

@@ -115,7 +115,14 @@ export async function scimTrafficSummaries(
   recent: { count: number; hours: number },
 ): Promise<ScimTrafficSummary[]> {
   if (directoryIds.length === 0) return [];
-  const rows = await db.query<{ directoryId: string; at: Date | null; method: string; path: string; status: number; recentFailures: number }>(sql`
+  const rows = await db.query<{
+    directoryId: string;
+    at: Date | null;
+    method: string;
+    path: string;
+    status: number;
+    recentFailures: number;
+  }>(sql`
     SELECT d.id::text AS "directoryId", last.at, last.method, last.path, last.status, recent.failures AS "recentFailures"
       FROM unnest(${[...directoryIds]}::uuid[]) WITH ORDINALITY AS d(id, n)
       LEFT JOIN LATERAL (SELECT at, method, path, status FROM scim_requests

@@ -7,7 +7,7 @@ import { renderError } from "../error-handler.js";
 import { ApiProblem } from "../problem.js";
 import { isCrossSiteRequest } from "../setup/same-origin.js";
 import type { FormBody } from "./console-reply.js";
-import { directoryListRoutes } from "./directory-list-routes.js";
+import { directoryPages } from "./directory-pages.js";
 import { readSessionCookie, sessionCookieFor } from "./session-cookie.js";
 import { signInRoutes } from "./sign-in-routes.js";
 
@@ -102,5 +102,5 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   await app.register(signInRoutes, { cookie });
-  await app.register(directoryListRoutes);
+  await app.register(directoryPages);
 };
