@@ -63,7 +63,7 @@ export function newPageWatch(): PageWatch {
 /** Records into `watch` what any page of the context does (new pages and popups included). */
 export function watchContext(context: BrowserContext, watch: PageWatch): void {
   const attach = (page: Page) => {
-    page.setDefaultTimeout(5000);
+    page.setDefaultTimeout(10_000);
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) watch.cspViolations.push(m.text());
     });
