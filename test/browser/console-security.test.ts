@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/event-fixtures.js";
-import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
+import { adminAuth, buildTestApp, TEST_ADMIN_KEY, type TestApp } from "../helpers/test-app.js";
 import { haveChromium, launchChromium, listenLocally, newPageWatch, openPage } from "./browser-harness.js";
 import { type AttackerSite, signInThroughForm, startAttackerSite, visibleText } from "./console-browser.js";
 
@@ -14,7 +14,7 @@ const HOSTILE = {
   directoryName: `<b>Evil & Co</b> "quoted" 'single'`,
   userName: `<script>alert("userName")</script>@evil.example`,
   displayName: `"><img src=x onerror=alert("displayName")>`,
-  profileUrl: `javascript:alert("profileUrl")`,
+  profileUrl: "javascript:alert(document.domain)",
   groupName: `<svg onload=alert("group")></svg> javascript:alert("group")`,
   secondGroupName: `</textarea></title><script>alert("close-tags")</script>`,
 };
@@ -39,7 +39,7 @@ interface Seeded {
   secretToken: string;
 }
 
-describe.skipIf(!haveChromium)("console security in a browser", () => {
+describe.skipIf(!haveChromium)("console security in a browser", { timeout: 90_000 }, () => {
   let t: TestApp;
   let browser: Browser;
   let origin: string;
@@ -174,9 +174,12 @@ describe.skipIf(!haveChromium)("console security in a browser", () => {
     expect(planted.sameSite).toBe("Strict");
     expect(planted.path).toBe("/console");
 
+    // the victim opens the sign-in form, the attacker's cookie arrives (a sibling subdomain, an injected header)
     const victim = await openPage(browser, watch);
+    await victim.goto(`${origin}/console/sign-in`);
     await victim.context().addCookies([{ ...planted }]);
-    await signInThroughForm(victim, origin);
+    await victim.getByLabel("Admin API key").fill(TEST_ADMIN_KEY);
+    await Promise.all([victim.waitForURL(`${origin}/console/directories`), victim.getByRole("button", { name: "Sign in" }).click()]);
     const issued = (await sessionCookie(victim.context()))!;
     expect(issued.value).not.toBe(planted.value);
     expect(issued.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -271,26 +274,62 @@ describe.skipIf(!haveChromium)("console security in a browser", () => {
     await page.context().close();
   });
 
-  it("shows the token of a new directory once: on no other page, not even after a reload", async () => {
+  it("shows each secret once (Secret Token, webhook secret, setup link): on no other page, nor going back", async () => {
     const page = await signedInPage();
-    await page.goto(`${origin}/console/directories`);
+    await page.goto(`${origin}/console/directories/new`);
     await page.getByLabel("Name", { exact: true }).fill("Once Only Ltd");
-    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: /create directory/i }).click()]);
+    await page.getByLabel("Webhook URL (optional)").fill("http://127.0.0.1:9/hooks/once");
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Create directory" }).click()]);
     const secretToken = await page.getByLabel("Secret Token", { exact: true }).inputValue();
-    expect(secretToken).toMatch(/^scim_/);
+    const webhookSecret = await page.getByLabel("Webhook secret", { exact: true }).inputValue();
     const tenantUrl = await page.getByLabel("Tenant URL", { exact: true }).inputValue();
+    expect(secretToken).toMatch(/^scim_/);
+    expect(webhookSecret).toMatch(/^whsec_/);
     const directoryId = tenantUrl.split("/").pop()!;
-    const pages = consolePages({ ...seeded, directoryId }).filter(
-      (p) => !p.includes("/users/") && !p.includes("/groups/") && !p.includes("/requests/"),
+    const d = `${origin}/console/directories/${directoryId}`;
+
+    await page.goto(`${d}/setup-links`);
+    await page.getByRole("button", { name: "Create setup link" }).click();
+    await page.waitForLoadState("load");
+    const setupUrl = await page.getByLabel("Setup link", { exact: true }).inputValue();
+    const setupSecret = setupUrl.split("/").pop()!;
+    expect(setupSecret.length).toBeGreaterThan(20);
+
+    // the IdP uses the token, so the request log holds a request that carried it
+    const res = await fetch(`${origin}/scim/v2/${directoryId}/Users?count=1`, { headers: { authorization: `Bearer ${secretToken}` } });
+    expect(res.status).toBe(200);
+    let requestId: string | undefined;
+    await waitFor(
+      async () => {
+        const log = await t.app.inject({
+          method: "GET",
+          url: `/api/v1/directories/${directoryId}/scim-requests?limit=1`,
+          headers: adminAuth,
+        });
+        requestId = (log.json() as { data: { id: string }[] }).data[0]?.id;
+        return requestId !== undefined;
+      },
+      10_000,
+      "the request log",
     );
+
+    // a secret, or a long enough piece of it to be useful, on any page after the one that showed it
+    const leaks = (content: string) =>
+      [secretToken, webhookSecret, setupSecret].filter((secret) => content.includes(secret) || content.includes(secret.slice(8, 28)));
+    const pages = [
+      ...consolePages({ ...seeded, directoryId }).filter(
+        (p) => !p.includes("/users/") && !p.includes("/groups/") && !p.includes("/requests/"),
+      ),
+      `/console/directories/${directoryId}/requests/${requestId}`,
+    ];
     for (const path of pages) {
       await page.goto(`${origin}${path}`);
-      expect(await page.content(), path).not.toContain(secretToken);
-      expect(await page.content(), path).not.toContain(secretToken.slice(5, 25));
+      expect(leaks(await page.content()), path).toEqual([]);
     }
-    // the browser's history cannot show it again either: the POST answer was no-store
+    // the answers that showed them were no-store: going back does not show them again
+    await page.goto(`${d}/setup-links`);
     await page.goBack();
-    expect(await page.content()).not.toContain(secretToken);
+    expect(leaks(await page.content())).toEqual([]);
     expect(watch.cspViolations).toEqual([]);
     expect(watch.scriptErrors).toEqual([]);
     await page.context().close();
