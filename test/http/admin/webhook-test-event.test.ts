@@ -23,7 +23,13 @@ describe("admin API: send a webhook test event", () => {
     const res = await call(`/api/v1/directories/${directory.id}/webhooks/test`);
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    expect(body).toEqual({ webhookId: expect.stringMatching(/^msg_test_/), url: ctx.receiver.url, delivered: true, statusCode: 204, error: null });
+    expect(body).toEqual({
+      webhookId: expect.stringMatching(/^msg_test_/),
+      url: ctx.receiver.url,
+      delivered: true,
+      statusCode: 204,
+      error: null,
+    });
     const [got] = ctx.receiver.requests;
     expect(got!.headers["webhook-id"]).toBe(body.webhookId);
     expect(new Webhook(directory.webhook.secret).verify(got!.body, got!.headers)).toMatchObject({
@@ -41,7 +47,9 @@ describe("admin API: send a webhook test event", () => {
   });
 
   it("answers 409 without an endpoint and 404 for an unknown directory", async () => {
-    const created = (await ctx.t.app.inject({ method: "POST", url: "/api/v1/directories", headers: adminAuth, payload: { name: "No hook" } })).json();
+    const created = (
+      await ctx.t.app.inject({ method: "POST", url: "/api/v1/directories", headers: adminAuth, payload: { name: "No hook" } })
+    ).json();
     const none = await call(`/api/v1/directories/${created.id}/webhooks/test`);
     expect(none.statusCode).toBe(409);
     expect(none.json().code).toBe("no_webhook_endpoint");

@@ -87,8 +87,14 @@ describe("console: directories list and create", () => {
     const failing = await createDirectoryInConsole(c, { name: "State failing" });
     const disabled = await createDirectoryInConsole(c, { name: "State disabled" });
     // noise without a token does not make a directory anything but waiting
-    await t.app.inject({ method: "GET", url: `/scim/v2/${waiting.id}/Users`, headers: { authorization: "Bearer scim_not-a-real-token-at-all" } });
-    expect((await scim(healthy.id, healthy.token, "POST", "/Users", { schemas: [USER_SCHEMA], userName: "ada@healthy.example" })).statusCode).toBe(201);
+    await t.app.inject({
+      method: "GET",
+      url: `/scim/v2/${waiting.id}/Users`,
+      headers: { authorization: "Bearer scim_not-a-real-token-at-all" },
+    });
+    expect(
+      (await scim(healthy.id, healthy.token, "POST", "/Users", { schemas: [USER_SCHEMA], userName: "ada@healthy.example" })).statusCode,
+    ).toBe(201);
     expect((await scim(healthy.id, healthy.token, "GET", "/Users")).statusCode).toBe(200);
     expect((await scim(failing.id, failing.token, "GET", "/Users")).statusCode).toBe(200);
     expect((await scim(failing.id, failing.token, "GET", `/Users/${randomUUID()}`)).statusCode).toBe(404);
@@ -149,7 +155,11 @@ describe("console: directories list and create", () => {
     const created = await createDirectoryInConsole(c, { name: HOSTILE, tenant: HOSTILE });
     expect(created.page.body).not.toContain("<script>alert(1)</script>");
     expect(created.page.body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
-    for (const path of ["/console/directories?q=onerror", `/console/directories?q=${encodeURIComponent(HOSTILE)}`, `/console/directories/${created.id}`]) {
+    for (const path of [
+      "/console/directories?q=onerror",
+      `/console/directories?q=${encodeURIComponent(HOSTILE)}`,
+      `/console/directories/${created.id}`,
+    ]) {
       const page = await c.get(path);
       expect(page.body).not.toContain("<script>alert(1)</script>");
       expect(page.body).not.toContain("<img src=x");

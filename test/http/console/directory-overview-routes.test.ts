@@ -125,7 +125,11 @@ describe("console: directory overview", () => {
   });
 
   it("answers an unknown or malformed directory id with a 404 page", async () => {
-    for (const path of [`/console/directories/${randomUUID()}`, "/console/directories/not-a-uuid", `/console/directories/${randomUUID()}/tokens`]) {
+    for (const path of [
+      `/console/directories/${randomUUID()}`,
+      "/console/directories/not-a-uuid",
+      `/console/directories/${randomUUID()}/tokens`,
+    ]) {
       const res = await c.get(path);
       expect(res.statusCode).toBe(404);
       expect(res.headers["content-type"]).toMatch(/^text\/html/);
