@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from "fastify";
 import type { ConsoleClient } from "./console-session.js";
+import type { ScimDirectory } from "./scim-fixtures.js";
 
 // Creates a directory through the console's form, as an operator would, and reads back what the answer
 // page shows once: the directory's id (from its link), the Secret Token and the webhook secret.
@@ -26,4 +27,14 @@ export async function createDirectoryInConsole(
   const token = copyFieldValue(page.body, "secret-token");
   if (!id || !token) throw new Error("no directory link or token on the created page");
   return { id, token, webhookSecret: copyFieldValue(page.body, "webhook-secret"), page };
+}
+
+/** The directory as its IdP holds it (for scimClient): the Tenant URL path and the token shown at creation. */
+export function asIdp(d: Pick<ConsoleDirectory, "id" | "token">): ScimDirectory {
+  return {
+    directoryId: d.id,
+    token: d.token,
+    base: `/scim/v2/${d.id}`,
+    headers: { authorization: `Bearer ${d.token}`, "content-type": "application/scim+json" },
+  };
 }

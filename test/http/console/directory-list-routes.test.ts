@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFieldValue, createDirectoryInConsole } from "../../helpers/console-directories.js";
+import { asIdp, copyFieldValue, createDirectoryInConsole } from "../../helpers/console-directories.js";
 import { type ConsoleClient, signInToConsole } from "../../helpers/console-session.js";
-import { USER_SCHEMA } from "../../helpers/scim-fixtures.js";
+import { scimClient, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // The directory list (search, state badges, counts, last request, token age) and creating a directory,
@@ -19,13 +19,7 @@ describe("console: directories list and create", () => {
   });
   afterAll(async () => t?.close());
 
-  const scim = (id: string, token: string, method: "GET" | "POST", path: string, payload?: unknown) =>
-    t.app.inject({
-      method,
-      url: `/scim/v2/${id}${path}`,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-      ...(payload ? { payload: JSON.stringify(payload) } : {}),
-    });
+  const scim = (d: { id: string; token: string }) => scimClient(t, asIdp(d));
 
   /** The table row of a directory on the list page. */
   function rowOf(body: string, id: string): string {
@@ -44,7 +38,7 @@ describe("console: directories list and create", () => {
     expect(body).toContain('data-copy="secret-token"');
     expect(created.webhookSecret).toBeUndefined();
     // the token works for the IdP
-    expect((await scim(created.id, created.token, "GET", "/Users")).statusCode).toBe(200);
+    expect((await scim(created)("GET", "/Users")).status).toBe(200);
     // and no other page shows it
     for (const path of ["/console/directories", `/console/directories/${created.id}`, `/console/directories/${created.id}/tokens`]) {
       const page = await c.get(path);
@@ -92,12 +86,10 @@ describe("console: directories list and create", () => {
       url: `/scim/v2/${waiting.id}/Users`,
       headers: { authorization: "Bearer scim_not-a-real-token-at-all" },
     });
-    expect(
-      (await scim(healthy.id, healthy.token, "POST", "/Users", { schemas: [USER_SCHEMA], userName: "ada@healthy.example" })).statusCode,
-    ).toBe(201);
-    expect((await scim(healthy.id, healthy.token, "GET", "/Users")).statusCode).toBe(200);
-    expect((await scim(failing.id, failing.token, "GET", "/Users")).statusCode).toBe(200);
-    expect((await scim(failing.id, failing.token, "GET", `/Users/${randomUUID()}`)).statusCode).toBe(404);
+    expect((await scim(healthy)("POST", "/Users", { schemas: [USER_SCHEMA], userName: "ada@healthy.example" })).status).toBe(201);
+    expect((await scim(healthy)("GET", "/Users")).status).toBe(200);
+    expect((await scim(failing)("GET", "/Users")).status).toBe(200);
+    expect((await scim(failing)("GET", `/Users/${randomUUID()}`)).status).toBe(404);
     expect((await c.post(`/console/directories/${disabled.id}/disable`)).statusCode).toBe(303);
     await t.app.requestLog.flush();
 

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { copyFieldValue, createDirectoryInConsole } from "../../helpers/console-directories.js";
+import { asIdp, copyFieldValue, createDirectoryInConsole } from "../../helpers/console-directories.js";
 import { type ConsoleClient, signInToConsole } from "../../helpers/console-session.js";
-import { GROUP_SCHEMA, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
+import { GROUP_SCHEMA, scimClient, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // One directory's overview: facts, the Tenant URL (never a token), the sync-activity chart built from real
@@ -17,13 +17,7 @@ describe("console: directory overview", () => {
   });
   afterAll(async () => t?.close());
 
-  const scim = (id: string, token: string, method: "GET" | "POST" | "DELETE", path: string, payload?: unknown) =>
-    t.app.inject({
-      method,
-      url: `/scim/v2/${id}${path}`,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
-      ...(payload ? { payload: JSON.stringify(payload) } : {}),
-    });
+  const scim = (d: { id: string; token: string }) => scimClient(t, asIdp(d));
 
   it("shows the facts, the Tenant URL with a copy button and never a token", async () => {
     const d = await createDirectoryInConsole(c, { name: "Overview Co", tenant: "ov-1", provider: "onelogin" });
@@ -44,14 +38,14 @@ describe("console: directory overview", () => {
     const d = await createDirectoryInConsole(c, { name: "Chart Co" });
     const created: string[] = [];
     for (const userName of ["a@chart.example", "b@chart.example", "c@chart.example"]) {
-      const res = await scim(d.id, d.token, "POST", "/Users", { schemas: [USER_SCHEMA], userName });
-      expect(res.statusCode).toBe(201);
-      created.push(res.json().id);
+      const res = await scim(d)("POST", "/Users", { schemas: [USER_SCHEMA], userName });
+      expect(res.status).toBe(201);
+      created.push(res.body.id);
     }
-    expect((await scim(d.id, d.token, "DELETE", `/Users/${created[0]}`)).statusCode).toBe(204);
-    expect((await scim(d.id, d.token, "POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Chart group" })).statusCode).toBe(201);
-    expect((await scim(d.id, d.token, "GET", `/Users/${randomUUID()}`)).statusCode).toBe(404);
-    expect((await scim(d.id, d.token, "POST", "/Users", { schemas: [USER_SCHEMA], userName: "b@chart.example" })).statusCode).toBe(409);
+    expect((await scim(d)("DELETE", `/Users/${created[0]}`)).status).toBe(204);
+    expect((await scim(d)("POST", "/Groups", { schemas: [GROUP_SCHEMA], displayName: "Chart group" })).status).toBe(201);
+    expect((await scim(d)("GET", `/Users/${randomUUID()}`)).status).toBe(404);
+    expect((await scim(d)("POST", "/Users", { schemas: [USER_SCHEMA], userName: "b@chart.example" })).status).toBe(409);
     // noise without a token is not IdP traffic
     await t.app.inject({ method: "GET", url: `/scim/v2/${d.id}/Users`, headers: { authorization: "Bearer scim_noise-noise-noise-noise" } });
     await t.app.requestLog.flush();
@@ -100,11 +94,11 @@ describe("console: directory overview", () => {
     expect(page.body).toContain("Directory disabled: its IdP&#39;s SCIM requests are now refused.");
     expect(page.body).toContain('<span class="badge disabled">disabled</span>');
     expect(page.body).toContain(">Enable directory</button>");
-    expect((await scim(d.id, d.token, "GET", "/Users")).statusCode).toBe(403);
+    expect((await scim(d)("GET", "/Users")).status).toBe(403);
     const on = await c.post(`/console/directories/${d.id}/enable`);
     expect(on.headers.location).toBe(`/console/directories/${d.id}?notice=enabled`);
     expect((await c.get(on.headers.location as string)).body).toContain(">Disable directory</button>");
-    expect((await scim(d.id, d.token, "GET", "/Users")).statusCode).toBe(200);
+    expect((await scim(d)("GET", "/Users")).status).toBe(200);
   });
 
   it("deletes only when the typed name matches", async () => {
@@ -121,7 +115,7 @@ describe("console: directory overview", () => {
     expect(right.headers.location).toBe("/console/directories?notice=deleted");
     expect((await c.get(right.headers.location as string)).body).toContain("Directory deleted, with its users, groups, tokens and logs.");
     expect((await c.get(`/console/directories/${d.id}`)).statusCode).toBe(404);
-    expect((await scim(d.id, d.token, "GET", "/Users")).statusCode).toBe(401);
+    expect((await scim(d)("GET", "/Users")).status).toBe(401);
   });
 
   it("answers an unknown or malformed directory id with a 404 page", async () => {
