@@ -138,16 +138,18 @@ export async function listDirectories(
   query: { tenant?: string; product?: string; search?: string; limit: number; cursor?: string },
 ): Promise<DirectoryPage> {
   const after = query.cursor ? decodeKeyset(query.cursor) : undefined;
+  // Prisma's `contains` passes LIKE wildcards through: "100%" must not match "1000"
+  const search = query.search?.replace(/[\\%_]/g, (c) => `\\${c}`);
   const where: Prisma.DirectoryWhereInput = {
     ...(query.tenant !== undefined ? { tenant: query.tenant } : {}),
     ...(query.product !== undefined ? { product: query.product } : {}),
-    ...(query.search
+    ...(search
       ? {
           AND: [
             {
               OR: [
-                { name: { contains: query.search, mode: "insensitive" as const } },
-                { tenant: { contains: query.search, mode: "insensitive" as const } },
+                { name: { contains: search, mode: "insensitive" as const } },
+                { tenant: { contains: search, mode: "insensitive" as const } },
               ],
             },
           ],

@@ -1,5 +1,5 @@
 import type { SqlRunner } from "../db/database.js";
-import { empty, raw, sql } from "../db/sql.js";
+import { empty, raw, type Sql, sql } from "../db/sql.js";
 import { EVENT_ROW_COLUMNS, type EventJson, type EventRow, toEventJson } from "./event-json.js";
 import type { EventPosition } from "./event-position.js";
 import type { EventType } from "./event-writer.js";
@@ -99,7 +99,13 @@ export interface NewestEventQuery {
  * pages. Consumers use readEvents. Returns up to `limit` events and whether older ones exist.
  */
 export async function readNewestEvents(db: SqlRunner, query: NewestEventQuery): Promise<{ events: EventJson[]; more: boolean }> {
-  const rows = await db.query<EventRow>(sql`
+  const rows = await db.query<EventRow>(newestEventsSql(query));
+  return { events: rows.slice(0, query.limit).map(toEventJson), more: rows.length > query.limit };
+}
+
+/** The statement of readNewestEvents (one row more than `limit`, to know whether older ones exist). */
+export function newestEventsSql(query: NewestEventQuery): Sql {
+  return sql`
     SELECT ${EVENT_ROW_COLUMNS}
       FROM events e JOIN directories d ON d.id = e.directory_id
      WHERE e.directory_id = ${query.directoryId}::uuid
@@ -107,8 +113,7 @@ export async function readNewestEvents(db: SqlRunner, query: NewestEventQuery): 
        ${query.types?.length ? sql`AND e.type = ANY(${query.types}::text[])` : empty}
        ${query.beforeId ? sql`AND e.id < ${query.beforeId}::bigint` : empty}
      ORDER BY e.id DESC
-     LIMIT ${query.limit + 1}`);
-  return { events: rows.slice(0, query.limit).map(toEventJson), more: rows.length > query.limit };
+     LIMIT ${query.limit + 1}`;
 }
 
 /** An event as webhook fan-out sees it: where it goes (the directory's enabled endpoints) and its place in the log. */

@@ -7,6 +7,7 @@ import {
   type DeliveryRow,
   type DeliveryStatus,
   findDeliveryRow,
+  listDeliveryAttempts,
   listDeliveryRows,
   lockDelivery,
   queueReplay,
@@ -78,6 +79,20 @@ export async function findDelivery(db: Database, config: Config, directoryId: st
   const row = /^\d{1,18}$/.test(deliveryId) ? await findDeliveryRow(db, deliveryId, directoryId) : undefined;
   if (!row) throw new DeliveryNotFound(deliveryId);
   return view(row, config);
+}
+
+export interface DeliveryAttempt {
+  at: Date;
+  /** what the delivery became after this attempt */
+  outcome: "succeeded" | "failed" | "dead";
+  statusCode: number | null;
+  error: string | null;
+}
+
+/** The newest `limit` attempts of a delivery (found with findDelivery first), newest first. */
+export async function deliveryAttempts(db: Database, deliveryId: string, limit: number): Promise<DeliveryAttempt[]> {
+  const rows = await listDeliveryAttempts(db, deliveryId, limit);
+  return rows.map((r) => ({ at: r.at, outcome: r.outcome, statusCode: r.status_code, error: r.error }));
 }
 
 /** A failed or dead delivery becomes pending now, with a fresh retry schedule. */

@@ -149,22 +149,45 @@ export interface DeliveryOutcome {
   error: string | null;
   /** for "failed": when to try again */
   nextAttemptAt: Date | null;
+  /** when the attempt started (its history row's time); the time of recording when absent */
+  attemptedAt?: Date;
 }
 
-/** Records attempt outcomes in one statement. */
+/** Records attempt outcomes, and each attempt in the delivery's history (webhook_delivery_attempts), in one statement. */
 export async function recordOutcomes(tx: SqlRunner, outcomes: DeliveryOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
+  // the history rows come from the UPDATE's RETURNING: only deliveries that still exist (and are now locked) get one
   await tx.execute(sql`
-    UPDATE webhook_deliveries w
-       SET status = o.status, attempts = o.attempts, last_status_code = o.code, last_error = o.error,
-           next_attempt_at = COALESCE(o.next_at, w.next_attempt_at),
-           delivered_at = CASE WHEN o.status = 'succeeded' THEN now() ELSE w.delivered_at END,
-           updated_at = now()
-      FROM unnest(${outcomes.map((o) => o.deliveryId)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
-                  ${outcomes.map((o) => o.attempts)}::int[], ${outcomes.map((o) => o.statusCode)}::int[],
-                  ${outcomes.map((o) => o.error)}::text[], ${outcomes.map((o) => o.nextAttemptAt)}::timestamptz[])
-           AS o(id, status, attempts, code, error, next_at)
-     WHERE w.id = o.id`);
+    WITH updated AS (
+      UPDATE webhook_deliveries w
+         SET status = o.status, attempts = o.attempts, last_status_code = o.code, last_error = o.error,
+             next_attempt_at = COALESCE(o.next_at, w.next_attempt_at),
+             delivered_at = CASE WHEN o.status = 'succeeded' THEN now() ELSE w.delivered_at END,
+             updated_at = now()
+        FROM unnest(${outcomes.map((o) => o.deliveryId)}::bigint[], ${outcomes.map((o) => o.status)}::text[],
+                    ${outcomes.map((o) => o.attempts)}::int[], ${outcomes.map((o) => o.statusCode)}::int[],
+                    ${outcomes.map((o) => o.error)}::text[], ${outcomes.map((o) => o.nextAttemptAt)}::timestamptz[],
+                    ${outcomes.map((o) => o.attemptedAt ?? null)}::timestamptz[])
+             AS o(id, status, attempts, code, error, next_at, attempted_at)
+       WHERE w.id = o.id
+       RETURNING w.id, o.status, o.code, o.error, o.attempted_at)
+    INSERT INTO webhook_delivery_attempts (delivery_id, at, outcome, status_code, error)
+    SELECT id, COALESCE(attempted_at, now()), status, code, error FROM updated`);
+}
+
+/** One attempt of a delivery, as its history shows it. */
+export interface DeliveryAttemptRow {
+  at: Date;
+  outcome: "succeeded" | "failed" | "dead";
+  status_code: number | null;
+  error: string | null;
+}
+
+/** A delivery's attempts, newest first, at most `limit`. */
+export async function listDeliveryAttempts(db: SqlRunner, deliveryId: string, limit: number): Promise<DeliveryAttemptRow[]> {
+  return db.query<DeliveryAttemptRow>(sql`
+    SELECT at, outcome, status_code, error FROM webhook_delivery_attempts
+     WHERE delivery_id = ${deliveryId}::bigint ORDER BY id DESC LIMIT ${limit}`);
 }
 
 /** Deletes up to `batch` finished (succeeded or dead) deliveries created before `cutoff`. */

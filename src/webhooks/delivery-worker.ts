@@ -89,6 +89,7 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
         // do not start an attempt the lease may not cover; the stream stays due and is claimed again
         if (Date.now() + settings.timeoutMs + 500 > leaseDeadline) break;
         const attempts = delivery.attempts + 1;
+        const attemptedAt = new Date();
         if (!delivery.event) {
           outcomes.push({
             deliveryId: delivery.id,
@@ -97,6 +98,7 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
             statusCode: null,
             error: "event no longer exists (pruned by retention)",
             nextAttemptAt: null,
+            attemptedAt,
           });
           continue;
         }
@@ -118,6 +120,7 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
             statusCode: result.statusCode,
             error: null,
             nextAttemptAt: null,
+            attemptedAt,
           });
           continue;
         }
@@ -129,6 +132,7 @@ export function startWebhookWorker({ db, config, logger }: WebhookWorkerOptions)
           statusCode: result.statusCode,
           error: result.error,
           nextAttemptAt: next.kind === "retry" ? new Date(Date.now() + next.delayMs) : null,
+          attemptedAt,
         });
         log.info(
           {

@@ -11,6 +11,16 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database.
 
 const SCHEMA = readFileSync(new URL("../../prisma/schema.prisma", import.meta.url), "utf8");
 
+/** The user an event is about, as Postgres prints the expression of events_user_id_idx. */
+const EVENT_USER_ID_CASE = [
+  "",
+  "CASE",
+  "    WHEN (type ~~ 'user.%'::text) THEN (data ->> 'id'::text)",
+  "    WHEN (type = ANY (ARRAY['group.user_added'::text, 'group.user_removed'::text])) THEN ((data -> 'user'::text) ->> 'id'::text)",
+  "    ELSE NULL::text",
+  "END",
+].join("\n");
+
 /**
  * What the migrations create that Prisma's schema language cannot say (without the `partialIndexes`
  * preview feature, or at all). Each line must still be true: an entry that stops matching fails the
@@ -24,6 +34,8 @@ const INEXPRESSIBLE = [
   // NULLS NOT DISTINCT: endpoint_id NULL (the global endpoint) is one value for uniqueness
   "index webhook_deliveries.webhook_deliveries_endpoint_id_event_id_key: schema.prisma UNIQUE (endpoint_id, event_id), database UNIQUE (endpoint_id, event_id) NULLS NOT DISTINCT",
   "index webhook_streams.webhook_streams_directory_id_endpoint_id_key: schema.prisma UNIQUE (directory_id, endpoint_id), database UNIQUE (directory_id, endpoint_id) NULLS NOT DISTINCT",
+  // an expression index, partial (20261202120000_console_event_lookup): a user's event history
+  `index events.events_user_id_idx: schema.prisma missing, database INDEX (CREATE INDEX events_user_id_idx ON public.events USING btree (directory_id, (${EVENT_USER_ID_CASE}), id) WHERE (${EVENT_USER_ID_CASE} IS NOT NULL)) WHERE (${EVENT_USER_ID_CASE} IS NOT NULL)`,
   // a CHECK constraint: the single-row table
   "constraint webhook_dispatch_state.webhook_dispatch_state_id_check: schema.prisma missing, database CHECK ((id = 1))",
 ];

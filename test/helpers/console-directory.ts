@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { entraTutorial } from "../scim/patch/idp-requests.js";
 import { createScimDirectory, type ScimDirectory, scimClient } from "./scim-fixtures.js";
 import type { TestApp } from "./test-app.js";
@@ -29,7 +30,7 @@ export async function syncedDirectory(t: TestApp, name = "Acme"): Promise<Synced
     async createUser(userName, extra = {}) {
       const body = structuredClone(entraTutorial("Create User").request.body);
       body.userName = userName;
-      body.externalId = `ext-${userName}`;
+      body.externalId = randomUUID();
       body.emails[0].value = userName.includes("@") ? userName : `${encodeURIComponent(userName)}@acme.example`;
       const res = await scim("POST", "/Users", { ...body, ...extra });
       if (res.status !== 201) throw new Error(`create user answered ${res.status}: ${res.raw}`);

@@ -5,6 +5,7 @@ import {
   DELIVERY_STATUSES,
   type DeliveryStatus,
   type DeliveryView,
+  deliveryAttempts,
   findDelivery,
   listDeliveries,
   replayToEndpoint,
@@ -31,6 +32,9 @@ const ListQuery = Type.Object({
 });
 const DeliveryQuery = Type.Object({ retried: Type.Optional(Type.String()) });
 
+/** Attempts listed on a delivery's page (retries are bounded by WEBHOOK_RETRY_SCHEDULE; manual retries add more). */
+const ATTEMPTS_SHOWN = 50;
+
 const STATUS_LABELS: Record<DeliveryStatus, string> = {
   pending: "pending",
   failed: "failed (retrying)",
@@ -43,9 +47,14 @@ function statusBadge(status: DeliveryStatus): SafeHtml {
   return html`<span class="badge ${STATUS_BADGE[status]}">${STATUS_LABELS[status]}</span>`;
 }
 
+function response(statusCode: number | null, error: string | null): SafeHtml {
+  return html`${statusCode ? html`HTTP ${statusCode}` : ""}${statusCode && error ? ": " : ""}${error ?? ""}`;
+}
+
 function lastResponse(d: DeliveryView): SafeHtml {
-  if (d.attempts === 0) return html`not tried yet`;
-  return html`${d.lastStatusCode ? html`HTTP ${d.lastStatusCode}` : ""}${d.lastStatusCode && d.lastError ? ": " : ""}${d.lastError ?? ""}`;
+  // a retried delivery starts a fresh schedule (attempts 0) but keeps its last outcome until the next attempt
+  if (d.lastStatusCode === null && d.lastError === null) return html`none yet`;
+  return response(d.lastStatusCode, d.lastError);
 }
 
 export function deliveryPath(directoryId: string, deliveryId: string): string {
@@ -146,6 +155,7 @@ ${pager(path, { status: statusText, limit: request.query.limit }, page.more && l
       const directory = await directoryOf(app, request.params.id);
       const session = sessionOf(request);
       const d = await withDeliveryProblem(findDelivery(app.db, app.config, directory.id, request.params.deliveryId));
+      const attempts = await deliveryAttempts(app.db, d.id, ATTEMPTS_SHOWN);
       const here = deliveryPath(directory.id, d.id);
       const retryable = d.status === "failed" || d.status === "dead";
       const body = html`${request.query.retried !== undefined ? notice("ok", "Queued for another attempt now, with a fresh retry schedule.") : ""}
@@ -155,14 +165,23 @@ ${pager(path, { status: statusText, limit: request.query.limit }, page.more && l
 <dt>Endpoint</dt><dd class="mono">${d.endpoint.url ?? "–"}${d.endpoint.global ? " (global WEBHOOK_URL)" : ""}</dd>
 <dt>Queued</dt><dd>${timeOf(d.createdAt)}</dd>
 </dl></section>
-<section class="card" aria-labelledby="attempts"><h2 id="attempts">Attempts</h2>
-<p class="hint">The log keeps the count of attempts and the outcome of the last one.</p><dl class="facts">
-<dt>Attempts</dt><dd>${d.attempts}</dd>
-<dt>Last attempt</dt><dd>${d.attempts > 0 ? timeOf(d.updatedAt) : "not tried yet"}</dd>
+<section class="card" aria-labelledby="attempts"><h2 id="attempts">Attempts</h2><dl class="facts">
+<dt>Attempts</dt><dd>${d.attempts}${d.attempts > 0 ? " since queued or last retried" : ""}</dd>
 <dt>Last response</dt><dd>${lastResponse(d)}</dd>
 <dt>Next attempt</dt><dd>${d.nextAttemptAt ? timeOf(d.nextAttemptAt) : "none scheduled"}</dd>
 <dt>Delivered</dt><dd>${timeOf(d.deliveredAt)}</dd>
 </dl>
+<h3>History</h3>
+${
+  attempts.length === 0
+    ? html`<p>Not tried yet.</p>`
+    : html`<table>
+<caption class="sr-only">Attempts, newest first</caption>
+<thead><tr><th scope="col">Time</th><th scope="col">Outcome</th><th scope="col">Response</th></tr></thead>
+<tbody>${attempts.map(
+        (a) => html`<tr><td>${timeOf(a.at)}</td><td>${statusBadge(a.outcome)}</td><td>${response(a.statusCode, a.error)}</td></tr>`,
+      )}</tbody></table>${attempts.length === ATTEMPTS_SHOWN ? html`<p class="hint">The newest ${ATTEMPTS_SHOWN} attempts.</p>` : ""}`
+}
 ${
   retryable
     ? postForm(`${here}/retry`, session, html`<p><button type="submit" class="primary">Retry now</button></p>`)

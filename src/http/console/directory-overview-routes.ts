@@ -10,7 +10,8 @@ import { age, directoryIdOf, directoryPage, noticeFrom, stateBadge, timeTag, wit
 import { syncActivityChart } from "./sync-activity-chart.js";
 
 // One directory's overview (facts, state, the sync-activity chart) and its life: disable, enable, delete
-// (confirmed by typing the name). Same services as GET/PATCH/DELETE /api/v1/directories/:id.
+// (confirmed by typing the name). Same services as GET/PATCH/DELETE /api/v1/directories/:id. The facts
+// card refreshes itself every 10 s (data-live) so the state and counts follow a sync in progress.
 
 export const directoryOverviewRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get("/console/directories/:id", { schema: { hide: true } }, async (request, reply) => {
@@ -32,7 +33,7 @@ export const directoryOverviewRoutes: FastifyPluginAsyncTypebox = async (app) =>
         );
     const body = html`${noticeFrom(request)}
 <div class="grid2">
-<section class="card" aria-labelledby="facts-heading">
+<section class="card" id="directory-facts" aria-labelledby="facts-heading" data-live="${directoryPath(directory.id)}" data-live-ms="10000">
 <h2 id="facts-heading">Directory</h2>
 <dl class="facts">
 <dt>State</dt><dd id="directory-state">${stateBadge(health.state)}</dd>
@@ -43,8 +44,8 @@ ${directory.product ? html`<dt>Product</dt><dd>${directory.product}</dd>` : ""}
 <dt>Users</dt><dd id="directory-users">${health.users}</dd>
 <dt>Groups</dt><dd id="directory-groups">${health.groups}</dd>
 <dt>Last IdP request</dt><dd>${last ? html`${timeTag(last.at)} <span class="mono">${last.method} ${last.path}</span> → ${last.status}` : "none yet"}</dd>
-<dt>Token age</dt><dd>${health.newestLiveTokenAt ? html`${age(health.newestLiveTokenAt)} (<a href="${directoryPath(directory.id, "tokens")}">tokens</a>)` : html`no live token (<a href="${directoryPath(directory.id, "tokens")}">issue one</a>)`}</dd>
-<dt>Webhook</dt><dd>${directory.webhook ? html`<span class="mono">${directory.webhook.url}</span>` : html`none (<a href="${directoryPath(directory.id, "webhook")}">set one</a>)`}</dd>
+<dt>Token age</dt><dd>${health.newestLiveTokenAt ? html`${age(health.newestLiveTokenAt)} (<a href="${directoryPath(directory.id, "tokens")}">manage tokens</a>)` : html`no live token (<a href="${directoryPath(directory.id, "tokens")}">issue a token</a>)`}</dd>
+<dt>Webhook</dt><dd>${directory.webhook ? html`<span class="mono">${directory.webhook.url}</span>` : html`none (<a href="${directoryPath(directory.id, "webhook")}">set a webhook</a>)`}</dd>
 </dl>
 </section>
 <section class="card" aria-labelledby="connect-heading">
