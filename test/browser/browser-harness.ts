@@ -63,7 +63,9 @@ export function newPageWatch(): PageWatch {
 /** Records into `watch` what any page of the context does (new pages and popups included). */
 export function watchContext(context: BrowserContext, watch: PageWatch): void {
   const attach = (page: Page) => {
-    page.setDefaultTimeout(10_000);
+    // generous: on a loaded 2-core CI box a server-rendered page can take seconds; a quiet one answers in milliseconds
+    page.setDefaultTimeout(15_000);
+    page.setDefaultNavigationTimeout(30_000);
     page.on("console", (m) => {
       if (/Content Security Policy/i.test(m.text())) watch.cspViolations.push(m.text());
     });

@@ -1,20 +1,11 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BackgroundJobs, startBackgroundJobs } from "../../src/startup/background-jobs.js";
 import { syncedDirectory } from "../helpers/console-directory.js";
 import { waitFor } from "../helpers/event-fixtures.js";
-import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
-import {
-  describeViolations,
-  haveChromium,
-  launchChromium,
-  listenLocally,
-  newPageWatch,
-  openPage,
-  seriousAxeViolations,
-} from "./browser-harness.js";
-import { signInThroughForm } from "./console-browser.js";
-import { type SwitchableReceiver, startSwitchableReceiver } from "./webhook-switch.js";
+import { adminAuth, type TestApp } from "../helpers/test-app.js";
+import { describeViolations, haveChromium, newPageWatch, openPage, seriousAxeViolations } from "./browser-harness.js";
+import { type ConsoleWithWorker, signInThroughForm, startConsoleWithWorker } from "./console-browser.js";
+import type { SwitchableReceiver } from "./webhook-switch.js";
 
 // axe-core (from npm, run inside Chromium) on every console page, including the answers that show a secret once,
 // the error pages and the signed-out page: no violation of impact serious or critical. The context bypasses CSP
@@ -25,23 +16,15 @@ describe.skipIf(!haveChromium)("console accessibility (axe-core)", { timeout: 12
   let browser: Browser;
   let origin: string;
   let receiver: SwitchableReceiver;
-  let jobs: BackgroundJobs;
+  let running: ConsoleWithWorker;
   const watch = newPageWatch();
 
   beforeAll(async () => {
-    receiver = await startSwitchableReceiver();
+    running = await startConsoleWithWorker();
+    ({ t, origin, browser, receiver } = running);
     receiver.answerOk();
-    t = await buildTestApp({ WEBHOOK_WORKER: "true", WEBHOOK_POLL_MS: "50" });
-    origin = await listenLocally(t.app);
-    jobs = startBackgroundJobs(t.app);
-    browser = await launchChromium();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await jobs?.stop();
-    await t?.close();
-    await receiver?.close();
-  });
+  afterAll(async () => running?.close());
 
   it("finds no serious or critical violation on any page", async () => {
     // a directory with users, a group, logged requests, events and delivered webhooks

@@ -1,7 +1,10 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Page } from "playwright-core";
-import { TEST_ADMIN_KEY } from "../helpers/test-app.js";
+import type { Browser, Page } from "playwright-core";
+import { startBackgroundJobs } from "../../src/startup/background-jobs.js";
+import { buildTestApp, TEST_ADMIN_KEY, type TestApp } from "../helpers/test-app.js";
+import { launchChromium, listenLocally } from "./browser-harness.js";
+import { type SwitchableReceiver, startSwitchableReceiver } from "./webhook-switch.js";
 
 // What the console's browser tests share: signing in through the real form, and a second site on loopback
 // that serves the pages an attacker would (a form that auto-posts to the console, a frame around it).
@@ -54,5 +57,34 @@ export async function startAttackerSite(host: string): Promise<AttackerSite> {
     frameUrl: (target) =>
       publish(`<!doctype html><title>Click here</title><iframe src="${attr(target)}" width="800" height="600"></iframe>`),
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface ConsoleWithWorker {
+  t: TestApp;
+  origin: string;
+  browser: Browser;
+  receiver: SwitchableReceiver;
+  close(): Promise<void>;
+}
+
+/** The app on loopback with the webhook worker beside it (as src/server.ts runs it), a webhook receiver, and Chromium. */
+export async function startConsoleWithWorker(env: Record<string, string> = {}): Promise<ConsoleWithWorker> {
+  const receiver = await startSwitchableReceiver();
+  const t = await buildTestApp({ WEBHOOK_WORKER: "true", WEBHOOK_POLL_MS: "50", ...env });
+  const origin = await listenLocally(t.app);
+  const jobs = startBackgroundJobs(t.app);
+  const browser = await launchChromium();
+  return {
+    t,
+    origin,
+    browser,
+    receiver,
+    async close() {
+      await browser.close();
+      await jobs.stop();
+      await t.close();
+      await receiver.close();
+    },
   };
 }

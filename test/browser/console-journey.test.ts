@@ -1,12 +1,11 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BackgroundJobs, startBackgroundJobs } from "../../src/startup/background-jobs.js";
-import { buildTestApp, type TestApp } from "../helpers/test-app.js";
+import type { TestApp } from "../helpers/test-app.js";
 import { newSyncLog, syncTenant, syncUserName } from "../scale/entra-sync.js";
-import { haveChromium, launchChromium, listenLocally, newPageWatch, openPage, screenshotDirectory } from "./browser-harness.js";
-import { signInThroughForm, visibleText } from "./console-browser.js";
-import { type SwitchableReceiver, startSwitchableReceiver } from "./webhook-switch.js";
+import { haveChromium, newPageWatch, openPage, screenshotDirectory } from "./browser-harness.js";
+import { type ConsoleWithWorker, signInThroughForm, startConsoleWithWorker, visibleText } from "./console-browser.js";
+import type { SwitchableReceiver } from "./webhook-switch.js";
 
 // The operator's main journey through the console in a real browser (issue 15): sign in, create a directory,
 // hand its setup link to the IT admin (a second browser) who reveals a token, watch Entra's sync arrive, open a
@@ -22,29 +21,19 @@ describe.skipIf(!haveChromium)("the operator console, end to end in a browser", 
   let browser: Browser;
   let origin: string;
   let receiver: SwitchableReceiver;
-  let jobs: BackgroundJobs;
+  let running: ConsoleWithWorker;
   const watch = newPageWatch();
 
   beforeAll(async () => {
-    receiver = await startSwitchableReceiver();
-    t = await buildTestApp({
+    // a failed delivery waits an hour for its next attempt, so only the console's retry resends it
+    running = await startConsoleWithWorker({
       PUBLIC_URL: "http://scimbridge.test",
-      // the delivery worker runs beside the app, as src/server.ts starts it; a failed attempt waits an hour, so only the console's retry resends it
-      WEBHOOK_WORKER: "true",
       WEBHOOK_RETRY_SCHEDULE: "3600",
-      WEBHOOK_POLL_MS: "50",
       WEBHOOK_TIMEOUT_MS: "2000",
     });
-    origin = await listenLocally(t.app);
-    jobs = startBackgroundJobs(t.app);
-    browser = await launchChromium();
+    ({ t, origin, browser, receiver } = running);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await jobs?.stop();
-    await t?.close();
-    await receiver?.close();
-  });
+  afterAll(async () => running?.close());
 
   /** PUBLIC_URL is what the operator sees (as behind a reverse proxy); the test talks to the listening server. */
   const local = (publicUrl: string) => publicUrl.replace(t.config.publicUrl, origin);
