@@ -17,7 +17,7 @@ import { isMain } from "./lib/args.js";
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
 const USER_COLS = `u.id, u.directory_id, u.user_name, u.external_id, u.active, u.display_name, u.given_name, u.family_name,
-  u.email, u.resource, u.version, u.created_at, u.updated_at`;
+  u.email, u.resource, u.attributes, u.version, u.created_at, u.updated_at`;
 const GROUP_COLS = `g.id, g.directory_id, g.display_name, g.external_id, g.resource, g.member_count, g.version, g.created_at, g.updated_at`;
 
 /** The event payload the service builds with toAppUser / toAppGroup, built in SQL from the written row. */
@@ -25,7 +25,7 @@ const appUser = (u: string) => `jsonb_build_object('id', ${u}.id, 'directoryId',
   'userName', ${u}.user_name, 'email', ${u}.email, 'givenName', ${u}.given_name, 'familyName', ${u}.family_name,
   'displayName', ${u}.display_name, 'active', ${u}.active, 'title', ${u}.resource->>'title',
   'department', ${u}.resource->'${ENTERPRISE}'->>'department', 'manager', ${u}.resource->'${ENTERPRISE}'->'manager',
-  'customAttributes', jsonb_build_object('${ENTERPRISE}', ${u}.resource->'${ENTERPRISE}'), 'raw', ${u}.resource,
+  'attributes', ${u}.attributes, 'customAttributes', jsonb_build_object('${ENTERPRISE}', ${u}.resource->'${ENTERPRISE}'), 'raw', ${u}.resource,
   'createdAt', ${u}.created_at, 'updatedAt', ${u}.updated_at)`;
 const appGroup = (g: string) => `jsonb_build_object('id', ${g}.id, 'directoryId', ${g}.directory_id, 'externalId', ${g}.external_id,
   'displayName', ${g}.display_name, 'memberCount', ${g}.member_count, 'raw', ${g}.resource, 'createdAt', ${g}.created_at,

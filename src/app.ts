@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.js";
 import { createDatabase, type Database } from "./db/database.js";
+import { attributeMappingsOf } from "./attributes/attribute-mapping-cache.js";
 import { type AuthChangeListener, startAuthChangeListener } from "./directories/auth-change-listener.js";
 import { adminRoutes } from "./http/admin/index.js";
 import { consoleRoutes } from "./http/console/index.js";
@@ -79,7 +80,12 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
   // revocations and directory disables made on other replicas evict this process's token cache
   const directUrl = config.databaseDirectUrl ?? config.databaseUrl;
   if (directUrl) {
-    const authChanges = startAuthChangeListener({ url: directUrl, verifier: app.secretTokens, logger });
+    const authChanges = startAuthChangeListener({
+      url: directUrl,
+      verifier: app.secretTokens,
+      attributeMappings: attributeMappingsOf(db),
+      logger,
+    });
     app.decorate("authChanges", authChanges);
     app.addHook("onClose", async () => authChanges.stop());
   }

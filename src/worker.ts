@@ -1,3 +1,4 @@
+import { startAttributeRemapJob } from "./attributes/attribute-remap-job.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
@@ -38,6 +39,8 @@ const db = createDatabase({
   onPoolError: (err) => logger.warn({ err }, "database connection lost"),
 });
 const worker = startWebhookWorker({ db, config: runtimeConfig, logger });
+// attribute remaps (one claim per directory across every process) run here too, as in the server
+const remaps = startAttributeRemapJob({ db, logger });
 logger.info({ concurrency: config.webhooks.concurrency }, "scimbridge webhook worker running");
 
 let stopping = false;
@@ -48,8 +51,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     logger.info({ signal }, "webhook worker stopping: finishing in-flight deliveries");
     const force = setTimeout(() => process.exit(1), config.webhooks.timeoutMs + 15000);
     force.unref();
-    void worker
-      .stop()
+    void Promise.all([worker.stop(), remaps.stop()])
       .then(() => db.close())
       .then(() => database.stop())
       .then(() => process.exit(0));

@@ -32,6 +32,7 @@ describe("the service process (npm start)", () => {
       // the next step, with the configured key referenced, not printed; https: no warning
       await waitForOutput(proc, "scimbridge is ready at https://sync.example.com", 10000);
       expect(proc.output()).toContain("API docs (Swagger UI): https://sync.example.com/docs");
+      expect(proc.output()).toContain("Operator console (sign in with the admin API key): https://sync.example.com/console");
       expect(proc.output()).toContain(
         `curl -s -X POST https://sync.example.com/api/v1/directories -H "Authorization: Bearer $ADMIN_API_KEY" -H 'Content-Type: application/json' -d '{"name":"Acme Corp"}'`,
       );

@@ -76,7 +76,7 @@ const unique = `'pgb-' || :client_id || '-' || :n || '@bench.example'`;
 function sampleUser(id: string): UserRecord {
   const resource = entraUser(USER_NAME) as Record<string, unknown>;
   const { userNameNorm: _, ...cols } = promoteUserColumns(resource);
-  return { id, directoryId: DIR, ...cols, resource, version: VERSION, createdAt: new Date(), updatedAt: new Date() };
+  return { id, directoryId: DIR, ...cols, resource, attributes: {}, version: VERSION, createdAt: new Date(), updatedAt: new Date() };
 }
 
 /** The service's statements of each scenario bench:pgbench runs (users over the seeded directory). */
@@ -116,7 +116,7 @@ export async function serviceScripts(seedUsers: number, seedGroups: number): Pro
     const resource = { ...current.resource, active: false };
     const cols = promoteUserColumns(resource);
     const at = new Date();
-    await updateUserIfVersion(runner, current, cols, resource, at, [
+    await updateUserIfVersion(runner, current, cols, resource, { attributes: {}, warnings: [] }, at, [
       { type: "user.deactivated", directoryId: DIR, data: toAppUser({ ...current, ...cols, resource, updatedAt: at }) },
     ]);
     const s = new Map(base)

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "pino";
-import { AUTH_CHANGE_CHANNEL, parseAuthChange } from "./auth-change.js";
+import type { AttributeMappingCache } from "../attributes/attribute-mapping-cache.js";
+import { AUTH_CHANGE_CHANNEL, parseAttributeMappingChange, parseAuthChange } from "./auth-change.js";
 import type { SecretTokenVerifier } from "./directory-tokens.js";
 
 // One LISTEN connection per process, on the direct URL (LISTEN is session state: never through a pooler in
@@ -15,6 +16,8 @@ export const LISTENER_APPLICATION_NAME = "scimbridge auth listener";
 export interface AuthChangeListenerOptions {
   url: string;
   verifier: Pick<SecretTokenVerifier, "evict">;
+  /** Attribute mapping changes (kind "attributes") evict this cache instead of the token cache. */
+  attributeMappings?: Pick<AttributeMappingCache, "evict">;
   logger: Pick<Logger, "info" | "warn">;
   /** First reconnect delay; doubles per failed attempt up to maxBackoffMs. */
   minBackoffMs?: number;
@@ -79,7 +82,9 @@ export function startAuthChangeListener(options: AuthChangeListenerOptions): Aut
     c.on("end", () => onLost());
     c.on("notification", (message) => {
       if (message.channel !== AUTH_CHANGE_CHANNEL) return;
-      options.verifier.evict(parseAuthChange(message.payload) ?? undefined);
+      const mappingChange = parseAttributeMappingChange(message.payload);
+      if (mappingChange) options.attributeMappings?.evict(mappingChange.directoryId);
+      else options.verifier.evict(parseAuthChange(message.payload) ?? undefined);
     });
     try {
       await c.connect();
@@ -107,6 +112,7 @@ export function startAuthChangeListener(options: AuthChangeListenerOptions): Aut
     heartbeat.unref();
     // changes committed while no connection listened were missed: forget every cached verification
     options.verifier.evict();
+    options.attributeMappings?.evict();
     if (failures > 0) options.logger.info("auth change listener reconnected; token cache cleared");
     failures = 0;
   }

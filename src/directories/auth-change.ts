@@ -17,6 +17,37 @@ export async function notifyAuthChange(tx: Pick<Prisma.TransactionClient, "$exec
   await tx.$executeRaw`SELECT pg_notify(${AUTH_CHANGE_CHANNEL}, ${JSON.stringify(change)})`;
 }
 
+/**
+ * A directory's attribute mapping changed (no directoryId: the app's declared attributes, so every
+ * directory's): every replica drops its cached mapping (attribute-mapping-cache.ts). Same channel, its
+ * own `kind`; an older replica reads it as a token change of that directory, which only costs a re-check.
+ */
+export interface AttributeMappingChange {
+  kind: "attributes";
+  directoryId?: string;
+}
+
+export async function notifyAttributeMappingChange(tx: Pick<Prisma.TransactionClient, "$executeRaw">, directoryId?: string): Promise<void> {
+  const change: AttributeMappingChange = { kind: "attributes", ...(directoryId ? { directoryId } : {}) };
+  await tx.$executeRaw`SELECT pg_notify(${AUTH_CHANGE_CHANNEL}, ${JSON.stringify(change)})`;
+}
+
+function payloadObject(payload: string | undefined): Record<string, unknown> | null {
+  try {
+    const value = JSON.parse(payload ?? "") as unknown;
+    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An attribute mapping change, or null when the payload is about tokens. */
+export function parseAttributeMappingChange(payload: string | undefined): AttributeMappingChange | null {
+  const value = payloadObject(payload);
+  if (value?.kind !== "attributes") return null;
+  return { kind: "attributes", ...(typeof value.directoryId === "string" ? { directoryId: value.directoryId } : {}) };
+}
+
 /** The payload of a notification, or null when it is not one this version understands (then evict everything). */
 export function parseAuthChange(payload: string | undefined): AuthChange | null {
   try {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Config } from "../config.js";
 
-// What `npm start` prints once the service is ready: where the API docs are, the one command that
+// What `npm start` prints once the service is ready: where the console and the API docs are, the one command that
 // creates a directory, and a warning when the Tenant URL could not work for Entra ID.
 
 /** keyConfigured: the admin key comes from ADMIN_API_KEY rather than the generated DATA_DIR/admin-api-key. */
@@ -10,6 +10,7 @@ export function nextStepMessage(config: Config, keyConfigured: boolean): string 
   const lines = [
     "",
     `scimbridge is ready at ${config.publicUrl}`,
+    `  Operator console (sign in with the admin API key): ${config.publicUrl}/console`,
     `  API docs (Swagger UI): ${config.publicUrl}/docs`,
     "  Create a directory (prints its Tenant URL and Secret Token):",
     `    curl -s -X POST ${config.publicUrl}/api/v1/directories -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' -d '{"name":"Acme Corp"}'`,

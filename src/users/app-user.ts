@@ -1,3 +1,4 @@
+import type { AppAttributes } from "../scim/mapping/attribute-mapping.js";
 import { enterpriseOf, extensionsOf, getCaseless, managerIdOf, pickEmail, type ScimJson } from "../scim/resource/user-attributes.js";
 
 // The User as the SaaS app sees it (admin API, webhook event data). The one mapping from a stored
@@ -16,6 +17,8 @@ export interface UserRow {
   createdAt: Date | string;
   updatedAt: Date | string;
   resource: unknown;
+  /** scim_users.attributes: the declared app attributes as last mapped. */
+  attributes?: unknown;
 }
 
 export interface AppUserGroup {
@@ -37,6 +40,8 @@ export interface AppUser {
   department: string | null;
   manager: { id: string } | null;
   groups?: AppUserGroup[];
+  /** The app's declared attributes (GET /api/v1/attributes), typed as declared; null when the directory sent no usable value. */
+  attributes: AppAttributes;
   customAttributes: Record<string, ScimJson>;
   raw: ScimJson;
   createdAt: string;
@@ -73,6 +78,7 @@ export function toAppUser(row: UserRow, opts: AppUserOptions = {}): AppUser {
     department: stringOrNull(getCaseless(enterpriseOf(resource), "department")),
     manager: managerId ? { id: managerId } : null,
     ...(opts.groups ? { groups: opts.groups } : {}),
+    attributes: (row.attributes ?? {}) as AppAttributes,
     customAttributes: extensionsOf(resource),
     raw: resource,
     createdAt: iso(row.createdAt),

@@ -11,8 +11,19 @@ import { isResourceId } from "../scim/resource/resource-id.js";
 import { checkResourceSize, parseUserBody, withoutPassword } from "../scim/resource/resource-body.js";
 import { applyPatch, type PatchLimits, parsePatchRequest } from "../scim/patch/index.js";
 import { promoteUserColumns, type ScimJson } from "../scim/resource/user-attributes.js";
+import { attributeMappingsOf } from "../attributes/attribute-mapping-cache.js";
+import { type MappedAttribute, mapAttributes } from "../scim/mapping/attribute-mapping.js";
 import { toAppUser } from "./app-user.js";
-import { countUsers, deleteUserRow, findUser, insertUser, listUsers, updateUserIfVersion, type UserRecord } from "./user-store.js";
+import {
+  countUsers,
+  deleteUserRow,
+  findUser,
+  insertUser,
+  listUsers,
+  type MappedWrite,
+  updateUserIfVersion,
+  type UserRecord,
+} from "./user-store.js";
 
 // Users of a directory as SCIM writes them: every change and its events in one statement (one round
 // trip). Framework-free: used by the SCIM routes, Bulk, and anything else that changes users.
@@ -31,6 +42,15 @@ function userChangeEvent(directoryId: string, before: UserRecord, after: UserRec
   return { type, directoryId, data: toAppUser(after) };
 }
 
+/** The directory's attribute mapping (cached per process: no query on a hit). */
+function mappingOf(db: SqlRunner, directoryId: string): Promise<MappedAttribute[]> {
+  return attributeMappingsOf(db).mappingOf(db, directoryId);
+}
+
+function mapUserAttributes(mapping: MappedAttribute[], resource: ScimJson): MappedWrite {
+  return mapping.length === 0 ? { attributes: {}, warnings: [] } : mapAttributes(resource, mapping);
+}
+
 function checkUserName(resource: ScimJson): void {
   const cols = promoteUserColumns(resource);
   if (cols.userName.trim() === "") throw invalidValue('"userName" is required');
@@ -40,11 +60,12 @@ export async function createUser(db: SqlRunner, directoryId: string, body: unkno
   const resource = parseUserBody(body);
   checkResourceSize(resource, maxResourceBytes);
   const { userNameNorm, ...cols } = promoteUserColumns(resource);
+  const { attributes, warnings } = mapUserAttributes(await mappingOf(db, directoryId), resource);
   // id and timestamps are chosen here, so the event is known before the one INSERT statement
   const at = new Date();
-  const user: UserRecord = { id: randomUUID(), directoryId, ...cols, resource, version: 1, createdAt: at, updatedAt: at };
+  const user: UserRecord = { id: randomUUID(), directoryId, ...cols, resource, attributes, version: 1, createdAt: at, updatedAt: at };
   try {
-    return await insertUser(db, { ...user, userNameNorm, at }, [{ type: "user.created", directoryId, data: toAppUser(user) }]);
+    return await insertUser(db, { ...user, userNameNorm, at }, [{ type: "user.created", directoryId, data: toAppUser(user) }], warnings);
   } catch (err) {
     if (isUniqueViolation(err)) throw duplicateUserName(cols.userName);
     throw err;
@@ -76,6 +97,7 @@ async function changeUser(
 ): Promise<UserRecord> {
   if (!isResourceId(id)) throw userMissing(id);
   let userName = "";
+  const mapping = await mappingOf(db, directoryId);
   const attempt = async (runner: SqlRunner, lock: boolean): Promise<UserRecord | undefined> => {
     const current = await findUser(runner, directoryId, id, { lock });
     if (!current) throw userMissing(id);
@@ -85,9 +107,12 @@ async function changeUser(
     if (JSON.stringify(resource) === JSON.stringify(current.resource)) return current;
     const { userNameNorm, ...cols } = promoteUserColumns(resource);
     userName = cols.userName;
+    const mapped = mapUserAttributes(mapping, resource);
     const at = new Date();
-    const next: UserRecord = { ...current, ...cols, resource, version: current.version + 1, updatedAt: at };
-    return updateUserIfVersion(runner, current, { ...cols, userNameNorm }, resource, at, [userChangeEvent(directoryId, current, next)]);
+    const next: UserRecord = { ...current, ...cols, resource, attributes: mapped.attributes, version: current.version + 1, updatedAt: at };
+    return updateUserIfVersion(runner, current, { ...cols, userNameNorm }, resource, mapped, at, [
+      userChangeEvent(directoryId, current, next),
+    ]);
   };
   try {
     for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) {

@@ -3,6 +3,8 @@ import { empty, type Sql, sql } from "../db/sql.js";
 import { adjustCounts, countOf } from "../directories/directory-counts-store.js";
 import { insertEvents, type NewEvent } from "../events/event-writer.js";
 import { userGroupsJson } from "../groups/membership-store.js";
+import { countWarnings } from "../attributes/attribute-mapping-store.js";
+import type { AppAttributes, MappingWarning } from "../scim/mapping/attribute-mapping.js";
 import type { PageQuery } from "../scim/resource/list-query.js";
 import type { PromotedUserColumns, ScimJson } from "../scim/resource/user-attributes.js";
 
@@ -20,6 +22,8 @@ export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
   id: string;
   directoryId: string;
   resource: ScimJson;
+  /** The declared app attributes as mapped at the last write (scim_users.attributes). */
+  attributes: AppAttributes;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -29,7 +33,7 @@ export interface UserRecord extends Omit<PromotedUserColumns, "userNameNorm"> {
 
 const USER_COLUMNS = sql`u.id, u.directory_id AS "directoryId", u.user_name AS "userName",
   u.external_id AS "externalId", u.active, u.display_name AS "displayName", u.given_name AS "givenName",
-  u.family_name AS "familyName", u.email, u.resource, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
+  u.family_name AS "familyName", u.email, u.resource, u.attributes, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt"`;
 
 /** A scalar subquery: the users matching `where` (over alias `u`) as a JSON array of rows (read back with usersFromJson). */
 export function usersJson(where: Sql): Sql {
@@ -50,19 +54,32 @@ export interface NewUserRow extends PromotedUserColumns {
   id: string;
   directoryId: string;
   resource: ScimJson;
+  attributes: AppAttributes;
   at: Date;
 }
 
+/** The mapped attributes of a write and the mapping warnings it met (counted in the same statement). */
+export interface MappedWrite {
+  attributes: AppAttributes;
+  warnings: MappingWarning[];
+}
+
+/** The warnings CTE of a write, only when it met some (so the usual statement text stays as it was). */
+function warningsCte(directoryId: string, warnings: readonly MappingWarning[], at: Date, when?: Sql): Sql {
+  return warnings.length === 0 ? empty : sql`, warned AS (${countWarnings(directoryId, warnings, at, when)})`;
+}
+
 /** INSERT with its events and the directory count, one statement. A taken userName fails with a unique violation. */
-export async function insertUser(db: SqlRunner, row: NewUserRow, events: NewEvent[]): Promise<UserRecord> {
+export async function insertUser(db: SqlRunner, row: NewUserRow, events: NewEvent[], warnings: MappingWarning[] = []): Promise<UserRecord> {
   const rows = await db.query<UserRecord>(sql`
     WITH u AS (
-      INSERT INTO scim_users AS u (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource, created_at, updated_at)
+      INSERT INTO scim_users AS u (id, directory_id, user_name, user_name_norm, external_id, active, display_name, given_name, family_name, email, resource, attributes, created_at, updated_at)
       VALUES (${row.id}::uuid, ${row.directoryId}::uuid, ${row.userName}, ${row.userNameNorm}, ${row.externalId}, ${row.active},
-              ${row.displayName}, ${row.givenName}, ${row.familyName}, ${row.email}, ${JSON.stringify(row.resource)}::jsonb, ${row.at}, ${row.at})
+              ${row.displayName}, ${row.givenName}, ${row.familyName}, ${row.email}, ${JSON.stringify(row.resource)}::jsonb,
+              ${JSON.stringify(row.attributes)}::jsonb, ${row.at}, ${row.at})
       RETURNING ${USER_COLUMNS}),
     counted AS (${adjustCounts(row.directoryId, { users: 1 })}),
-    evented AS (${insertEvents(events)})
+    evented AS (${insertEvents(events)})${warningsCte(row.directoryId, warnings, row.at, sql`EXISTS (SELECT 1 FROM u)`)}
     SELECT * FROM u`);
   return rows[0]!;
 }
@@ -89,6 +106,7 @@ export async function updateUserIfVersion(
   current: { id: string; directoryId: string; version: number },
   cols: PromotedUserColumns,
   resource: ScimJson,
+  mapped: MappedWrite,
   at: Date,
   events: NewEvent[],
 ): Promise<UserRecord | undefined> {
@@ -96,10 +114,11 @@ export async function updateUserIfVersion(
     WITH u AS (
       UPDATE scim_users u SET user_name = ${cols.userName}, user_name_norm = ${cols.userNameNorm}, external_id = ${cols.externalId},
         active = ${cols.active}, display_name = ${cols.displayName}, given_name = ${cols.givenName}, family_name = ${cols.familyName},
-        email = ${cols.email}, resource = ${JSON.stringify(resource)}::jsonb, version = u.version + 1, updated_at = ${at}
+        email = ${cols.email}, resource = ${JSON.stringify(resource)}::jsonb, attributes = ${JSON.stringify(mapped.attributes)}::jsonb,
+        version = u.version + 1, updated_at = ${at}
       WHERE u.id = ${current.id}::uuid AND u.directory_id = ${current.directoryId}::uuid AND u.version = ${current.version}::int
       RETURNING ${USER_COLUMNS}),
-    evented AS (${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)})
+    evented AS (${insertEvents(events, sql`EXISTS (SELECT 1 FROM u)`)})${warningsCte(current.directoryId, mapped.warnings, at, sql`EXISTS (SELECT 1 FROM u)`)}
     SELECT * FROM u`);
   return rows[0];
 }
@@ -195,4 +214,40 @@ export async function listGroupMembers(db: SqlRunner, groupId: string, q: { limi
     WHERE gm.group_id = ${groupId}::uuid ${position}
     ORDER BY gm.user_id
     LIMIT ${q.limit}`);
+}
+
+/** The next keyset batch of a directory's users, row-locked (inside a transaction): the remap job's read. */
+export async function lockUsersAfter(
+  db: SqlRunner,
+  directoryId: string,
+  after: { createdAt: Date; id: string } | undefined,
+  limit: number,
+): Promise<UserRecord[]> {
+  const position = after ? sql`AND (u.created_at, u.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : empty;
+  return db.query<UserRecord>(sql`
+    SELECT ${USER_COLUMNS} FROM scim_users u
+    WHERE u.directory_id = ${directoryId}::uuid ${position}
+    ORDER BY u.created_at, u.id
+    LIMIT ${limit}
+    FOR UPDATE`);
+}
+
+/** New `attributes` for some users of a directory, with their events and the warnings met: one statement. */
+export function setUserAttributes(directoryId: string, rows: readonly { id: string; attributes: unknown }[]): Sql {
+  const values = JSON.stringify(rows.map((r) => ({ id: r.id, a: r.attributes })));
+  return sql`UPDATE scim_users u SET attributes = x.a FROM jsonb_to_recordset(${values}::jsonb) AS x(id uuid, a jsonb)
+    WHERE u.id = x.id AND u.directory_id = ${directoryId}::uuid`;
+}
+
+/** Up to `limit` stored resources of a directory, newest first (the bounded sample of seen SCIM paths), and its user count. */
+export async function sampleUserResources(
+  db: SqlRunner,
+  directoryId: string,
+  limit: number,
+): Promise<{ resources: ScimJson[]; total: number }> {
+  const rows = await db.query<{ resources: ScimJson[]; total: number }>(sql`
+    SELECT ${countOf(directoryId, "users")} AS total, (SELECT coalesce(json_agg(s.resource), '[]'::json) FROM (
+      SELECT u.resource FROM scim_users u WHERE u.directory_id = ${directoryId}::uuid
+      ORDER BY u.created_at DESC, u.id DESC LIMIT ${limit}) s) AS resources`);
+  return rows[0] ?? { resources: [], total: 0 };
 }

@@ -46,3 +46,13 @@ export async function syncedDirectory(t: TestApp, name = "Acme"): Promise<Synced
     },
   };
 }
+
+/** Text of an attribute or element as the page escaped it (for following links and reading JSON off a page). */
+export function unescapeHtml(s: string): string {
+  return s.replaceAll("&quot;", '"').replaceAll("&#39;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}
+
+/** The event types of the events table(s) on a page, in order. */
+export function eventTypesOn(body: string): string[] {
+  return [...body.matchAll(/<td><code>([a-z_.]+)<\/code><\/td>/g)].map((m) => m[1]!);
+}

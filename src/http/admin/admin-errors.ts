@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { AttributeNotFound, InvalidAttribute } from "../../attributes/app-attribute-service.js";
+import { InvalidScimPath } from "../../attributes/attribute-mapping-service.js";
 import { DirectoryNotFound } from "../../directories/directory-service.js";
 import { TokenLimitReached, TokenNotFound } from "../../directories/directory-tokens.js";
 import { InvalidWebhook } from "../../directories/directory-webhook.js";
@@ -15,6 +17,9 @@ export function adminProblemFor(error: Error): Error {
   if (error instanceof TokenNotFound) return new ApiProblem(404, "token_not_found", "Not Found", "token not found in this directory");
   if (error instanceof TokenLimitReached) return new ApiProblem(409, "token_limit_reached", "Conflict", error.message);
   if (error instanceof InvalidWebhook) return new ApiProblem(400, "invalid_webhook", "Bad Request", error.message);
+  if (error instanceof AttributeNotFound) return new ApiProblem(404, "attribute_not_found", "Not Found", error.message);
+  if (error instanceof InvalidAttribute) return new ApiProblem(400, "invalid_attribute", "Bad Request", error.message);
+  if (error instanceof InvalidScimPath) return new ApiProblem(400, "invalid_scim_path", "Bad Request", error.message);
   if (error instanceof InvalidCursor) return new ApiProblem(400, "invalid_cursor", "Bad Request", "cursor is not valid for this list");
   if (error instanceof ScimError && error.scimType === "invalidFilter")
     return new ApiProblem(400, "invalid_filter", "Bad Request", error.detail);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { requireAdminKey } from "../admin-auth.js";
 import { registerAdminRateLimit } from "../plugins/rate-limit.js";
 import { renderAdminError } from "./admin-errors.js";
+import { attributeRoutes } from "./attribute-routes.js";
 import { directoryRoutes } from "./directory-routes.js";
 import { eventRoutes } from "./event-routes.js";
 import { groupRoutes } from "./group-routes.js";
@@ -30,4 +31,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(scimRequestRoutes);
   await app.register(eventRoutes);
   await app.register(webhookDeliveryRoutes);
+  await app.register(attributeRoutes);
 };

@@ -1,4 +1,5 @@
 import { type Static, type TSchema, Type } from "typebox";
+import { ATTRIBUTE_COMPONENTS } from "./attribute-schemas.js";
 import { EVENT_COMPONENTS } from "./event-schemas.js";
 
 // Named components of the admin API (OpenAPI `components.schemas`). Each is registered once with
@@ -213,6 +214,12 @@ export const AppUser = Type.Object(
     department: Nullable(Type.String()),
     manager: Nullable(Type.Object({ id: Type.String() })),
     groups: Type.Optional(Type.Array(ref(GroupRef), { description: "Only with ?include=groups" })),
+    attributes: Type.Unsafe<Record<string, string | number | boolean | string[] | null>>({
+      type: "object",
+      additionalProperties: { type: ["string", "number", "boolean", "array", "null"], items: { type: "string" } },
+      description:
+        "The app's declared attributes (GET /api/v1/attributes), typed as declared, mapped from the directory's SCIM paths; null when the IdP sent no usable value",
+    }),
     customAttributes: Type.Unsafe<Record<string, unknown>>({ ...JsonObject, description: "Extension attributes by schema URN" }),
     raw: Type.Unsafe<Record<string, unknown>>({ ...JsonObject, description: "The stored SCIM resource" }),
     createdAt: DateTime(),
@@ -234,6 +241,7 @@ export const AppUser = Type.Object(
         title: "Engineer",
         department: "R&D",
         manager: null,
+        attributes: { employeeNumber: 1024, costCenter: "CC-1234", startDate: "2024-03-01T00:00:00.000Z" },
         customAttributes: {},
         raw: { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "ada@acme.example" },
         createdAt: "2026-11-30T09:05:00.000Z",
@@ -338,6 +346,7 @@ export const ADMIN_COMPONENTS: TSchema[] = [
   AppGroupList,
   DirectoryStats,
   ...EVENT_COMPONENTS,
+  ...ATTRIBUTE_COMPONENTS,
 ];
 
 // Shared route pieces.

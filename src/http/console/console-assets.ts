@@ -88,6 +88,8 @@ export const CONSOLE_SCRIPT = `
   document.querySelectorAll("[data-live]").forEach(function (region) {
     var every = Number(region.getAttribute("data-live-ms")) || 3000;
     function refresh() {
+      // never swap content the operator is reading or using (an open <details>, focus inside)
+      if (region.querySelector("details[open]") || region.contains(document.activeElement)) return void setTimeout(refresh, every);
       fetch(region.getAttribute("data-live"), { credentials: "same-origin", headers: { accept: "text/html" } })
         .then(function (r) { return r.ok ? r.text() : null; })
         .then(function (text) {

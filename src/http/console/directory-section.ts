@@ -41,14 +41,14 @@ export function sendSection(reply: FastifyReply, page: SectionPage) {
 
 /** A time as a <time> element (UTC, to the second); a dash when absent. */
 export function timeOf(at: Date | string | null | undefined): SafeHtml {
-  if (!at) return html`<span aria-label="none">–</span>`;
+  if (!at) return html`–`;
   const iso = new Date(at).toISOString();
   return html`<time datetime="${iso}">${iso.slice(0, 19).replace("T", " ")} UTC</time>`;
 }
 
 /** Stored JSON, pretty-printed and escaped. */
 export function jsonBlock(value: unknown, label: string): SafeHtml {
-  return html`<pre tabindex="0" aria-label="${label}"><code>${JSON.stringify(value, null, 2)}</code></pre>`;
+  return html`<pre tabindex="0" role="region" aria-label="${label}"><code>${JSON.stringify(value, null, 2)}</code></pre>`;
 }
 
 export function notice(kind: "ok" | "bad" | "warn", text: SafeHtml | string): SafeHtml {

@@ -116,7 +116,7 @@ ${pager(path, { status: statusText, authenticated: authText, limit: request.quer
 ${
   entry.body === null
     ? html`<p>No body stored${policy === "none" ? " (SCIM_REQUEST_LOG_BODY=none)" : ""}.</p>`
-    : html`<pre tabindex="0" aria-label="Request body"><code>${entry.body}</code></pre>`
+    : html`<pre tabindex="0" role="region" aria-label="Request body"><code>${entry.body}</code></pre>`
 }
 <p class="hint">Stored as SCIM_REQUEST_LOG_BODY=${policy} keeps it: personal data ${policy === "full" ? "kept" : "redacted"}, secrets never kept, cut to 4 KB. Headers are not stored.</p>
 </section>

@@ -43,6 +43,7 @@ export async function registerOpenApi(app: FastifyInstance, components: TSchema[
         { name: "directories", description: "Directories and their SCIM secret tokens" },
         { name: "users", description: "Users synced from the IdP, as the app wants them" },
         { name: "groups", description: "Groups synced from the IdP" },
+        { name: "attributes", description: "The app's declared user attributes and each directory's mapping of them to SCIM paths" },
         { name: "health", description: "Liveness and readiness" },
       ],
       components: {

@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../../../src/events/event-writer.js";
-import { HOSTILE_NAMES, type SyncedDirectory, syncedDirectory, unescaped } from "../../helpers/console-directory.js";
+import {
+  eventTypesOn,
+  HOSTILE_NAMES,
+  type SyncedDirectory,
+  syncedDirectory,
+  unescaped,
+  unescapeHtml,
+} from "../../helpers/console-directory.js";
 import { type ConsoleClient, signInToConsole } from "../../helpers/console-session.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
 // The console's events of a directory: newest first, the type filter, cursor pages, each event's summary and
 // JSON, the live region the console script refreshes (and the Refresh link without JavaScript), escaping.
-
-const decode = (s: string) => s.replaceAll("&quot;", '"').replaceAll("&amp;", "&").replaceAll("&lt;", "<").replaceAll("&gt;", ">");
-const typesOf = (body: string) => [...body.matchAll(/<td><code>([a-z_.]+)<\/code><\/td>/g)].map((m) => m[1]);
 
 describe("console events page", () => {
   let t: TestApp;
@@ -33,14 +37,14 @@ describe("console events page", () => {
     const res = await c.get(base);
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain(`<a href="${base}" aria-current="page">Events</a>`);
-    expect(typesOf(res.body)).toEqual(["group.user_added", "group.created", "user.created"]);
+    expect(eventTypesOn(res.body)).toEqual(["group.user_added", "group.created", "user.created"]);
     expect(res.body).toContain(`<section class="card" id="live-events" data-live="${base}" data-live-ms="2000"`);
     expect(res.body).toContain(`<a href="${base}">Refresh</a>`);
     expect(res.body).toContain(
       `<a href="/console/directories/${d.directoryId}/users/${adaId}">ada@acme.example</a> added to <a href="/console/directories/${d.directoryId}/groups/${groupId}">Engineers</a>`,
     );
     const json = /<details><summary>JSON of event (\d+)<\/summary><pre tabindex="0"><code>([^<]*)<\/code>/.exec(res.body)!;
-    expect(JSON.parse(decode(json[2]!))).toMatchObject({ id: json[1], type: "group.user_added", directoryId: d.directoryId });
+    expect(JSON.parse(unescapeHtml(json[2]!))).toMatchObject({ id: json[1], type: "group.user_added", directoryId: d.directoryId });
     // the page's own script refreshes data-live regions (nonce CSP: no other script runs)
     expect(res.body).toContain('document.querySelectorAll("[data-live]")');
   });
@@ -50,7 +54,7 @@ describe("console events page", () => {
     for (const type of EVENT_TYPES) expect(all.body).toContain(`<option value="${type}">${type}</option>`);
     const res = await c.get(`${base}?type=user.created`);
     expect(res.statusCode).toBe(200);
-    expect(typesOf(res.body)).toEqual(["user.created"]);
+    expect(eventTypesOn(res.body)).toEqual(["user.created"]);
     expect(res.body).toContain('<option value="user.created" selected>');
     expect(res.body).toContain(`data-live="${base}?type=user.created"`);
   });
@@ -64,11 +68,11 @@ describe("console events page", () => {
 
   it("pages older events with a cursor; older pages are not live", async () => {
     const first = await c.get(`${base}?limit=2`);
-    expect(typesOf(first.body)).toEqual(["group.user_added", "group.created"]);
+    expect(eventTypesOn(first.body)).toEqual(["group.user_added", "group.created"]);
     const next = /<a href="([^"]+)" rel="next">Next page<\/a>/.exec(first.body)![1]!;
-    const second = await c.get(decode(next));
+    const second = await c.get(unescapeHtml(next));
     expect(second.statusCode).toBe(200);
-    expect(typesOf(second.body)).toEqual(["user.created"]);
+    expect(eventTypesOn(second.body)).toEqual(["user.created"]);
     expect(second.body).toContain('<h2 id="events-heading">Older events</h2>');
     expect(second.body).not.toMatch(/<section class="card"[^>]*data-live=/);
     expect((await c.get(`${base}?cursor=bad`)).statusCode).toBe(400);
@@ -77,7 +81,7 @@ describe("console events page", () => {
   it("shows new events on the next refresh of the live region", async () => {
     await d.createUser("late@acme.example");
     const res = await c.get(base);
-    expect(typesOf(res.body)[0]).toBe("user.created");
+    expect(eventTypesOn(res.body)[0]).toBe("user.created");
     expect(res.body).toContain("late@acme.example");
   });
 

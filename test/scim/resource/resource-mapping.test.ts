@@ -195,6 +195,7 @@ describe("promoted columns and the app-facing shapes", () => {
       department: "Wonder",
       manager: { id: "m-1" },
       groups: [{ id: "g-1", displayName: "G" }],
+      attributes: {},
       customAttributes: { [ENTERPRISE]: resource[ENTERPRISE], "urn:custom:ext": { badge: 7 } },
       raw: resource,
       createdAt: "2026-01-02T03:04:05.000Z",
