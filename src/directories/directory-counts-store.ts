@@ -1,3 +1,4 @@
+import type { SqlRunner } from "../db/database.js";
 import { type Sql, sql } from "../db/sql.js";
 
 // SQL for directory_counts: users and groups per directory, changed by the same statement as each SCIM
@@ -19,4 +20,17 @@ export function countOf(directoryId: string, kind: "users" | "groups"): Sql {
   return kind === "users"
     ? sql`(SELECT coalesce(sum(users), 0)::int FROM directory_counts WHERE directory_id = ${directoryId}::uuid)`
     : sql`(SELECT coalesce(sum(groups), 0)::int FROM directory_counts WHERE directory_id = ${directoryId}::uuid)`;
+}
+
+/** Users and groups of many directories in one query (directories without rows count 0). */
+export async function countsOfDirectories(
+  db: SqlRunner,
+  directoryIds: readonly string[],
+): Promise<Map<string, { users: number; groups: number }>> {
+  const rows = await db.query<{ directoryId: string; users: number; groups: number }>(sql`
+    SELECT directory_id::text AS "directoryId", coalesce(sum(users), 0)::int AS users, coalesce(sum(groups), 0)::int AS groups
+      FROM directory_counts WHERE directory_id = ANY(${[...directoryIds]}::uuid[]) GROUP BY directory_id`);
+  const counts = new Map(directoryIds.map((id) => [id, { users: 0, groups: 0 }]));
+  for (const r of rows) counts.set(r.directoryId, { users: r.users, groups: r.groups });
+  return counts;
 }

@@ -128,16 +128,33 @@ export async function assertDirectoryExists(db: Database, directoryId: string): 
   if (!row) throw new DirectoryNotFound(directoryId);
 }
 
-/** Directories ordered by (createdAt, id); the cursor is the last row's position. */
+/**
+ * Directories ordered by (createdAt, id); the cursor is the last row's position. `search` matches a part of
+ * the name or tenant, ignoring case.
+ */
 export async function listDirectories(
   db: Database,
   config: Config,
-  query: { tenant?: string; product?: string; limit: number; cursor?: string },
+  query: { tenant?: string; product?: string; search?: string; limit: number; cursor?: string },
 ): Promise<DirectoryPage> {
   const after = query.cursor ? decodeKeyset(query.cursor) : undefined;
+  // Prisma's `contains` passes LIKE wildcards through: "100%" must not match "1000"
+  const search = query.search?.replace(/[\\%_]/g, (c) => `\\${c}`);
   const where: Prisma.DirectoryWhereInput = {
     ...(query.tenant !== undefined ? { tenant: query.tenant } : {}),
     ...(query.product !== undefined ? { product: query.product } : {}),
+    ...(search
+      ? {
+          AND: [
+            {
+              OR: [
+                { name: { contains: search, mode: "insensitive" as const } },
+                { tenant: { contains: search, mode: "insensitive" as const } },
+              ],
+            },
+          ],
+        }
+      : {}),
     ...(after
       ? {
           OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }],

@@ -159,3 +159,35 @@ export async function revokeToken(db: { prisma: TokenStore }, directoryId: strin
     await notifyAuthChange(tx, { directoryId, tokenId });
   });
 }
+
+export interface TokenUse {
+  /** When the newest live (unrevoked, unexpired) token was issued; null when the directory has none. */
+  newestLiveCreatedAt: Date | null;
+  /** Whether any of its tokens, live or not, was ever used (an IdP has authenticated at least once). */
+  everUsed: boolean;
+}
+
+/** Token facts of many directories in two queries (the directory list). */
+export async function tokenUseOf(
+  db: Pick<Database, "prisma">,
+  directoryIds: readonly string[],
+  now = new Date(),
+): Promise<Map<string, TokenUse>> {
+  const ids = [...directoryIds];
+  const [live, used] = await Promise.all([
+    db.prisma.directoryToken.groupBy({
+      by: ["directoryId"],
+      where: { directoryId: { in: ids }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+      _max: { createdAt: true },
+    }),
+    db.prisma.directoryToken.groupBy({
+      by: ["directoryId"],
+      where: { directoryId: { in: ids }, lastUsedAt: { not: null } },
+      _count: { _all: true },
+    }),
+  ]);
+  const out = new Map<string, TokenUse>(ids.map((id) => [id, { newestLiveCreatedAt: null, everUsed: false }]));
+  for (const r of live) out.get(r.directoryId)!.newestLiveCreatedAt = r._max.createdAt;
+  for (const r of used) out.get(r.directoryId)!.everUsed = true;
+  return out;
+}

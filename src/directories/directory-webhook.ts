@@ -91,6 +91,16 @@ export async function enabledWebhookEndpointId(tx: WebhookTx, directoryId: strin
   return row?.id;
 }
 
+/** The directory's enabled endpoint with its secret opened (for a test event); undefined when it has none. */
+export async function directoryWebhookTarget(
+  tx: WebhookTx,
+  config: Config,
+  directoryId: string,
+): Promise<{ url: string; secret: string } | undefined> {
+  const row = await tx.webhookEndpoint.findFirst({ where: { directoryId, disabledAt: null }, orderBy: { createdAt: "asc" } });
+  return row ? { url: row.url, secret: secretBox(config).open(row.secretEncrypted) } : undefined;
+}
+
 /** Whether any directory has a webhook endpoint (event retention keeps undispatched events then). */
 export async function anyWebhookEndpoint(tx: WebhookTx): Promise<boolean> {
   return (await tx.webhookEndpoint.findFirst({ select: { id: true } })) !== null;

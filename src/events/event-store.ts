@@ -161,6 +161,25 @@ export async function deleteOldEvents(db: SqlRunner, cutoff: Date, batch: number
        LIMIT ${batch})`);
 }
 
+/** How a directory's users and groups changed in one hour (created minus deleted), from its events. */
+export interface HourlyCountChange {
+  hour: Date;
+  users: number;
+  groups: number;
+}
+
+/** Per hour since `since`, the net change of users and groups (hours without such events are absent). */
+export async function hourlyCountChanges(db: SqlRunner, directoryId: string, since: Date): Promise<HourlyCountChange[]> {
+  return db.query<HourlyCountChange>(sql`
+    SELECT date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+           (count(*) FILTER (WHERE type = 'user.created') - count(*) FILTER (WHERE type = 'user.deleted'))::int AS users,
+           (count(*) FILTER (WHERE type = 'group.created') - count(*) FILTER (WHERE type = 'group.deleted'))::int AS groups
+      FROM events
+     WHERE directory_id = ${directoryId}::uuid AND occurred_at >= ${since}
+       AND type IN ('user.created', 'user.deleted', 'group.created', 'group.deleted')
+     GROUP BY 1 ORDER BY 1`);
+}
+
 /** Events ever written (the id sequence's position; pruning does not lower it), for the metrics scrape. */
 export async function countEventsWritten(db: SqlRunner): Promise<number> {
   const [row] = await db.query<{ n: string }>(sql`SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS n FROM events_id_seq`);

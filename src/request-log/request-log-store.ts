@@ -114,6 +114,78 @@ export async function findScimRequest(
   return rows[0];
 }
 
+/** A directory's latest authenticated request and how many of its recent ones failed (directory list state). */
+export interface ScimTrafficSummary {
+  directoryId: string;
+  last: Pick<ScimRequestRow, "at" | "method" | "path" | "status"> | null;
+  /** Among the directory's last `recent.count` authenticated requests within `recent.hours` hours: those answered 4xx/5xx. */
+  recentFailures: number;
+}
+
+/** The traffic summary of many directories in ONE query (a page of the directory list), in the order given. */
+export async function scimTrafficSummaries(
+  db: SqlRunner,
+  directoryIds: readonly string[],
+  recent: { count: number; hours: number },
+): Promise<ScimTrafficSummary[]> {
+  if (directoryIds.length === 0) return [];
+  const rows = await db.query<{
+    directoryId: string;
+    at: Date | null;
+    method: string;
+    path: string;
+    status: number;
+    recentFailures: number;
+  }>(sql`
+    SELECT d.id::text AS "directoryId", last.at, last.method, last.path, last.status, recent.failures AS "recentFailures"
+      FROM unnest(${[...directoryIds]}::uuid[]) WITH ORDINALITY AS d(id, n)
+      LEFT JOIN LATERAL (SELECT at, method, path, status FROM scim_requests
+                          WHERE directory_id = d.id AND authenticated ORDER BY id DESC LIMIT 1) last ON true
+      CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE r.status >= 400)::int AS failures
+                            FROM (SELECT status FROM scim_requests
+                                   WHERE directory_id = d.id AND authenticated AND at > now() - make_interval(hours => ${recent.hours}::int)
+                                   ORDER BY id DESC LIMIT ${recent.count}) r) recent
+     ORDER BY d.n`);
+  return rows.map((r) => ({
+    directoryId: r.directoryId,
+    last: r.at ? { at: r.at, method: r.method, path: r.path, status: r.status } : null,
+    recentFailures: r.recentFailures,
+  }));
+}
+
+/** Authenticated requests of one hour, by outcome. */
+export interface HourlyScimOutcomes {
+  hour: Date;
+  ok: number;
+  clientErrors: number;
+  serverErrors: number;
+}
+
+/**
+ * A directory's authenticated requests per hour since `since` (hours without requests are absent), plus what
+ * the log still holds of the directory (its oldest row and row count), so a caller can tell pruned from quiet.
+ */
+export async function hourlyScimOutcomes(
+  db: SqlRunner,
+  directoryId: string,
+  since: Date,
+): Promise<{ hours: HourlyScimOutcomes[]; oldestAt: Date | null; retainedRows: number }> {
+  const [hours, [held]] = await Promise.all([
+    db.query<HourlyScimOutcomes>(sql`
+      SELECT date_trunc('hour', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour,
+             count(*) FILTER (WHERE status < 400)::int AS ok,
+             count(*) FILTER (WHERE status >= 400 AND status < 500)::int AS "clientErrors",
+             count(*) FILTER (WHERE status >= 500)::int AS "serverErrors"
+        FROM scim_requests
+       WHERE directory_id = ${directoryId}::uuid AND authenticated AND at >= ${since}
+       GROUP BY 1 ORDER BY 1`),
+    db.query<{ oldestAt: Date | null; retainedRows: number }>(sql`
+      SELECT (SELECT at FROM scim_requests WHERE directory_id = ${directoryId}::uuid ORDER BY id LIMIT 1) AS "oldestAt",
+             (SELECT count(*)::int FROM scim_requests WHERE directory_id = ${directoryId}::uuid) AS "retainedRows"`),
+  ]);
+  return { hours, oldestAt: held!.oldestAt, retainedRows: held!.retainedRows };
+}
+
 /** An exact status (401) or a class (4xx). */
 export type StatusFilter = { exact: number } | { from: number; below: number };
 

@@ -40,6 +40,12 @@ export async function createSetupLink(
   return { id, url: setupLinkUrl(config, signSetupLinkToken(key, id)), expiresAt };
 }
 
+export type SetupLinkState = "active" | "expired" | "revoked";
+
+export function setupLinkState(link: Pick<SetupLinkSummary, "expiresAt" | "revokedAt">, now = Date.now()): SetupLinkState {
+  return link.revokedAt ? "revoked" : link.expiresAt.getTime() <= now ? "expired" : "active";
+}
+
 export async function listSetupLinks(db: Database, directoryId: string): Promise<SetupLinkSummary[]> {
   await assertDirectoryExists(db, directoryId);
   return db.prisma.setupLink.findMany({

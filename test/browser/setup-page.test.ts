@@ -1,54 +1,36 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminAuth, buildTestApp, type TestApp } from "../helpers/test-app.js";
 import { createDirectory, createSetupLinkUrl } from "../http/setup/directory-fixture.js";
+import {
+  haveChromium,
+  launchChromium,
+  listenLocally,
+  newPageWatch,
+  openPage as openWatchedPage,
+  screenshotDirectory,
+} from "./browser-harness.js";
 
 // The IT admin's path through the setup page in a real browser (Debian's Chromium via playwright-core):
 // open the link, reveal a token, send Entra's Test Connection request with it, watch the panel change.
 // UPDATE_DOCS=1 writes the screenshot to docs/setup-page.png; otherwise it goes to a temp directory.
 
-const screenshotPath = process.env.UPDATE_DOCS
-  ? join(import.meta.dirname, "../../docs/setup-page.png")
-  : join(mkdtempSync(join(tmpdir(), "scimbridge-")), "setup-page.png");
-
-// Chromium is optional for `npm test`: without it this file is skipped with a visible line.
-// CI sets REQUIRE_BROWSER=1, which turns a missing browser into a failure.
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const haveChromium = existsSync(chromiumPath);
-if (!haveChromium && process.env.REQUIRE_BROWSER === "1") {
-  throw new Error(`REQUIRE_BROWSER=1 but no Chromium at ${chromiumPath}: install it or set CHROMIUM_PATH`);
-}
-if (!haveChromium) console.warn(`browser test skipped: set CHROMIUM_PATH (no Chromium at ${chromiumPath})`);
+const screenshotPath = join(screenshotDirectory(), "setup-page.png");
 
 describe.skipIf(!haveChromium)("setup page in a browser", () => {
   let t: TestApp;
   let browser: Browser;
   let origin: string;
-  const cspViolations: string[] = [];
-  const scriptErrors: string[] = [];
+  const watch = newPageWatch();
+  const cspViolations = watch.cspViolations;
+  const scriptErrors = watch.scriptErrors;
 
   beforeAll(async () => {
     t = await buildTestApp({ PUBLIC_URL: "https://scimbridge.example.com" });
-    await t.app.listen({ host: "127.0.0.1", port: 0 });
-    const address = t.app.server.address();
-    if (!address || typeof address === "string") throw new Error("not listening");
-    origin = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    origin = await listenLocally(t.app);
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -58,16 +40,7 @@ describe.skipIf(!haveChromium)("setup page in a browser", () => {
   /** PUBLIC_URL is what the admin sees (as behind a reverse proxy); the test talks to the listening server. */
   const local = (publicUrl: string) => publicUrl.replace(t.config.publicUrl, origin);
 
-  async function openPage(javaScriptEnabled = true): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled });
-    const page = await context.newPage();
-    page.setDefaultTimeout(5000);
-    page.on("console", (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    page.on("pageerror", (err) => scriptErrors.push(err.message));
-    return page;
-  }
+  const openPage = (javaScriptEnabled = true): Promise<Page> => openWatchedPage(browser, watch, { javaScriptEnabled, height: 900 });
 
   it("walks from the link to a successful Test Connection, live", async () => {
     const directoryId = await createDirectory(t.app, "Contoso Ltd");

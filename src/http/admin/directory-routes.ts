@@ -46,12 +46,16 @@ export const directoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({
           tenant: Type.Optional(Type.String({ maxLength: 200 })),
           product: Type.Optional(Type.String({ maxLength: 200 })),
+          q: Type.Optional(Type.String({ maxLength: 200, description: "Part of the name or tenant, any case" })),
           ...PageQuery,
         }),
         response: { 200: ref(DirectoryList), ...problems(400) },
       },
     },
-    async (request) => listDirectories(app.db, app.config, { ...request.query, limit: request.query.limit ?? 50 }),
+    async (request) => {
+      const { q, ...query } = request.query;
+      return listDirectories(app.db, app.config, { ...query, search: q, limit: query.limit ?? 50 });
+    },
   );
 
   app.get(

@@ -114,4 +114,15 @@ export const WebhookReplayResult = Type.Object(
   { $id: "WebhookReplayResult" },
 );
 
-export const EVENT_COMPONENTS: TSchema[] = [Event, EventPage, WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult];
+export const WebhookTestResult = Type.Object(
+  {
+    webhookId: Type.String({ description: "The message's webhook-id header and payload id" }),
+    url: Type.String(),
+    delivered: Type.Boolean({ description: "The receiver answered 2xx in time" }),
+    statusCode: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's HTTP status; null when it did not answer" }),
+    error: Type.Union([Type.String(), Type.Null()], { description: "Why it was not delivered" }),
+  },
+  { $id: "WebhookTestResult" },
+);
+
+export const EVENT_COMPONENTS: TSchema[] = [Event, EventPage, WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult, WebhookTestResult];

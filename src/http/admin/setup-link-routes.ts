@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { createSetupLink, listSetupLinks, revokeSetupLink } from "../../setup-links/setup-link-service.js";
+import { createSetupLink, listSetupLinks, revokeSetupLink, setupLinkState } from "../../setup-links/setup-link-service.js";
 import { ApiProblem } from "../problem.js";
 
 // Setup links for a directory's IT admin: create (the URL holds the secret and is shown only here), list, revoke.
@@ -73,7 +73,7 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: l.createdAt.toISOString(),
           expiresAt: l.expiresAt.toISOString(),
           revokedAt: l.revokedAt?.toISOString() ?? null,
-          state: l.revokedAt ? ("revoked" as const) : l.expiresAt.getTime() <= now ? ("expired" as const) : ("active" as const),
+          state: setupLinkState(l, now),
         })),
       };
     },

@@ -13,8 +13,9 @@ import {
   replayToEndpoint,
   retryDelivery,
 } from "../../webhooks/delivery-log.js";
+import { sendWebhookTestEvent } from "../../webhooks/webhook-test-event.js";
 import { ApiProblem } from "../problem.js";
-import { WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult } from "./event-schemas.js";
+import { WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult, WebhookTestResult } from "./event-schemas.js";
 import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
 
 // Webhook delivery log, manual retry and replay (docs/webhooks.md).
@@ -115,6 +116,29 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       try {
         const queued = await replayToEndpoint(app.db, request.params.id, request.query.fromEventId);
         return reply.code(202).send({ queued });
+      } catch (err) {
+        throw deliveryProblem(err);
+      }
+    },
+  );
+
+  app.post(
+    "/directories/:id/webhooks/test",
+    {
+      schema: {
+        tags,
+        summary: "Send a signed test event (type webhook.test) to the directory's webhook endpoint now, once",
+        description:
+          "Not an event of the directory: it is neither logged nor retried. The answer says whether the receiver accepted it (2xx) and, if not, why.",
+        operationId: "sendWebhookTestEvent",
+        security: ADMIN_SECURITY,
+        params: DirectoryParams,
+        response: { 200: ref(WebhookTestResult), ...problems(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      try {
+        return await sendWebhookTestEvent(app.db, app.config, request.params.id);
       } catch (err) {
         throw deliveryProblem(err);
       }

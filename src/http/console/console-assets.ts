@@ -60,6 +60,15 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .pager { display: flex; gap: 12px; margin: 12px 0; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 20px; }
 svg.chart { width: 100%; height: auto; background: #fff; }
+/* directory pages (console-dirs): chart legend, search row, danger zone */
+.legend { font-size: 14px; margin: 4px 0 14px; }
+.key { display: inline-block; width: 11px; height: 11px; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; }
+.key-ok { background: #2e7d32; } .key-4xx { background: #b25e00; } .key-5xx { background: #c62828; }
+.key-users { background: #0a58a8; } .key-groups { background: #7b3fa0; }
+.actions { display: flex; flex-wrap: wrap; gap: 10px; align-items: end; }
+.actions form { margin: 0; }
+input[type=number] { font: inherit; padding: 7px 10px; border: 1px solid #8c959f; border-radius: 6px; width: 8em; }
+.card.danger { border-color: var(--bad-fg); }
 .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 

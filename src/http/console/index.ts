@@ -8,7 +8,7 @@ import { ApiProblem } from "../problem.js";
 import { isCrossSiteRequest } from "../setup/same-origin.js";
 import type { FormBody } from "./console-reply.js";
 import { directoryDataRoutes } from "./directory-data-routes.js";
-import { directoryListRoutes } from "./directory-list-routes.js";
+import { directoryPages } from "./directory-pages.js";
 import { readSessionCookie, sessionCookieFor } from "./session-cookie.js";
 import { signInRoutes } from "./sign-in-routes.js";
 
@@ -103,6 +103,6 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   await app.register(signInRoutes, { cookie });
-  await app.register(directoryListRoutes);
+  await app.register(directoryPages);
   await app.register(directoryDataRoutes);
 };

@@ -82,7 +82,7 @@ export const requestLogPages: FastifyPluginAsyncTypebox = async (app) => {
 <tbody>${page.entries.map(
             (
               e,
-            ) => html`<tr><td><a href="${requestPath(directory.id, e.id)}" aria-label="Request ${e.id} at ${e.at.toISOString()}">${timeOf(e.at)}</a></td>
+            ) => html`<tr><td><a href="${requestPath(directory.id, e.id)}">${timeOf(e.at)}<span class="sr-only"> (request ${e.id})</span></a></td>
 <td><code>${e.method}</code></td><td class="mono">${e.path}${e.query ? html`?${e.query}` : ""}</td><td>${statusBadge(e.status)}</td>
 <td>${e.scimType ? html`<code>${e.scimType}</code> ` : ""}${e.detail ?? ""}</td><td class="num">${e.durationMs.toFixed(1)} ms</td></tr>`,
           )}</tbody></table>

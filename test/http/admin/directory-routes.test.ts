@@ -113,6 +113,18 @@ describe("admin API: directories", () => {
     expect(byProduct.json().nextCursor).toBeNull();
   });
 
+  it("GET list searches a part of the name or tenant with q, any case, wildcards taken literally", async () => {
+    const a = (await create({ name: "Quokka Labs", tenant: "q-1" })).json().id;
+    const b = (await create({ name: "Other", tenant: "QUOKKA_eu" })).json().id;
+    const search = async (q: string) =>
+      (await t.app.inject({ method: "GET", url: `/api/v1/directories?q=${encodeURIComponent(q)}`, headers: adminAuth }))
+        .json()
+        .data.map((d: { id: string }) => d.id);
+    expect(await search("quokka")).toEqual([a, b]);
+    expect(await search("kka_")).toEqual([b]);
+    expect(await search("%")).toEqual([]);
+  });
+
   it("GET list rejects a bad cursor and an out-of-range limit", async () => {
     const bad = await t.app.inject({ method: "GET", url: "/api/v1/directories?cursor=garbage", headers: adminAuth });
     expect(bad.statusCode).toBe(400);
