@@ -6,11 +6,13 @@ import { tokenUseOf } from "./directory-tokens.js";
 // A directory's sync state as an operator reads it at a glance (console directory list and overview):
 //   disabled  the directory refuses SCIM requests;
 //   failing   among its last RECENT.count authenticated requests of the last RECENT.hours hour(s), one or more
-//             was answered 4xx/5xx (the IdP is getting errors now);
+//             was answered 4xx/5xx, or requests without a valid Secret Token were refused in that hour after the
+//             latest authenticated one (a revoked or expired token: the IdP is getting errors now);
 //   healthy   an IdP has authenticated (the request log holds an authenticated request, or a token was used
 //             before the log was pruned) and nothing failed recently;
 //   waiting   no IdP has authenticated yet.
-// Only authenticated requests count: anyone who knows a Tenant URL can send requests without a token.
+// Otherwise only authenticated requests count: anyone who knows a Tenant URL can send requests without a
+// token, so refusals weigh only until the IdP next authenticates.
 // A page of directories costs four queries whatever its size.
 
 export const RECENT = { count: 10, hours: 1 } as const;
@@ -23,6 +25,8 @@ export interface DirectoryHealth {
   groups: number;
   lastRequest: { at: Date; method: string; path: string; status: number } | null;
   recentFailures: number;
+  /** Requests refused for want of a valid token in the last RECENT.hours hour(s), after the latest authenticated one. */
+  refusedRecently: number;
   /** When the newest live token was issued; null when the directory has no live token. */
   newestLiveTokenAt: Date | null;
 }
@@ -43,7 +47,7 @@ export async function directoryHealth(
     const token = tokens.get(d.id)!;
     const state: DirectoryState = d.disabled
       ? "disabled"
-      : t.recentFailures > 0
+      : t.recentFailures > 0 || t.refusedSinceLastAuthenticated > 0
         ? "failing"
         : t.last || token.everUsed
           ? "healthy"
@@ -53,6 +57,7 @@ export async function directoryHealth(
       ...counts.get(d.id)!,
       lastRequest: t.last,
       recentFailures: t.recentFailures,
+      refusedRecently: t.refusedSinceLastAuthenticated,
       newestLiveTokenAt: token.newestLiveCreatedAt,
     });
   });

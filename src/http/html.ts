@@ -45,3 +45,15 @@ export function copyField(id: string, label: string, value: string, hint?: SafeH
   ${hint ? html`<p class="hint">${hint}</p>` : ""}
 </div>`;
 }
+
+/** The <head> of a server-rendered page: no referrer, not indexed, its one stylesheet inline by nonce. */
+export function pageHead(title: string, styleNonce: string, css: string): SafeHtml {
+  return html`<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${title}</title>
+<style nonce="${styleNonce}">${raw(css)}</style>
+</head>`;
+}

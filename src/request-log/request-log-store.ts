@@ -120,6 +120,12 @@ export interface ScimTrafficSummary {
   last: Pick<ScimRequestRow, "at" | "method" | "path" | "status"> | null;
   /** Among the directory's last `recent.count` authenticated requests within `recent.hours` hours: those answered 4xx/5xx. */
   recentFailures: number;
+  /**
+   * Requests refused for want of a valid Secret Token within `recent.hours` hours and after the latest
+   * authenticated one (0 when none ever authenticated): an IdP that synced is being refused now (its token
+   * was revoked or expired).
+   */
+  refusedSinceLastAuthenticated: number;
 }
 
 /** The traffic summary of many directories in ONE query (a page of the directory list), in the order given. */
@@ -136,20 +142,26 @@ export async function scimTrafficSummaries(
     path: string;
     status: number;
     recentFailures: number;
+    refused: number;
   }>(sql`
-    SELECT d.id::text AS "directoryId", last.at, last.method, last.path, last.status, recent.failures AS "recentFailures"
+    SELECT d.id::text AS "directoryId", last.at, last.method, last.path, last.status, recent.failures AS "recentFailures",
+           refused.n AS refused
       FROM unnest(${[...directoryIds]}::uuid[]) WITH ORDINALITY AS d(id, n)
-      LEFT JOIN LATERAL (SELECT at, method, path, status FROM scim_requests
+      LEFT JOIN LATERAL (SELECT id, at, method, path, status FROM scim_requests
                           WHERE directory_id = d.id AND authenticated ORDER BY id DESC LIMIT 1) last ON true
       CROSS JOIN LATERAL (SELECT count(*) FILTER (WHERE r.status >= 400)::int AS failures
                             FROM (SELECT status FROM scim_requests
                                    WHERE directory_id = d.id AND authenticated AND at > now() - make_interval(hours => ${recent.hours}::int)
                                    ORDER BY id DESC LIMIT ${recent.count}) r) recent
+      CROSS JOIN LATERAL (SELECT count(*)::int AS n FROM scim_requests
+                           WHERE directory_id = d.id AND NOT authenticated AND id > last.id
+                             AND at > now() - make_interval(hours => ${recent.hours}::int)) refused
      ORDER BY d.n`);
   return rows.map((r) => ({
     directoryId: r.directoryId,
     last: r.at ? { at: r.at, method: r.method, path: r.path, status: r.status } : null,
     recentFailures: r.recentFailures,
+    refusedSinceLastAuthenticated: r.refused,
   }));
 }
 

@@ -187,10 +187,14 @@ describe.skipIf(!haveChromium)("the operator console, end to end in a browser", 
     expect(await visibleText(page)).not.toContain(idpToken);
     await shoot(page, "request");
 
+    // the refused IdP turns the directory's state to failing, in the overview and the list
     await page.goto(directory);
+    expect(await page.locator("#directory-state .badge").textContent()).toBe("failing");
+    expect(await page.locator("#refused-recently").textContent()).toContain("1 request(s) refused in the last hour");
     await shoot(page, "directory", true);
     await page.goto(`${origin}/console/directories`);
     expect(await visibleText(page)).toContain("Contoso Ltd");
+    expect(await page.locator("#directories tbody tr", { hasText: "Contoso Ltd" }).locator(".badge").textContent()).toBe("failing");
     await shoot(page, "directories");
 
     // 8. sign out: the console's pages send the browser to sign-in again

@@ -109,9 +109,18 @@ describe("directory sync activity and health", () => {
     expect(fresh.hours.every((h) => h.requests && h.counts)).toBe(true);
   });
 
-  it("tells the states apart, counting only authenticated, recent requests", async () => {
-    const ids = await Promise.all([1, 1, 1, 1, 1, 1].map(() => directory(1)));
-    const [waiting, healthy, failing, recovered, oldFailure, usedBeforePruning] = ids as [string, string, string, string, string, string];
+  it("tells the states apart: recent authenticated failures, and refusals after the IdP last authenticated", async () => {
+    const ids = await Promise.all([1, 1, 1, 1, 1, 1, 1, 1].map(() => directory(1)));
+    const [waiting, healthy, failing, recovered, oldFailure, usedBeforePruning, revoked, reauthenticated] = ids as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     await insertScimRequests(t.app.db, [
       requestLogRow(waiting, { status: 401, authenticated: false }),
       requestLogRow(healthy),
@@ -121,6 +130,11 @@ describe("directory sync activity and health", () => {
       requestLogRow(recovered, { status: 400 }),
       ...Array.from({ length: 10 }, () => requestLogRow(recovered)),
       requestLogRow(oldFailure, { status: 404, at: new Date(now.getTime() - 2 * HOUR) }),
+      // an IdP that synced, then is refused (its token was revoked): failing until it authenticates again
+      requestLogRow(revoked),
+      requestLogRow(revoked, { status: 401, authenticated: false }),
+      requestLogRow(reauthenticated, { status: 401, authenticated: false }),
+      requestLogRow(reauthenticated),
     ]);
     const token = (await issueSecretToken(t.app.db.prisma, t.config, usedBeforePruning))!;
     await t.app.db.prisma.directoryToken.update({
@@ -131,7 +145,18 @@ describe("directory sync activity and health", () => {
       t.app.db,
       ids.map((id) => ({ id, disabled: false })),
     );
-    expect(ids.map((id) => health.get(id)!.state)).toEqual(["waiting", "healthy", "failing", "healthy", "healthy", "healthy"]);
+    expect(ids.map((id) => health.get(id)!.state)).toEqual([
+      "waiting",
+      "healthy",
+      "failing",
+      "healthy",
+      "healthy",
+      "healthy",
+      "failing",
+      "healthy",
+    ]);
+    expect(health.get(revoked)!.refusedRecently).toBe(1);
+    expect(health.get(waiting)!.refusedRecently).toBe(0);
     expect(health.get(failing)!.lastRequest).toMatchObject({ method: "GET", path: "/Users", status: 500 });
     expect(health.get(waiting)!.lastRequest).toBeNull();
     expect(health.get(usedBeforePruning)!.newestLiveTokenAt).toEqual(token.createdAt);

@@ -1,4 +1,4 @@
-import { html, raw, type SafeHtml } from "../html.js";
+import { html, pageHead, raw, type SafeHtml } from "../html.js";
 import { CONSOLE_CSS, CONSOLE_SCRIPT } from "./console-assets.js";
 
 // The page shell every console page renders into, and the small pieces pages share: the CSRF field of
@@ -77,14 +77,7 @@ export function renderConsolePage(page: ConsolePage, nonces: Nonces): string {
   const { session } = page;
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>${page.title} · scimbridge console</title>
-<style nonce="${nonces.style}">${raw(CONSOLE_CSS)}</style>
-</head>
+${pageHead(`${page.title} · scimbridge console`, nonces.style, CONSOLE_CSS)}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header class="top"><div class="wrap">

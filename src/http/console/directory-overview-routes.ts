@@ -36,7 +36,11 @@ export const directoryOverviewRoutes: FastifyPluginAsyncTypebox = async (app) =>
 <section class="card" id="directory-facts" aria-labelledby="facts-heading" data-live="${directoryPath(directory.id)}" data-live-ms="10000">
 <h2 id="facts-heading">Directory</h2>
 <dl class="facts">
-<dt>State</dt><dd id="directory-state">${stateBadge(health.state)}</dd>
+<dt>State</dt><dd id="directory-state">${stateBadge(health.state)}${
+      health.refusedRecently > 0
+        ? html` <span id="refused-recently">${health.refusedRecently} request(s) refused in the last hour for want of a valid Secret Token (<a href="${directoryPath(directory.id, "requests")}?status=401">see the request log</a>)</span>`
+        : ""
+    }</dd>
 <dt>Tenant</dt><dd>${directory.tenant ?? "—"}</dd>
 ${directory.product ? html`<dt>Product</dt><dd>${directory.product}</dd>` : ""}
 <dt>Provider</dt><dd>${directory.provider}</dd>

@@ -1,5 +1,4 @@
 import { timingSafeEqual } from "node:crypto";
-import helmet from "@fastify/helmet";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type ConsoleSession, findConsoleSession } from "../../console/console-sessions.js";
 import { adminProblemFor } from "../admin/admin-errors.js";
@@ -11,6 +10,7 @@ import { directoryDataRoutes } from "./directory-data-routes.js";
 import { directoryPages } from "./directory-pages.js";
 import { readSessionCookie, sessionCookieFor } from "./session-cookie.js";
 import { signInRoutes } from "./sign-in-routes.js";
+import { registerPageSecurity } from "../plugins/page-security.js";
 
 // The operator console at /console: server-rendered pages over the same services as the admin API.
 // Every page but sign-in needs a session (src/console/console-sessions.ts); every POST needs the session's
@@ -36,23 +36,7 @@ function sameToken(a: string, b: string): boolean {
 export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const cookie = sessionCookieFor(app.config.publicUrl);
 
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: [],
-        styleSrc: [],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: "no-referrer" },
-  });
+  await registerPageSecurity(app);
   app.removeContentTypeParser(["application/json", "text/plain"]);
   app.addContentTypeParser(
     "application/x-www-form-urlencoded",
@@ -63,9 +47,6 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       done(null, form);
     },
   );
-  app.addHook("onSend", async (_request, reply) => {
-    reply.header("cache-control", "no-store");
-  });
   app.setErrorHandler((error: Error, request, reply) => renderError(adminProblemFor(error), request, reply));
 
   app.addHook("onRequest", async (request, reply) => {

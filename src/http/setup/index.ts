@@ -1,4 +1,3 @@
-import helmet from "@fastify/helmet";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
@@ -10,6 +9,7 @@ import { setupLinkKey } from "../../setup-links/setup-link-token.js";
 import { isCrossSiteRequest } from "./same-origin.js";
 import { type Nonces, renderMessagePage, renderSetupPage, type SecretTokenSlot } from "./setup-page.js";
 import { statusDisplay } from "./status-view.js";
+import { registerPageSecurity } from "../plugins/page-security.js";
 
 // The IT admin's setup page at /setup/{token}. The URL itself is the credential, so responses are never
 // cached or sent as a referrer, and the token is cut out of logged URLs (src/logger.ts).
@@ -82,30 +82,11 @@ const StatusJson = Type.Object({
 export const setupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const key = setupLinkKey(app.config.secretsKey);
 
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: [],
-        styleSrc: [],
-        imgSrc: ["'self'", "data:"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
-    referrerPolicy: { policy: "no-referrer" },
-  });
+  await registerPageSecurity(app);
   // the Reveal token form posts an empty urlencoded body; nothing in it is read
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 1024 }, (_request, _body, done) =>
     done(null, {}),
   );
-  app.addHook("onSend", async (_request, reply) => {
-    reply.header("cache-control", "no-store");
-  });
 
   const nonces = (reply: FastifyReply): Nonces => reply.cspNonce as Nonces;
   const tenantUrl = (directoryId: string) => `${app.config.publicUrl}/scim/v2/${directoryId}`;

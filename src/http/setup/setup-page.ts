@@ -1,4 +1,4 @@
-import { copyField, html, raw, type SafeHtml } from "../html.js";
+import { copyField, html, pageHead, raw, type SafeHtml } from "../html.js";
 import { SETUP_PAGE_CSS, SETUP_PAGE_SCRIPT } from "./setup-page-assets.js";
 import { entraSteps, genericSteps, oktaSteps } from "./setup-instructions.js";
 import { formatTime, type StatusDisplay } from "./status-view.js";
@@ -31,14 +31,7 @@ export interface SetupPageView {
 function layout(title: string, nonces: Nonces, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>${title}</title>
-<style nonce="${nonces.style}">${raw(SETUP_PAGE_CSS)}</style>
-</head>
+${pageHead(title, nonces.style, SETUP_PAGE_CSS)}
 <body>
 ${body}
 <script nonce="${nonces.script}">${raw(SETUP_PAGE_SCRIPT)}</script>
