@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { type DirectoryView, DirectoryNotFound, getDirectory } from "../../directories/directory-service.js";
+import { ScimError } from "../../scim/errors.js";
 import { isResourceId } from "../../scim/resource/resource-id.js";
 import { html, type SafeHtml } from "../html.js";
 import { type ConsolePage, type DirectoryTab, directoryPath, directoryTabs, type PageSession } from "./console-layout.js";
@@ -64,4 +65,34 @@ export function queryValue(value: unknown): string | undefined {
 export function pageLimit(value: unknown, fallback = 50): number {
   const n = Number(queryValue(value));
   return Number.isInteger(n) && n >= 1 && n <= 200 ? n : fallback;
+}
+
+/**
+ * A list read with a SCIM filter from the operator: a filter the parser refuses (ScimError 400) becomes the
+ * page's `problem`, shown beside the form with status 400, instead of an error page that loses the form.
+ */
+export async function readFiltered<T>(read: () => Promise<T>): Promise<{ page?: T; problem?: string }> {
+  try {
+    return { page: await read() };
+  } catch (err) {
+    if (!(err instanceof ScimError) || err.status !== 400) throw err;
+    return { problem: err.detail };
+  }
+}
+
+/** The SCIM filter box of a list page (users, groups): a GET form that keeps the filter, and its examples. */
+export function scimFilterForm(path: string, filter: string | undefined, what: "users" | "groups", examples: SafeHtml): SafeHtml {
+  return html`<form method="get" action="${path}" class="inline card" role="search" aria-label="Filter ${what}">
+  <div class="field"><label for="filter">SCIM filter</label>
+  <input type="search" id="filter" name="filter" value="${filter ?? ""}" size="48" spellcheck="false" autocomplete="off"
+    aria-describedby="filter-hint"></div>
+  <button type="submit" class="primary">Filter ${what}</button>
+  ${filter ? html`<a href="${path}">Clear filter</a>` : ""}
+  <p class="hint" id="filter-hint">For example ${examples}.</p>
+</form>`;
+}
+
+/** The notice of a refused filter (empty when there is none). */
+export function filterProblem(problem: string | undefined): SafeHtml | string {
+  return problem ? notice("bad", html`This filter is not valid: ${problem}`) : "";
 }

@@ -1,13 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { isResourceId } from "../../scim/resource/resource-id.js";
-import { findGroup, type GroupPage, groupMembersPage, listGroups } from "../../groups/group-listing.js";
-import { ScimError } from "../../scim/errors.js";
+import { findGroup, groupMembersPage, listGroups } from "../../groups/group-listing.js";
 import { groupNotFound } from "../admin/group-routes.js";
 import { html } from "../html.js";
 import { directoryPath, pager } from "./console-layout.js";
 import { sessionOf } from "./console-reply.js";
-import { directoryOf, jsonBlock, notice, pageLimit, queryValue, sendSection, timeOf } from "./directory-section.js";
+import {
+  directoryOf,
+  filterProblem,
+  jsonBlock,
+  pageLimit,
+  queryValue,
+  readFiltered,
+  scimFilterForm,
+  sendSection,
+  timeOf,
+} from "./directory-section.js";
 import { userPath } from "./user-pages.js";
 
 // A directory's synced groups (the admin API's listing, with its SCIM filter) and one group with its members
@@ -30,23 +39,11 @@ export const groupPages: FastifyPluginAsyncTypebox = async (app) => {
     const directory = await directoryOf(app, request.params.id);
     const filter = queryValue(request.query.filter);
     const cursor = queryValue(request.query.cursor);
-    let page: GroupPage | undefined;
-    let problem: string | undefined;
-    try {
-      page = await listGroups(app.db, directory.id, { filter, cursor, limit: pageLimit(request.query.limit) });
-    } catch (err) {
-      if (!(err instanceof ScimError) || err.status !== 400) throw err;
-      problem = err.detail;
-    }
+    const { page, problem } = await readFiltered(() =>
+      listGroups(app.db, directory.id, { filter, cursor, limit: pageLimit(request.query.limit) }),
+    );
     const path = directoryPath(directory.id, "groups");
-    const form = html`<form method="get" action="${path}" class="inline card" role="search" aria-label="Filter groups">
-  <div class="field"><label for="filter">SCIM filter</label>
-  <input type="search" id="filter" name="filter" value="${filter ?? ""}" size="48" spellcheck="false" autocomplete="off"
-    aria-describedby="filter-hint"></div>
-  <button type="submit" class="primary">Filter groups</button>
-  ${filter ? html`<a href="${path}">Clear filter</a>` : ""}
-  <p class="hint" id="filter-hint">For example <code>displayName sw "Eng"</code> or <code>externalId eq "g-1"</code>.</p>
-</form>`;
+    const form = scimFilterForm(path, filter, "groups", html`<code>displayName sw "Eng"</code> or <code>externalId eq "g-1"</code>`);
     const table = page
       ? page.data.length === 0
         ? html`<p>${filter ? "No groups match this filter." : "No groups synced yet."}</p>`
@@ -64,7 +61,7 @@ ${pager(path, { filter, limit: request.query.limit }, page.nextCursor, !cursor)}
       tab: "groups",
       session: sessionOf(request),
       status: problem ? 400 : 200,
-      body: html`<h2>Groups</h2>${form}${problem ? notice("bad", html`This filter is not valid: ${problem}`) : ""}${table}`,
+      body: html`<h2>Groups</h2>${form}${filterProblem(problem)}${table}`,
     });
   });
 

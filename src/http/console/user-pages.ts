@@ -4,14 +4,24 @@ import { newestEvents } from "../../events/event-service.js";
 import { decodeBigintCursor, encodeBigintCursor } from "../../pagination/keyset-position.js";
 import { ScimError } from "../../scim/errors.js";
 import { toAppUser } from "../../users/app-user.js";
-import { listUsers, type UserPage } from "../../users/user-listing.js";
+import { listUsers } from "../../users/user-listing.js";
 import { scimUsers } from "../../users/user-resources.js";
 import { getUser } from "../../users/user-service.js";
 import { userNotFound } from "../admin/user-routes.js";
 import { html } from "../html.js";
 import { directoryPath, pager } from "./console-layout.js";
 import { sessionOf } from "./console-reply.js";
-import { directoryOf, jsonBlock, notice, pageLimit, queryValue, sendSection, timeOf } from "./directory-section.js";
+import {
+  directoryOf,
+  filterProblem,
+  jsonBlock,
+  pageLimit,
+  queryValue,
+  readFiltered,
+  scimFilterForm,
+  sendSection,
+  timeOf,
+} from "./directory-section.js";
 import { eventTable } from "./event-pages.js";
 
 // A directory's synced users: the list with a SCIM filter box (the admin API's listing, same engine as the
@@ -38,23 +48,16 @@ export const userPages: FastifyPluginAsyncTypebox = async (app) => {
     const filter = queryValue(request.query.filter);
     const limit = pageLimit(request.query.limit);
     const cursor = queryValue(request.query.cursor);
-    let page: UserPage | undefined;
-    let problem: string | undefined;
-    try {
-      page = await listUsers(app.db, directory.id, { filter, cursor, limit, maxBytes: app.config.adminPageMaxBytes });
-    } catch (err) {
-      if (!(err instanceof ScimError) || err.status !== 400) throw err;
-      problem = err.detail;
-    }
+    const { page, problem } = await readFiltered(() =>
+      listUsers(app.db, directory.id, { filter, cursor, limit, maxBytes: app.config.adminPageMaxBytes }),
+    );
     const path = directoryPath(directory.id, "users");
-    const form = html`<form method="get" action="${path}" class="inline card" role="search" aria-label="Filter users">
-  <div class="field"><label for="filter">SCIM filter</label>
-  <input type="search" id="filter" name="filter" value="${filter ?? ""}" size="48" spellcheck="false" autocomplete="off"
-    aria-describedby="filter-hint"></div>
-  <button type="submit" class="primary">Filter users</button>
-  ${filter ? html`<a href="${path}">Clear filter</a>` : ""}
-  <p class="hint" id="filter-hint">For example <code>userName sw "a"</code>, <code>emails.value eq "ada@example.com"</code>, <code>active eq false</code>.</p>
-</form>`;
+    const form = scimFilterForm(
+      path,
+      filter,
+      "users",
+      html`<code>userName sw "a"</code>, <code>emails.value eq "ada@example.com"</code>, <code>active eq false</code>`,
+    );
     const table = page
       ? page.data.length === 0
         ? html`<p>${filter ? "No users match this filter." : "No users synced yet."}</p>`
@@ -74,7 +77,7 @@ ${pager(path, { filter, limit: request.query.limit }, page.nextCursor, !cursor)}
       tab: "users",
       session: sessionOf(request),
       status: problem ? 400 : 200,
-      body: html`<h2>Users</h2>${form}${problem ? notice("bad", html`This filter is not valid: ${problem}`) : ""}${table}`,
+      body: html`<h2>Users</h2>${form}${filterProblem(problem)}${table}`,
     });
   });
 
