@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { ConnectionPool } from "./connection-pool.js";
 import { isSerializationFailure } from "./db-errors.js";
 import { type Sql, toQuery } from "./sql.js";
 
@@ -78,7 +79,7 @@ function runner(client: pg.Pool | pg.PoolClient, nameOf: (text: string) => strin
 const TRANSACTION_ATTEMPTS = 3;
 
 export function createDatabase(options: DatabaseOptions): Database {
-  const pool = new pg.Pool({
+  const pool = new ConnectionPool({
     connectionString: options.url,
     max: options.poolSize,
     statement_timeout: (options.sessionTimeouts ?? true) ? options.statementTimeoutMs || undefined : undefined,
