@@ -111,7 +111,7 @@ export function remapCard(livePath: string, action: string, session: PageSession
           ? "waiting for a server process to claim it"
           : html`<progress max="${Math.max(job.total, 1)}" value="${Math.min(job.processed, Math.max(job.total, 1))}" aria-labelledby="remap-progress-text"></progress> <span id="remap-progress-text">${job.processed} of ${job.total} users processed</span>`
       }</dd>
-<dt>Changed</dt><dd id="remap-changed">${job.changed} users (each got a user.updated)</dd>
+<dt>Changed</dt><dd id="remap-changed">${job.changed} ${job.changed === 1 ? "user" : "users"} (each got a user.updated)</dd>
 <dt>Requested</dt><dd>${timeOf(job.requestedAt)}</dd>
 <dt>Started</dt><dd>${timeOf(job.startedAt)}</dd>
 <dt>Finished</dt><dd>${timeOf(job.finishedAt)}</dd>
