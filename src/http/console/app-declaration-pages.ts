@@ -52,12 +52,12 @@ function attributeRow(a: AppAttributeView, session: PageSession): SafeHtml {
     session,
     html`<input type="hidden" name="name" value="${a.name}">
 <div class="field"><label for="type-${a.name}">Type of ${a.name}</label>${typeSelect(`type-${a.name}`, a.type)}</div>
-<div class="field"><input type="checkbox" id="required-${a.name}" name="required" value="true"${a.required ? html` checked` : ""}> <label for="required-${a.name}">Required</label></div>
+<label><input type="checkbox" name="required" value="true"${a.required ? html` checked` : ""}> Required<span class="sr-only"> (${a.name})</span></label>
 <button type="submit">Save ${a.name}</button>`,
     html`class="inline"`,
   );
   return html`<tr id="attribute-${a.name}">
-<th scope="row"><span class="mono">${a.name}</span></th>
+<td><span class="mono">${a.name}</span></td>
 <td>${a.type}</td>
 <td>${a.required ? "yes" : "no"}</td>
 <td>${timeTag(a.updatedAt)}</td>
@@ -71,7 +71,7 @@ export const appDeclarationPages: FastifyPluginAsyncTypebox = async (app) => {
     const [attributes, roles] = await Promise.all([listAppAttributes(app.db), listRoles(app.db)]);
     const roleRows = roles.map(
       (r) => html`<tr id="role-${r.name}">
-<th scope="row"><span class="mono">${r.name}</span></th>
+<td><span class="mono">${r.name}</span></td>
 <td>${r.description ?? ""}</td>
 <td>${timeTag(new Date(r.updatedAt))}</td>
 <td>${postForm(`${DECLARATIONS_PATH}/roles/${encodeURIComponent(r.name)}/delete`, session, html`<button type="submit" class="danger" aria-label="Remove role ${r.name}">Remove</button>`)}</td>
@@ -97,7 +97,7 @@ ${postForm(
   session,
   html`<div class="field"><label for="attribute-name">Name</label><input id="attribute-name" name="name" type="text" required maxlength="64" value="${attributeForm.name}" spellcheck="false" autocomplete="off" aria-describedby="attribute-name-hint"><p class="hint" id="attribute-name-hint">A letter, then letters, digits or _ (64 at most). The same name again changes its declaration.</p></div>
 <div class="field"><label for="attribute-type">Type</label>${typeSelect("attribute-type", attributeForm.type)}</div>
-<div class="field"><input type="checkbox" id="attribute-required" name="required" value="true"${attributeForm.required ? html` checked` : ""} aria-describedby="attribute-required-hint"> <label for="attribute-required">Required</label><p class="hint" id="attribute-required-hint">A user without a value still syncs: the attribute is null and the directory shows a warning.</p></div>
+<div class="field"><label><input type="checkbox" id="attribute-required" name="required" value="true"${attributeForm.required ? html` checked` : ""} aria-describedby="attribute-required-hint"> Required</label><p class="hint" id="attribute-required-hint">A user without a value still syncs: the attribute is null and the directory shows a warning.</p></div>
 <button type="submit" class="primary" id="declare-attribute">Declare attribute</button>`,
   html`aria-labelledby="declare-heading"`,
 )}

@@ -2,7 +2,7 @@ import type { AttributeMappingView, MappingWarningView } from "../../attributes/
 import { defaultPathFor } from "../../attributes/provider-defaults.js";
 import type { RemapJobView } from "../../attributes/remap-job-view.js";
 import type { SeenScimPaths } from "../../attributes/seen-scim-paths.js";
-import { html, type SafeHtml } from "../html.js";
+import { html, raw, type SafeHtml } from "../html.js";
 import { type PageSession, postForm } from "./console-layout.js";
 import { timeOf } from "./directory-section.js";
 import { type FormRefusal, refusalNotice } from "./form-refusal.js";
@@ -13,6 +13,11 @@ import { type FormRefusal, refusalNotice } from "./form-refusal.js";
 // examples are IdP data).
 
 export const SEEN_PATHS_LIST = "seen-scim-paths";
+
+/** A SCIM path as text that may wrap after ":" and "." (URNs are long and hold no spaces). */
+export function pathText(path: string): SafeHtml {
+  return html`<span class="mono">${path.split(/(?<=[:.])/).map((part, i) => html`${i ? raw("<wbr>") : ""}${part}`)}</span>`;
+}
 
 /** What the operator typed into one attribute's field when the save was refused. */
 export interface AttributeFieldState {
@@ -37,8 +42,8 @@ function attributeRow(
   const save = postForm(
     action(m.attribute),
     session,
-    html`<div class="field"><label for="${id}">SCIM path for ${m.attribute}</label><input id="${id}" name="scimPath" type="text" size="48" maxlength="512" required list="${SEEN_PATHS_LIST}" value="${value}" spellcheck="false" autocomplete="off" aria-describedby="${id}-hint">
-<p class="hint" id="${id}-hint">${fallback ? html`Provider default (${provider}): <span class="mono">${fallback}</span>` : html`No ${provider} default: without a path of its own the value is always null.`}</p></div>
+    html`<div class="field"><label for="${id}">SCIM path for ${m.attribute}</label><input id="${id}" name="scimPath" type="text" size="40" maxlength="512" required list="${SEEN_PATHS_LIST}" value="${value}" spellcheck="false" autocomplete="off" aria-describedby="${id}-hint">
+<p class="hint" id="${id}-hint">${fallback ? html`Provider default (${provider}): ${pathText(fallback)}` : html`No ${provider} default: without a path of its own the value is always null.`}</p></div>
 <button type="submit">Save path for ${m.attribute}</button>`,
     html`class="inline"`,
   );
@@ -51,8 +56,8 @@ function attributeRow(
         )
       : "";
   return html`<tr id="mapping-${m.attribute}">
-<th scope="row"><span class="mono">${m.attribute}</span><br><span class="hint">${m.type}${m.required ? ", required" : ""}</span></th>
-<td>${m.scimPath ? html`<span class="mono">${m.scimPath}</span>` : "—"}<br><span class="badge ${m.source === "directory" ? "ok" : "off"}">${SOURCE_LABELS[m.source]}</span></td>
+<td><span class="mono">${m.attribute}</span><br><span class="hint">${m.type}${m.required ? ", required" : ""}</span></td>
+<td>${m.scimPath ? pathText(m.scimPath) : "—"}<br><span class="badge ${m.source === "directory" ? "ok" : "off"}">${SOURCE_LABELS[m.source]}</span></td>
 <td>${save}</td>
 <td>${clear}</td>
 </tr>`;
@@ -91,9 +96,7 @@ export function seenPathsTable(seen: SeenScimPaths): SafeHtml {
 <caption>Counted over ${sample}. Examples are truncated to 100 characters.</caption>
 <thead><tr><th scope="col">SCIM path</th><th scope="col" class="num">Users</th><th scope="col" class="num">Share</th><th scope="col">Examples</th></tr></thead>
 <tbody>${seen.data.map(
-    (
-      p,
-    ) => html`<tr><th scope="row"><span class="mono">${p.path}</span></th><td class="num">${p.users}</td><td class="num">${Math.round(p.share * 100)}%</td>
+    (p) => html`<tr><td>${pathText(p.path)}</td><td class="num">${p.users}</td><td class="num">${Math.round(p.share * 100)}%</td>
 <td>${p.examples.map((e, i) => html`${i ? ", " : ""}<code>${e}</code>`)}</td></tr>`,
   )}</tbody></table>`;
 }
@@ -136,10 +139,8 @@ export function mappingWarningsTable(warnings: MappingWarningView[]): SafeHtml {
 <caption class="sr-only">Mapping warnings</caption>
 <thead><tr><th scope="col">Attribute</th><th scope="col">Warning</th><th scope="col">SCIM path</th><th scope="col">Expected</th><th scope="col">Example</th><th scope="col" class="num">Count</th><th scope="col">Last seen</th></tr></thead>
 <tbody>${warnings.map(
-    (
-      w,
-    ) => html`<tr><th scope="row"><span class="mono">${w.attribute}</span></th><td><span class="badge bad">${WARNING_KINDS[w.kind]}</span></td>
-<td><span class="mono">${w.scimPath}</span></td><td>${w.expectedType}</td><td>${w.example === null ? "—" : html`<code>${w.example}</code>`}</td>
+    (w) => html`<tr><td><span class="mono">${w.attribute}</span></td><td><span class="badge bad">${WARNING_KINDS[w.kind]}</span></td>
+<td>${pathText(w.scimPath)}</td><td>${w.expectedType}</td><td>${w.example === null ? "—" : html`<code>${w.example}</code>`}</td>
 <td class="num">${w.count}</td><td>${timeOf(w.lastSeenAt)}</td></tr>`,
   )}</tbody></table>
 <p class="hint">Such a value is null on the app-facing user; the SCIM request still succeeded. Changing the attribute's declaration or this directory's mapping of it clears its warnings.</p>`;

@@ -48,7 +48,7 @@ describe("console: app attributes and roles", () => {
     const page = await c.get(declared.headers.location as string);
     expect(page.body).toContain("Attribute declared");
     expect(page.body).toMatch(
-      /<tr id="attribute-employeeNumber">\s*<th scope="row"><span class="mono">employeeNumber<\/span><\/th>\s*<td>number<\/td>\s*<td>yes<\/td>/,
+      /<tr id="attribute-employeeNumber">\s*<td><span class="mono">employeeNumber<\/span><\/td>\s*<td>number<\/td>\s*<td>yes<\/td>/,
     );
     expect((await api("/attributes")).data).toMatchObject([{ name: "employeeNumber", type: "number", required: true }]);
 

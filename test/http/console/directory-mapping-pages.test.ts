@@ -15,6 +15,8 @@ import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js
 // and detail and nothing changed; CSRF; hostile IdP values escaped.
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/** A page's markup without the <wbr> that let long SCIM paths wrap. */
+const unwrapped = (body: string) => body.replaceAll("<wbr>", "");
 const azure = JSON.parse(readFileSync(new URL("../../fixtures/idp-requests/polis-e2e-azure.json", import.meta.url), "utf8"));
 
 describe("console: a directory's attributes and roles", () => {
@@ -75,24 +77,24 @@ describe("console: a directory's attributes and roles", () => {
     expect(offered).toEqual(
       expect.arrayContaining([`${ENTERPRISE}:department`, `${ENTERPRISE}:employeeNumber`, "title", 'emails[type eq "work"].value']),
     );
-    const table = /<table id="seen-paths">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? "";
+    const table = unwrapped(/<table id="seen-paths">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? "");
     expect(table).toContain("Counted over all 2 users.");
-    expect(table).toMatch(/emails\[type eq &quot;work&quot;\]\.value<\/span><\/th><td class="num">2<\/td><td class="num">100%<\/td>/);
+    expect(table).toMatch(/emails\[type eq &quot;work&quot;\]\.value<\/span><\/td><td class="num">2<\/td><td class="num">100%<\/td>/);
     expect(table).toContain(
-      `${ENTERPRISE}:department</span></th><td class="num">1</td><td class="num">50%</td>\n<td><code>Research</code></td>`,
+      `${ENTERPRISE}:department</span></td><td class="num">1</td><td class="num">50%</td>\n<td><code>Research</code></td>`,
     );
     // a hostile value the IdP sent is an example, as text
     expect(table).toContain("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>");
     expect(unescaped(page.body)).toBe(false);
     // employeeNumber has Entra's default path; badge has none
-    expect(page.body).toContain(`Provider default (entra): <span class="mono">${ENTERPRISE}:employeeNumber</span>`);
+    expect(unwrapped(page.body)).toContain(`Provider default (entra): <span class="mono">${ENTERPRISE}:employeeNumber</span>`);
     expect(page.body).toContain("No entra default: without a path of its own the value is always null.");
   });
 
   it("shows the type mismatch the SCIM write met as a warning", async () => {
     const page = await c.get(tab());
-    const warnings = /<table id="mapping-warnings">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? "";
-    expect(warnings).toContain('<span class="mono">employeeNumber</span></th><td><span class="badge bad">type mismatch</span>');
+    const warnings = unwrapped(/<table id="mapping-warnings">([\s\S]*?)<\/table>/.exec(page.body)?.[1] ?? "");
+    expect(warnings).toContain('<span class="mono">employeeNumber</span></td><td><span class="badge bad">type mismatch</span>');
     expect(warnings).toContain('<td>number</td><td><code>E-1024</code></td>\n<td class="num">1</td>');
     expect((await mappingsApi()).warnings).toMatchObject([
       { attribute: "employeeNumber", kind: "type_mismatch", example: "E-1024", count: 1 },
@@ -106,11 +108,11 @@ describe("console: a directory's attributes and roles", () => {
     expect(saved.headers.location).toBe(`${tab()}?notice=mapping-saved#attributes`);
     const page = await c.get(saved.headers.location as string);
     expect(page.body).toContain("SCIM path saved");
-    expect(page.body).toMatch(
+    expect(unwrapped(page.body)).toMatch(
       new RegExp(`<tr id="mapping-badge">[\\s\\S]*?${ENTERPRISE}:department</span><br><span class="badge ok">this directory</span>`),
     );
     expect(page.body).toContain(
-      `id="path-badge" name="scimPath" type="text" size="48" maxlength="512" required list="seen-scim-paths" value="${ENTERPRISE}:department"`,
+      `id="path-badge" name="scimPath" type="text" size="40" maxlength="512" required list="seen-scim-paths" value="${ENTERPRISE}:department"`,
     );
     expect((await mappingsApi()).data).toContainEqual({
       attribute: "badge",
@@ -157,7 +159,7 @@ describe("console: a directory's attributes and roles", () => {
     );
     // what was typed stays in the field
     expect(bad.body).toContain(
-      'id="path-badge" name="scimPath" type="text" size="48" maxlength="512" required list="seen-scim-paths" value="phoneNumber.value"',
+      'id="path-badge" name="scimPath" type="text" size="40" maxlength="512" required list="seen-scim-paths" value="phoneNumber.value"',
     );
     const empty = await c.post(`${tab()}/attributes/badge`, { scimPath: " " });
     expect(empty.statusCode).toBe(400);
