@@ -41,6 +41,7 @@ export const DIRECTORY_TABS = [
   ["webhook", "Webhook", "/webhook"],
   ["users", "Users", "/users"],
   ["groups", "Groups", "/groups"],
+  ["mapping", "Attributes & roles", "/mapping"],
   ["requests", "SCIM requests", "/requests"],
   ["events", "Events", "/events"],
   ["deliveries", "Deliveries", "/deliveries"],
@@ -84,7 +85,7 @@ ${pageHead(`${page.title} · scimbridge console`, nonces.style, CONSOLE_CSS)}
 <a class="brand" href="/console/directories">scimbridge console</a>
 ${
   session
-    ? html`<nav aria-label="Console"><a href="/console/directories">Directories</a></nav>
+    ? html`<nav aria-label="Console"><a href="/console/directories">Directories</a><a href="/console/attributes-and-roles">Attributes &amp; roles</a></nav>
 ${postForm("/console/sign-out", session, html`<button type="submit">Sign out</button>`)}`
     : ""
 }

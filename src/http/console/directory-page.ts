@@ -31,6 +31,16 @@ const NOTICES = {
   "link-revoked": "Setup link revoked: it now opens a page saying so.",
   "webhook-saved": "Webhook URL saved. Its secret did not change.",
   "webhook-removed": "Webhook removed: no more events are sent to it.",
+  "attribute-declared": "Attribute declared: every directory's users are being recomputed in the background.",
+  "attribute-saved": "Attribute saved. A changed declaration recomputes every directory's users in the background.",
+  "attribute-deleted": "Attribute deleted, with every directory's mapping of it.",
+  "role-declared": "Role declared: directories can now map groups to it.",
+  "role-saved": "Role description saved.",
+  "role-removed": "Role removed.",
+  "mapping-saved": "SCIM path saved: this directory's users are being recomputed in the background.",
+  "mapping-cleared": "Mapping cleared: the provider default applies again, and the users are being recomputed.",
+  "remap-started": "Remap started: this directory's users are being recomputed with the current mapping.",
+  "role-mapping-saved": "Role mapping saved: every user's roles were recomputed (each change is a user.roles_changed event).",
 } as const;
 
 export type NoticeKey = keyof typeof NOTICES;

@@ -5,8 +5,10 @@ import { adminProblemFor } from "../admin/admin-errors.js";
 import { renderError } from "../error-handler.js";
 import { ApiProblem } from "../problem.js";
 import { isCrossSiteRequest } from "../setup/same-origin.js";
+import { appDeclarationPages } from "./app-declaration-pages.js";
 import type { FormBody } from "./console-reply.js";
 import { directoryDataRoutes } from "./directory-data-routes.js";
+import { directoryMappingPages } from "./directory-mapping-pages.js";
 import { directoryPages } from "./directory-pages.js";
 import { readSessionCookie, sessionCookieFor } from "./session-cookie.js";
 import { signInRoutes } from "./sign-in-routes.js";
@@ -86,4 +88,6 @@ export const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(signInRoutes, { cookie });
   await app.register(directoryPages);
   await app.register(directoryDataRoutes);
+  await app.register(appDeclarationPages);
+  await app.register(directoryMappingPages);
 };

@@ -108,6 +108,7 @@ ${pager(path, { filter, limit: request.query.limit }, page.nextCursor, !cursor)}
 <dt>displayName</dt><dd>${user.displayName ?? ""}</dd>
 <dt>externalId</dt><dd>${user.externalId ?? ""}</dd>
 <dt>Active</dt><dd>${user.active ? "yes" : "no"}</dd>
+<dt>Roles</dt><dd id="user-roles">${user.roles.length ? user.roles.join(", ") : "none"} (<a href="${directoryPath(directory.id, "mapping")}#roles">role mapping</a>)</dd>
 <dt>Created</dt><dd>${timeOf(user.createdAt)}</dd>
 <dt>Updated</dt><dd>${timeOf(user.updatedAt)}</dd>
 </dl></section>
