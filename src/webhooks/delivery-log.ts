@@ -82,6 +82,7 @@ export async function findDelivery(db: Database, config: Config, directoryId: st
 }
 
 export interface DeliveryAttempt {
+  id: string;
   at: Date;
   /** what the delivery became after this attempt */
   outcome: "succeeded" | "failed" | "dead";
@@ -89,10 +90,22 @@ export interface DeliveryAttempt {
   error: string | null;
 }
 
-/** The newest `limit` attempts of a delivery (found with findDelivery first), newest first. */
-export async function deliveryAttempts(db: Database, deliveryId: string, limit: number): Promise<DeliveryAttempt[]> {
-  const rows = await listDeliveryAttempts(db, deliveryId, limit);
-  return rows.map((r) => ({ at: r.at, outcome: r.outcome, statusCode: r.status_code, error: r.error }));
+/**
+ * A page of a delivery's attempt history (found with findDelivery first), newest first; `before` is the id
+ * of the last attempt of the previous page. Retries and replays add to the same history.
+ */
+export async function deliveryAttempts(
+  db: Database,
+  deliveryId: string,
+  query: { before?: string; limit: number },
+): Promise<{ attempts: DeliveryAttempt[]; more: boolean }> {
+  const rows = await listDeliveryAttempts(db, deliveryId, { ...query, limit: query.limit + 1 });
+  return {
+    attempts: rows
+      .slice(0, query.limit)
+      .map((r) => ({ id: r.id, at: r.at, outcome: r.outcome, statusCode: r.status_code, error: r.error })),
+    more: rows.length > query.limit,
+  };
 }
 
 /** A failed or dead delivery becomes pending now, with a fresh retry schedule. */

@@ -177,17 +177,24 @@ export async function recordOutcomes(tx: SqlRunner, outcomes: DeliveryOutcome[])
 
 /** One attempt of a delivery, as its history shows it. */
 export interface DeliveryAttemptRow {
+  id: string;
   at: Date;
   outcome: "succeeded" | "failed" | "dead";
   status_code: number | null;
   error: string | null;
 }
 
-/** A delivery's attempts, newest first, at most `limit`. */
-export async function listDeliveryAttempts(db: SqlRunner, deliveryId: string, limit: number): Promise<DeliveryAttemptRow[]> {
+/** A delivery's attempts, newest first, up to `limit` with an id below `before`. */
+export async function listDeliveryAttempts(
+  db: SqlRunner,
+  deliveryId: string,
+  query: { before?: string; limit: number },
+): Promise<DeliveryAttemptRow[]> {
+  // a.id, qualified: a bare "id" in ORDER BY would be the text output column, sorting "10" before "9"
   return db.query<DeliveryAttemptRow>(sql`
-    SELECT at, outcome, status_code, error FROM webhook_delivery_attempts
-     WHERE delivery_id = ${deliveryId}::bigint ORDER BY id DESC LIMIT ${limit}`);
+    SELECT a.id::text, a.at, a.outcome, a.status_code, a.error FROM webhook_delivery_attempts a
+     WHERE a.delivery_id = ${deliveryId}::bigint ${query.before ? sql`AND a.id < ${query.before}::bigint` : empty}
+     ORDER BY a.id DESC LIMIT ${query.limit}`);
 }
 
 /** Deletes up to `batch` finished (succeeded or dead) deliveries created before `cutoff`. */
