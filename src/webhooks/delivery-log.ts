@@ -32,6 +32,8 @@ export interface DeliveryView {
   /** when a pending or failed delivery is next tried; null once finished */
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
+  /** when the newest attempt started; null before the first */
+  lastAttemptAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -56,6 +58,7 @@ function view(row: DeliveryRow, config: Config): DeliveryView {
     lastError: row.last_error,
     nextAttemptAt: open ? row.next_attempt_at : null,
     deliveredAt: row.delivered_at,
+    lastAttemptAt: row.last_attempt_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

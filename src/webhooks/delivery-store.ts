@@ -25,11 +25,14 @@ export interface DeliveryRow {
   delivered_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** when the newest attempt in its history started (retries and replays reset `attempts`, not the history) */
+  last_attempt_at: Date | null;
 }
 
 const SELECT_DELIVERY = sql`
   SELECT w.id::text, w.event_id::text, e.type AS event_type, w.endpoint_id, p.url, w.status, w.attempts,
-         w.last_status_code, w.last_error, w.next_attempt_at, w.delivered_at, w.created_at, w.updated_at
+         w.last_status_code, w.last_error, w.next_attempt_at, w.delivered_at, w.created_at, w.updated_at,
+         (SELECT a.at FROM webhook_delivery_attempts a WHERE a.delivery_id = w.id ORDER BY a.id DESC LIMIT 1) AS last_attempt_at
     FROM webhook_deliveries w
     LEFT JOIN events e ON e.id = w.event_id
     LEFT JOIN webhook_endpoints p ON p.id = w.endpoint_id`;

@@ -80,6 +80,9 @@ export const WebhookDelivery = Type.Object(
     lastError: NullableString,
     nextAttemptAt: NullableDate,
     deliveredAt: NullableDate,
+    lastAttemptAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+      description: "When the newest attempt started (see its attempts); kept across retries and replays; null before the first",
+    }),
     createdAt: Type.String({ format: "date-time" }),
     updatedAt: Type.String({ format: "date-time" }),
   },
@@ -97,6 +100,7 @@ export const WebhookDelivery = Type.Object(
         lastError: "receiver answered HTTP 503",
         nextAttemptAt: "2026-11-30T09:45:02.000Z",
         deliveredAt: null,
+        lastAttemptAt: "2026-11-30T09:15:09.412Z",
         createdAt: "2026-11-30T09:15:02.201Z",
         updatedAt: "2026-11-30T09:15:09.480Z",
       },
@@ -123,7 +127,7 @@ export const WebhookDeliveryAttempt = Type.Object(
   {
     $id: "WebhookDeliveryAttempt",
     examples: [
-      { attemptedAt: "2026-11-30T09:15:09.480Z", outcome: "failed", statusCode: 503, error: "receiver answered HTTP 503: try later" },
+      { attemptedAt: "2026-11-30T09:15:09.412Z", outcome: "failed", statusCode: 503, error: "receiver answered HTTP 503: try later" },
     ],
   },
 );
@@ -139,7 +143,7 @@ export const WebhookDeliveryAttemptPage = Type.Object(
       {
         data: [
           { attemptedAt: "2026-11-30T09:45:02.013Z", outcome: "succeeded", statusCode: 204, error: null },
-          { attemptedAt: "2026-11-30T09:15:09.480Z", outcome: "failed", statusCode: 503, error: "receiver answered HTTP 503: try later" },
+          { attemptedAt: "2026-11-30T09:15:09.412Z", outcome: "failed", statusCode: 503, error: "receiver answered HTTP 503: try later" },
           { attemptedAt: "2026-11-30T09:15:02.230Z", outcome: "failed", statusCode: null, error: "no answer within 10000 ms" },
         ],
         nextCursor: null,

@@ -40,6 +40,7 @@ function toJson(d: DeliveryView) {
     ...d,
     nextAttemptAt: iso(d.nextAttemptAt),
     deliveredAt: iso(d.deliveredAt),
+    lastAttemptAt: iso(d.lastAttemptAt),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };

@@ -117,7 +117,7 @@ ${postForm(
               (
                 d,
               ) => html`<tr><td><a href="${deliveryPath(directory.id, d.id)}">Delivery ${d.id}</a></td><td><code>${d.eventType ?? "(pruned)"}</code> <span class="mono">#${d.eventId}</span></td>
-<td>${statusBadge(d.status)}</td><td class="num">${d.attempts}</td><td>${d.attempts > 0 ? timeOf(d.updatedAt) : timeOf(null)}</td><td>${timeOf(d.nextAttemptAt)}</td><td>${lastResponse(d)}</td></tr>`,
+<td>${statusBadge(d.status)}</td><td class="num">${d.attempts}</td><td>${timeOf(d.lastAttemptAt)}</td><td>${timeOf(d.nextAttemptAt)}</td><td>${lastResponse(d)}</td></tr>`,
             )}</tbody></table>
 ${pager(path, { status: statusText, limit: request.query.limit }, page.more && last ? encodeBigintCursor("b", last.id) : null, !cursor)}`
         : "";

@@ -177,6 +177,8 @@ describe("webhook delivery log, retry and replay", () => {
     expect(times[0]).toBeGreaterThanOrEqual(times[1]);
     expect(times[1]).toBeGreaterThanOrEqual(times[2]);
     expect(Object.keys(data[0]).sort()).toEqual(["attemptedAt", "error", "outcome", "statusCode"]);
+    // the delivery's lastAttemptAt is when its newest attempt started
+    expect(one.json().lastAttemptAt).toBe(data[0].attemptedAt);
 
     const first = (await call("GET", `/api/v1/directories/${flaky}/webhook-deliveries/${id}/attempts?limit=2`)).json();
     expect(first.data).toEqual(data.slice(0, 2));
