@@ -11,6 +11,7 @@ import { renderError, renderNotFound } from "./http/error-handler.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { registerOpenApi } from "./http/plugins/openapi.js";
 import { OneLinePerRequest } from "./http/plugins/request-logging.js";
+import { AJV_OPTIONS } from "./http/plugins/request-validation.js";
 import { registerScimContentType } from "./http/plugins/content-types.js";
 import { registerAuthFailureLimiter } from "./http/plugins/rate-limit.js";
 import { registerSecurityHeaders } from "./http/plugins/security-headers.js";
@@ -58,7 +59,7 @@ export async function buildApp(config: Config, options: AppOptions = {}): Promis
     },
     // SCIM resource types in any case, with or without a trailing slash (canonical-url.ts)
     rewriteUrl: (req) => canonicalScimUrl(req.url ?? "/"),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    ajv: { customOptions: { ...AJV_OPTIONS } },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   if (!options.db && !config.databaseUrl) throw new Error("buildApp needs config.databaseUrl or options.db");

@@ -20,10 +20,23 @@ function afterOf(options: Options): EventPosition | undefined {
   }
 }
 
-function summary(data: unknown): string {
-  const d = (data ?? {}) as Record<string, unknown>;
-  const name = d.userName ?? d.displayName ?? d.id;
+type Json = Record<string, unknown>;
+const objectOf = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
+
+function nameOf(resource: Json): string {
+  const name = resource.userName ?? resource.displayName ?? resource.id;
   return typeof name === "string" ? name : "-";
+}
+
+const rolesOf = (roles: unknown): string => (Array.isArray(roles) && roles.length > 0 ? roles.join(",") : "(none)");
+
+/** What an event is about, on one line: the user or group; the member and group; the user and its roles, old → new. */
+function summary(event: { type: string; data: unknown }): string {
+  const data = objectOf(event.data);
+  if (event.type === "user.roles_changed") return `${nameOf(objectOf(data.user))}: ${rolesOf(data.previousRoles)} → ${rolesOf(data.roles)}`;
+  if (event.type === "group.user_added") return `${nameOf(objectOf(data.user))} added to ${nameOf(objectOf(data.group))}`;
+  if (event.type === "group.user_removed") return `${nameOf(objectOf(data.user))} removed from ${nameOf(objectOf(data.group))}`;
+  return nameOf(data);
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -46,7 +59,7 @@ export async function eventsTail(ctx: CommandContext, options: Options): Promise
     const page = await eventPage(ctx.db, { after, limit: PAGE, directoryId });
     for (const event of page.events) {
       ctx.out(
-        options.json ? JSON.stringify(event) : [event.occurredAt, event.type, event.directoryId, event.id, summary(event.data)].join("\t"),
+        options.json ? JSON.stringify(event) : [event.occurredAt, event.type, event.directoryId, event.id, summary(event)].join("\t"),
       );
     }
     after = page.last ?? after;

@@ -32,6 +32,8 @@ export interface DeliveryView {
   /** when a pending or failed delivery is next tried; null once finished */
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
+  /** when the newest attempt started; null before the first */
+  lastAttemptAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -56,6 +58,7 @@ function view(row: DeliveryRow, config: Config): DeliveryView {
     lastError: row.last_error,
     nextAttemptAt: open ? row.next_attempt_at : null,
     deliveredAt: row.delivered_at,
+    lastAttemptAt: row.last_attempt_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -82,6 +85,7 @@ export async function findDelivery(db: Database, config: Config, directoryId: st
 }
 
 export interface DeliveryAttempt {
+  id: string;
   at: Date;
   /** what the delivery became after this attempt */
   outcome: "succeeded" | "failed" | "dead";
@@ -89,10 +93,22 @@ export interface DeliveryAttempt {
   error: string | null;
 }
 
-/** The newest `limit` attempts of a delivery (found with findDelivery first), newest first. */
-export async function deliveryAttempts(db: Database, deliveryId: string, limit: number): Promise<DeliveryAttempt[]> {
-  const rows = await listDeliveryAttempts(db, deliveryId, limit);
-  return rows.map((r) => ({ at: r.at, outcome: r.outcome, statusCode: r.status_code, error: r.error }));
+/**
+ * A page of a delivery's attempt history (found with findDelivery first), newest first; `before` is the id
+ * of the last attempt of the previous page. Retries and replays add to the same history.
+ */
+export async function deliveryAttempts(
+  db: Database,
+  deliveryId: string,
+  query: { before?: string; limit: number },
+): Promise<{ attempts: DeliveryAttempt[]; more: boolean }> {
+  const rows = await listDeliveryAttempts(db, deliveryId, { ...query, limit: query.limit + 1 });
+  return {
+    attempts: rows
+      .slice(0, query.limit)
+      .map((r) => ({ id: r.id, at: r.at, outcome: r.outcome, statusCode: r.status_code, error: r.error })),
+    more: rows.length > query.limit,
+  };
 }
 
 /** A failed or dead delivery becomes pending now, with a fresh retry schedule. */

@@ -25,11 +25,14 @@ export interface DeliveryRow {
   delivered_at: Date | null;
   created_at: Date;
   updated_at: Date;
+  /** when the newest attempt in its history started (retries and replays reset `attempts`, not the history) */
+  last_attempt_at: Date | null;
 }
 
 const SELECT_DELIVERY = sql`
   SELECT w.id::text, w.event_id::text, e.type AS event_type, w.endpoint_id, p.url, w.status, w.attempts,
-         w.last_status_code, w.last_error, w.next_attempt_at, w.delivered_at, w.created_at, w.updated_at
+         w.last_status_code, w.last_error, w.next_attempt_at, w.delivered_at, w.created_at, w.updated_at,
+         (SELECT a.at FROM webhook_delivery_attempts a WHERE a.delivery_id = w.id ORDER BY a.id DESC LIMIT 1) AS last_attempt_at
     FROM webhook_deliveries w
     LEFT JOIN events e ON e.id = w.event_id
     LEFT JOIN webhook_endpoints p ON p.id = w.endpoint_id`;
@@ -177,17 +180,24 @@ export async function recordOutcomes(tx: SqlRunner, outcomes: DeliveryOutcome[])
 
 /** One attempt of a delivery, as its history shows it. */
 export interface DeliveryAttemptRow {
+  id: string;
   at: Date;
   outcome: "succeeded" | "failed" | "dead";
   status_code: number | null;
   error: string | null;
 }
 
-/** A delivery's attempts, newest first, at most `limit`. */
-export async function listDeliveryAttempts(db: SqlRunner, deliveryId: string, limit: number): Promise<DeliveryAttemptRow[]> {
+/** A delivery's attempts, newest first, up to `limit` with an id below `before`. */
+export async function listDeliveryAttempts(
+  db: SqlRunner,
+  deliveryId: string,
+  query: { before?: string; limit: number },
+): Promise<DeliveryAttemptRow[]> {
+  // a.id, qualified: a bare "id" in ORDER BY would be the text output column, sorting "10" before "9"
   return db.query<DeliveryAttemptRow>(sql`
-    SELECT at, outcome, status_code, error FROM webhook_delivery_attempts
-     WHERE delivery_id = ${deliveryId}::bigint ORDER BY id DESC LIMIT ${limit}`);
+    SELECT a.id::text, a.at, a.outcome, a.status_code, a.error FROM webhook_delivery_attempts a
+     WHERE a.delivery_id = ${deliveryId}::bigint ${query.before ? sql`AND a.id < ${query.before}::bigint` : empty}
+     ORDER BY a.id DESC LIMIT ${query.limit}`);
 }
 
 /** Deletes up to `batch` finished (succeeded or dead) deliveries created before `cutoff`. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../../src/db/database.js";
 import { SecretTokenVerifier } from "../../src/directories/directory-tokens.js";
 import { createGroup } from "../../src/groups/group-service.js";
+import { putRole, putRoleMapping } from "../../src/roles/role-service.js";
 import { createUser } from "../../src/users/user-service.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 
@@ -58,6 +59,7 @@ function follow(database: TestDatabase, ...args: string[]) {
 }
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 describe("scimbridge CLI", () => {
   let database: TestDatabase;
@@ -225,12 +227,36 @@ describe("scimbridge CLI", () => {
     const cursor = /Resume with: scimbridge events tail --after (\S+)/.exec(tail.stderr())?.[1];
     expect(cursor).toBeDefined();
 
-    await createUser(db, id, { schemas: [USER], userName: "after@tail.example" });
+    // roles from groups: a default role for everyone, "editor" for Engineering's members
+    for (const role of ["viewer", "editor"]) await putRole(db, role, {});
+    await putRoleMapping(db, id, {
+      defaultRole: "viewer",
+      rules: [{ match: { displayName: "Engineering" }, role: "editor", priority: 10 }],
+    });
+    const after = await createUser(db, id, { schemas: [USER], userName: "after@tail.example" });
+    await createGroup(db, id, { schemas: [GROUP], displayName: "Engineering", members: [{ value: after.id }] }, 1000);
     const resumed = follow(database, "events", "tail", "--directory", id, "--after", cursor!);
-    await resumed.until("after@tail.example");
+    await resumed.until("after@tail.example: viewer → editor");
     expect(await resumed.interrupt()).toBe(0);
-    expect(resumed.stdout()).not.toContain("during@tail.example");
-    expect(resumed.stdout()).toMatch(/\tuser\.created\t[0-9a-f-]{36}\t\d+\tafter@tail\.example\n$/);
+    const lines = resumed
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
+    for (const line of lines) expect(line.slice(2, 4)).toEqual([id, expect.stringMatching(/^\d+$/)]);
+    // each line: time, type, directory, event id, what it is about
+    const printed = lines.map(([, type, , , about]) => `${type} ${about}`);
+    // the new mapping gives both earlier users the default role (in no particular order)
+    expect(printed.slice(0, 2).sort()).toEqual([
+      "user.roles_changed before@tail.example: (none) → viewer",
+      "user.roles_changed during@tail.example: (none) → viewer",
+    ]);
+    expect(printed.slice(2)).toEqual([
+      "user.created after@tail.example",
+      "group.created Engineering",
+      "group.user_added after@tail.example added to Engineering",
+      "user.roles_changed after@tail.example: viewer → editor",
+    ]);
 
     const bad = await cli(database, "events", "tail", "--after", "nope");
     expect(bad.code).toBe(2);

@@ -80,6 +80,9 @@ export const WebhookDelivery = Type.Object(
     lastError: NullableString,
     nextAttemptAt: NullableDate,
     deliveredAt: NullableDate,
+    lastAttemptAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()], {
+      description: "When the newest attempt started (see its attempts); kept across retries and replays; null before the first",
+    }),
     createdAt: Type.String({ format: "date-time" }),
     updatedAt: Type.String({ format: "date-time" }),
   },
@@ -97,6 +100,7 @@ export const WebhookDelivery = Type.Object(
         lastError: "receiver answered HTTP 503",
         nextAttemptAt: "2026-11-30T09:45:02.000Z",
         deliveredAt: null,
+        lastAttemptAt: "2026-11-30T09:15:09.412Z",
         createdAt: "2026-11-30T09:15:02.201Z",
         updatedAt: "2026-11-30T09:15:09.480Z",
       },
@@ -107,6 +111,45 @@ export const WebhookDelivery = Type.Object(
 export const WebhookDeliveryPage = Type.Object(
   { data: Type.Array(ref(WebhookDelivery)), nextCursor: NullableString },
   { $id: "WebhookDeliveryPage" },
+);
+
+export const WebhookDeliveryAttempt = Type.Object(
+  {
+    attemptedAt: Type.String({ format: "date-time", description: "When the attempt started" }),
+    outcome: Type.Unsafe<"succeeded" | "failed" | "dead">({
+      type: "string",
+      enum: ["succeeded", "failed", "dead"],
+      description: "What the delivery became after this attempt: succeeded, failed (retried later) or dead (gave up)",
+    }),
+    statusCode: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's HTTP status; null when it did not answer" }),
+    error: Type.Union([Type.String(), Type.Null()], { description: "Why the attempt failed; null when it succeeded" }),
+  },
+  {
+    $id: "WebhookDeliveryAttempt",
+    examples: [
+      { attemptedAt: "2026-11-30T09:15:09.412Z", outcome: "failed", statusCode: 503, error: "receiver answered HTTP 503: try later" },
+    ],
+  },
+);
+
+export const WebhookDeliveryAttemptPage = Type.Object(
+  {
+    data: Type.Array(ref(WebhookDeliveryAttempt), { description: "Newest first" }),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as ?cursor= for older attempts; null on the last page" }),
+  },
+  {
+    $id: "WebhookDeliveryAttemptPage",
+    examples: [
+      {
+        data: [
+          { attemptedAt: "2026-11-30T09:45:02.013Z", outcome: "succeeded", statusCode: 204, error: null },
+          { attemptedAt: "2026-11-30T09:15:09.412Z", outcome: "failed", statusCode: 503, error: "receiver answered HTTP 503: try later" },
+          { attemptedAt: "2026-11-30T09:15:02.230Z", outcome: "failed", statusCode: null, error: "no answer within 10000 ms" },
+        ],
+        nextCursor: null,
+      },
+    ],
+  },
 );
 
 export const WebhookReplayResult = Type.Object(
@@ -125,4 +168,13 @@ export const WebhookTestResult = Type.Object(
   { $id: "WebhookTestResult" },
 );
 
-export const EVENT_COMPONENTS: TSchema[] = [Event, EventPage, WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult, WebhookTestResult];
+export const EVENT_COMPONENTS: TSchema[] = [
+  Event,
+  EventPage,
+  WebhookDelivery,
+  WebhookDeliveryPage,
+  WebhookDeliveryAttempt,
+  WebhookDeliveryAttemptPage,
+  WebhookReplayResult,
+  WebhookTestResult,
+];

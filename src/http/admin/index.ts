@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { requireAdminKey } from "../admin-auth.js";
 import { registerAdminRateLimit } from "../plugins/rate-limit.js";
+import { validateJsonBodiesAsSent } from "../plugins/request-validation.js";
 import { renderAdminError } from "./admin-errors.js";
 import { attributeRoutes } from "./attribute-routes.js";
 import { directoryRoutes } from "./directory-routes.js";
@@ -22,6 +23,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await registerAdminRateLimit(app);
   app.addHook("onRequest", requireAdminKey);
   app.setErrorHandler(renderAdminError);
+  validateJsonBodiesAsSent(app);
 
   await app.register(directoryRoutes);
   await app.register(tokenRoutes);

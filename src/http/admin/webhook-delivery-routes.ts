@@ -7,6 +7,8 @@ import {
   DeliveryNotRetryable,
   type DeliveryStatus,
   type DeliveryView,
+  deliveryAttempts,
+  findDelivery,
   listDeliveries,
   NoWebhookEndpoint,
   ReplayEventNotFound,
@@ -15,12 +17,22 @@ import {
 } from "../../webhooks/delivery-log.js";
 import { sendWebhookTestEvent } from "../../webhooks/webhook-test-event.js";
 import { ApiProblem } from "../problem.js";
-import { WebhookDelivery, WebhookDeliveryPage, WebhookReplayResult, WebhookTestResult } from "./event-schemas.js";
-import { ADMIN_SECURITY, DirectoryParams, problems, ref } from "./schemas.js";
+import {
+  WebhookDelivery,
+  WebhookDeliveryAttemptPage,
+  WebhookDeliveryPage,
+  WebhookReplayResult,
+  WebhookTestResult,
+} from "./event-schemas.js";
+import { ADMIN_SECURITY, DirectoryParams, PageQuery, problems, ref } from "./schemas.js";
 
 // Webhook delivery log, manual retry and replay (docs/webhooks.md).
 
 const BIGINT_ID = "^[1-9][0-9]{0,17}$";
+const DeliveryParams = Type.Object({
+  id: Type.String({ format: "uuid", description: "Directory id" }),
+  deliveryId: Type.String({ pattern: BIGINT_ID, description: "Delivery id" }),
+});
 
 function toJson(d: DeliveryView) {
   const iso = (v: Date | null) => (v ? v.toISOString() : null);
@@ -28,6 +40,7 @@ function toJson(d: DeliveryView) {
     ...d,
     nextAttemptAt: iso(d.nextAttemptAt),
     deliveredAt: iso(d.deliveredAt),
+    lastAttemptAt: iso(d.lastAttemptAt),
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
@@ -74,6 +87,63 @@ export const webhookDeliveryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const page = await listDeliveries(app.db, app.config, request.params.id, { status: request.query.status, before, limit });
       const last = page.deliveries.at(-1);
       return { data: page.deliveries.map(toJson), nextCursor: page.more && last ? encodeBigintCursor("b", last.id) : null };
+    },
+  );
+
+  app.get(
+    "/directories/:id/webhook-deliveries/:deliveryId",
+    {
+      schema: {
+        tags,
+        summary: "One webhook delivery of a directory",
+        operationId: "getWebhookDelivery",
+        security: ADMIN_SECURITY,
+        params: DeliveryParams,
+        response: { 200: ref(WebhookDelivery), ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      try {
+        return toJson(await findDelivery(app.db, app.config, request.params.id, request.params.deliveryId));
+      } catch (err) {
+        throw deliveryProblem(err);
+      }
+    },
+  );
+
+  app.get(
+    "/directories/:id/webhook-deliveries/:deliveryId/attempts",
+    {
+      schema: {
+        tags,
+        summary: "A webhook delivery's attempt history, newest first",
+        description:
+          "Every attempt since the delivery was queued, kept across manual retries and replays (which reset the delivery's `attempts` count), until retention deletes the delivery.",
+        operationId: "listWebhookDeliveryAttempts",
+        security: ADMIN_SECURITY,
+        params: DeliveryParams,
+        querystring: Type.Object(PageQuery),
+        response: { 200: ref(WebhookDeliveryAttemptPage), ...problems(400, 404) },
+      },
+    },
+    async (request) => {
+      const before = request.query.cursor === undefined ? undefined : decodeBigintCursor("b", request.query.cursor);
+      try {
+        const delivery = await findDelivery(app.db, app.config, request.params.id, request.params.deliveryId);
+        const page = await deliveryAttempts(app.db, delivery.id, { before, limit: request.query.limit ?? 50 });
+        const last = page.attempts.at(-1);
+        return {
+          data: page.attempts.map((a) => ({
+            attemptedAt: a.at.toISOString(),
+            outcome: a.outcome,
+            statusCode: a.statusCode,
+            error: a.error,
+          })),
+          nextCursor: page.more && last ? encodeBigintCursor("b", last.id) : null,
+        };
+      } catch (err) {
+        throw deliveryProblem(err);
+      }
     },
   );
 

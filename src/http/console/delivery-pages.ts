@@ -117,7 +117,7 @@ ${postForm(
               (
                 d,
               ) => html`<tr><td><a href="${deliveryPath(directory.id, d.id)}">Delivery ${d.id}</a></td><td><code>${d.eventType ?? "(pruned)"}</code> <span class="mono">#${d.eventId}</span></td>
-<td>${statusBadge(d.status)}</td><td class="num">${d.attempts}</td><td>${d.attempts > 0 ? timeOf(d.updatedAt) : timeOf(null)}</td><td>${timeOf(d.nextAttemptAt)}</td><td>${lastResponse(d)}</td></tr>`,
+<td>${statusBadge(d.status)}</td><td class="num">${d.attempts}</td><td>${timeOf(d.lastAttemptAt)}</td><td>${timeOf(d.nextAttemptAt)}</td><td>${lastResponse(d)}</td></tr>`,
             )}</tbody></table>
 ${pager(path, { status: statusText, limit: request.query.limit }, page.more && last ? encodeBigintCursor("b", last.id) : null, !cursor)}`
         : "";
@@ -155,7 +155,7 @@ ${pager(path, { status: statusText, limit: request.query.limit }, page.more && l
       const directory = await directoryOf(app, request.params.id);
       const session = sessionOf(request);
       const d = await withDeliveryProblem(findDelivery(app.db, app.config, directory.id, request.params.deliveryId));
-      const attempts = await deliveryAttempts(app.db, d.id, ATTEMPTS_SHOWN);
+      const { attempts, more } = await deliveryAttempts(app.db, d.id, { limit: ATTEMPTS_SHOWN });
       const here = deliveryPath(directory.id, d.id);
       const retryable = d.status === "failed" || d.status === "dead";
       const body = html`${request.query.retried !== undefined ? notice("ok", "Queued for another attempt now, with a fresh retry schedule.") : ""}
@@ -180,7 +180,7 @@ ${
 <thead><tr><th scope="col">Time</th><th scope="col">Outcome</th><th scope="col">Response</th></tr></thead>
 <tbody>${attempts.map(
         (a) => html`<tr><td>${timeOf(a.at)}</td><td>${statusBadge(a.outcome)}</td><td>${response(a.statusCode, a.error)}</td></tr>`,
-      )}</tbody></table>${attempts.length === ATTEMPTS_SHOWN ? html`<p class="hint">The newest ${ATTEMPTS_SHOWN} attempts.</p>` : ""}`
+      )}</tbody></table>${more ? html`<p class="hint">The newest ${ATTEMPTS_SHOWN} attempts.</p>` : ""}`
 }
 ${
   retryable

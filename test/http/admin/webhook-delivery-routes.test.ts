@@ -133,4 +133,99 @@ describe("webhook delivery log, retry and replay", () => {
     const unknownDir = await call("POST", "/api/v1/directories/00000000-0000-4000-8000-000000000000/webhooks/replay?fromEventId=1");
     expect(unknownDir.statusCode).toBe(404);
   });
+
+  it("shows one delivery and its attempt history, newest first, for a receiver that fails twice then accepts", async () => {
+    const flaky = await createDirectory(ctx.t.app.db);
+    await setEndpoint(ctx.t.app.db, ctx.t.config, flaky, ctx.receiver.url, secret);
+    let refusals = 0;
+    ctx.receiver.respond = (r) => (r.json.directoryId !== flaky ? 204 : ++refusals === 1 ? 503 : refusals === 2 ? 500 : 204);
+    await writeEvents(ctx.t.app.db, flaky, 1);
+    const worker = startTestWorker(ctx.t.app.db, ctx.t.config, { retrySchedule: [0.05, 0.05] });
+    let id = "";
+    try {
+      await waitFor(
+        async () => {
+          const [d] = (await call("GET", `/api/v1/directories/${flaky}/webhook-deliveries`)).json().data;
+          id = d?.id ?? "";
+          return d?.status === "succeeded";
+        },
+        10000,
+        "delivery succeeded on the third attempt",
+      );
+    } finally {
+      await worker.stop();
+    }
+
+    const one = await call("GET", `/api/v1/directories/${flaky}/webhook-deliveries/${id}`);
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ id, status: "succeeded", attempts: 3, lastStatusCode: 204, lastError: null, nextAttemptAt: null });
+
+    const res = await call("GET", `/api/v1/directories/${flaky}/webhook-deliveries/${id}/attempts`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toContain("application/json");
+    const { data, nextCursor } = res.json();
+    expect(nextCursor).toBeNull();
+    expect(
+      data.map((a: { outcome: string; statusCode: number | null; error: string | null }) => [a.outcome, a.statusCode, a.error]),
+    ).toEqual([
+      ["succeeded", 204, null],
+      ["failed", 500, "receiver answered HTTP 500: receiver is down"],
+      ["failed", 503, "receiver answered HTTP 503: receiver is down"],
+    ]);
+    const times = data.map((a: { attemptedAt: string }) => Date.parse(a.attemptedAt));
+    expect(data[0].attemptedAt).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(times[0]).toBeGreaterThanOrEqual(times[1]);
+    expect(times[1]).toBeGreaterThanOrEqual(times[2]);
+    expect(Object.keys(data[0]).sort()).toEqual(["attemptedAt", "error", "outcome", "statusCode"]);
+    // the delivery's lastAttemptAt is when its newest attempt started
+    expect(one.json().lastAttemptAt).toBe(data[0].attemptedAt);
+
+    const first = (await call("GET", `/api/v1/directories/${flaky}/webhook-deliveries/${id}/attempts?limit=2`)).json();
+    expect(first.data).toEqual(data.slice(0, 2));
+    const second = (
+      await call("GET", `/api/v1/directories/${flaky}/webhook-deliveries/${id}/attempts?limit=2&cursor=${first.nextCursor}`)
+    ).json();
+    expect(second).toEqual({ data: data.slice(2), nextCursor: null });
+
+    // the first directory's delivery that was refused (dead), then replayed: a replay restarts the count, not the history
+    const replayed = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries`)).json().data[2];
+    expect(replayed).toMatchObject({ status: "succeeded", attempts: 1, lastStatusCode: 200 });
+    const history = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries/${replayed.id}/attempts`)).json();
+    expect(history.data).toMatchObject([
+      { outcome: "succeeded", statusCode: 200, error: null },
+      { outcome: "dead", statusCode: 400, error: "receiver answered HTTP 400: receiver is down" },
+    ]);
+  });
+
+  it("one delivery and its attempts: 404 for an unknown or another directory's delivery and an unknown directory, 400 for malformed ids", async () => {
+    const [ours] = (await call("GET", `/api/v1/directories/${dir}/webhook-deliveries`)).json().data;
+    const other = await createDirectory(ctx.t.app.db);
+    for (const suffix of ["", "/attempts"]) {
+      const unknown = await call("GET", `/api/v1/directories/${dir}/webhook-deliveries/987654321${suffix}`);
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.headers["content-type"]).toContain("application/problem+json");
+      expect(unknown.json()).toMatchObject({ code: "delivery_not_found", detail: "webhook delivery not found" });
+      const othersDelivery = await call("GET", `/api/v1/directories/${other}/webhook-deliveries/${ours.id}${suffix}`);
+      expect(othersDelivery.statusCode).toBe(404);
+      expect(othersDelivery.json()).toMatchObject({ code: "delivery_not_found" });
+      const unknownDir = await call(
+        "GET",
+        `/api/v1/directories/00000000-0000-4000-8000-000000000000/webhook-deliveries/${ours.id}${suffix}`,
+      );
+      expect(unknownDir.statusCode).toBe(404);
+      expect(unknownDir.json()).toMatchObject({ code: "directory_not_found" });
+      for (const url of [
+        `/api/v1/directories/${dir}/webhook-deliveries/abc${suffix}`,
+        `/api/v1/directories/not-a-uuid/webhook-deliveries/${ours.id}${suffix}`,
+      ]) {
+        const malformed = await call("GET", url);
+        expect(malformed.statusCode).toBe(400);
+        expect(malformed.headers["content-type"]).toContain("application/problem+json");
+      }
+    }
+    const badCursor = await call("GET", `/api/v1/directories/${dir}/webhook-deliveries/${ours.id}/attempts?cursor=zzz`);
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json()).toMatchObject({ code: "invalid_cursor" });
+    expect((await call("GET", `/api/v1/directories/${dir}/webhook-deliveries/${ours.id}/attempts?limit=0`)).statusCode).toBe(400);
+  });
 });

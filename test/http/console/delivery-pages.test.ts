@@ -11,6 +11,16 @@ import { adminAuth } from "../../helpers/test-app.js";
 // The endpoint is set through the admin API; the webhook worker runs for real.
 
 const deliveryIds = (body: string) => [...body.matchAll(/href="\/console\/directories\/[^/]+\/deliveries\/(\d+)"/g)].map((m) => m[1]!);
+/** The list row's status, attempts and "Last attempt" cell (the <time> datetime, or "–") of one delivery. */
+function listedRow(body: string, id: string) {
+  const row = new RegExp(
+    `>Delivery ${id}</a>.*?<span class="badge [a-z]+">([a-z ()]+)</span></td><td class="num">(\\d+)</td><td>(?:<time datetime="([^"]+)">|(–))`,
+    "s",
+  ).exec(body);
+  return row && { status: row[1], attempts: Number(row[2]), lastAttempt: row[3] ?? row[4] };
+}
+/** The times of a delivery page's attempt history, newest first. */
+const historyTimes = (body: string) => [...body.matchAll(/<tr><td><time datetime="([^"]+)">/g)].map((m) => m[1]!);
 
 describe("console webhook deliveries pages", () => {
   const ctx = useAppWithReceiver();
@@ -55,6 +65,10 @@ describe("console webhook deliveries pages", () => {
     expect(res.body).toMatch(/<td class="num">1<\/td>/);
     expect(res.body).toContain("HTTP 500");
     expect(unescaped(res.body)).toBe(false);
+    // "Last attempt" is when the attempt started, as the delivery's history shows it
+    const history = historyTimes((await c.get(`${base}/${id}`)).body);
+    expect(history).toHaveLength(1);
+    expect(listedRow(res.body, id!)).toEqual({ status: "failed (retrying)", attempts: 1, lastAttempt: history[0] });
   });
 
   it("filters by status, and answers an unknown status with a 400 page", async () => {
@@ -84,11 +98,16 @@ describe("console webhook deliveries pages", () => {
     expect(page.body).toContain(`action="${base}/${id}/retry"`);
 
     ctx.receiver.respond = 204;
+    // with no worker running, the retried delivery waits: a fresh count, but its last attempt is still the failed one
+    await worker.stop();
+    const failedAt = historyTimes(page.body)[0];
     const retried = await c.post(`${base}/${id}/retry`);
     expect(retried.statusCode).toBe(303);
     expect(retried.headers.location).toBe(`${base}/${id}?retried=1`);
     const after = await c.get(String(retried.headers.location));
     expect(after.body).toContain("Queued for another attempt now");
+    expect(listedRow((await c.get(base)).body, id!)).toEqual({ status: "pending", attempts: 0, lastAttempt: failedAt });
+    worker = startTestWorker(ctx.t.app.db, ctx.t.config, { retrySchedule: [3600] });
     await waitFor(() => ctx.receiver.accepted.length === 1, 10000, "retried delivery accepted");
     await waitForStatus(id!, '<span class="badge ok">delivered</span>');
     const done = await c.get(`${base}/${id}`);
@@ -99,6 +118,9 @@ describe("console webhook deliveries pages", () => {
       (m) => `${m[1]} ${m[2]}`,
     );
     expect(history).toEqual(["delivered HTTP 204", "failed (retrying) HTTP 500"]);
+    const [deliveredAt] = historyTimes(done.body);
+    expect(deliveredAt! > failedAt!).toBe(true);
+    expect(listedRow((await c.get(base)).body, id!)).toEqual({ status: "delivered", attempts: 1, lastAttempt: deliveredAt });
     expect(done.body).toContain("Only failed or dead deliveries can be retried.");
     expect(done.body).not.toContain("Retry now");
     // the same delivery (webhook-id) the receiver refused before
