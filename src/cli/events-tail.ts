@@ -1,3 +1,4 @@
+import { eventSubject, rolesText, type Subject } from "../events/event-subject.js";
 import { decodeEventCursor, encodeEventCursor, type EventPosition } from "../events/event-position.js";
 import { eventPage } from "../events/event-service.js";
 import { InvalidCursor } from "../pagination/cursor.js";
@@ -20,23 +21,21 @@ function afterOf(options: Options): EventPosition | undefined {
   }
 }
 
-type Json = Record<string, unknown>;
-const objectOf = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
-
-function nameOf(resource: Json): string {
-  const name = resource.userName ?? resource.displayName ?? resource.id;
-  return typeof name === "string" ? name : "-";
-}
-
-const rolesOf = (roles: unknown): string => (Array.isArray(roles) && roles.length > 0 ? roles.join(",") : "(none)");
+const nameOf = (s: Subject): string => s.name ?? s.id ?? "-";
 
 /** What an event is about, on one line: the user or group; the member and group; the user and its roles, old → new. */
 function summary(event: { type: string; data: unknown }): string {
-  const data = objectOf(event.data);
-  if (event.type === "user.roles_changed") return `${nameOf(objectOf(data.user))}: ${rolesOf(data.previousRoles)} → ${rolesOf(data.roles)}`;
-  if (event.type === "group.user_added") return `${nameOf(objectOf(data.user))} added to ${nameOf(objectOf(data.group))}`;
-  if (event.type === "group.user_removed") return `${nameOf(objectOf(data.user))} removed from ${nameOf(objectOf(data.group))}`;
-  return nameOf(data);
+  const about = eventSubject(event);
+  switch (about.kind) {
+    case "roles":
+      return `${nameOf(about.user)}: ${rolesText(about.previousRoles)} → ${rolesText(about.roles)}`;
+    case "membership":
+      return `${nameOf(about.user)} ${about.change} ${nameOf(about.group)}`;
+    case "group":
+      return nameOf(about.group);
+    case "user":
+      return nameOf(about.user);
+  }
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { EventJson } from "../../events/event-json.js";
+import { eventSubject, rolesText, type Subject } from "../../events/event-subject.js";
 import { newestEvents } from "../../events/event-service.js";
 import { EVENT_TYPES } from "../../events/event-writer.js";
 import { decodeBigintCursor, encodeBigintCursor } from "../../pagination/keyset-position.js";
@@ -22,27 +23,26 @@ const Query = Type.Object({
 
 export const LIVE_REFRESH_MS = 2000;
 
-type Json = Record<string, unknown>;
-const objectOf = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
-const textOf = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+function resourceLink(directoryId: string, tab: "users" | "groups", about: Subject, fallback: string): SafeHtml {
+  const name = about.name ?? about.id ?? fallback;
+  return about.id ? html`<a href="${directoryPath(directoryId, tab)}/${encodeURIComponent(about.id)}">${name}</a>` : html`${name}`;
+}
 
 /** What an event is about, linked to its user or group page (event data is IdP data: escaped by `html`). */
 function eventSummary(directoryId: string, event: EventJson): SafeHtml {
-  const data = objectOf(event.data);
-  const userLink = (u: Json) => {
-    const id = textOf(u.id);
-    const name = textOf(u.userName) ?? id ?? "a user";
-    return id ? html`<a href="${directoryPath(directoryId, "users")}/${encodeURIComponent(id)}">${name}</a>` : html`${name}`;
-  };
-  const groupLink = (g: Json) => {
-    const id = textOf(g.id);
-    const name = textOf(g.displayName) ?? id ?? "a group";
-    return id ? html`<a href="${directoryPath(directoryId, "groups")}/${encodeURIComponent(id)}">${name}</a>` : html`${name}`;
-  };
-  if (event.type === "group.user_added") return html`${userLink(objectOf(data.user))} added to ${groupLink(objectOf(data.group))}`;
-  if (event.type === "group.user_removed") return html`${userLink(objectOf(data.user))} removed from ${groupLink(objectOf(data.group))}`;
-  if (event.type.startsWith("group.")) return groupLink(data);
-  return userLink(data);
+  const about = eventSubject(event);
+  const userLink = (u: Subject) => resourceLink(directoryId, "users", u, "a user");
+  const groupLink = (g: Subject) => resourceLink(directoryId, "groups", g, "a group");
+  switch (about.kind) {
+    case "roles":
+      return html`${userLink(about.user)}: roles ${rolesText(about.previousRoles)} → ${rolesText(about.roles)}`;
+    case "membership":
+      return html`${userLink(about.user)} ${about.change} ${groupLink(about.group)}`;
+    case "group":
+      return groupLink(about.group);
+    case "user":
+      return userLink(about.user);
+  }
 }
 
 /** Events as a table: id, type, time, what it is about, and its JSON (as the events API and webhooks carry it) in a <details>. */

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_TYPES } from "../../../src/events/event-writer.js";
+import { putRole, putRoleMapping } from "../../../src/roles/role-service.js";
 import {
   eventTypesOn,
   HOSTILE_NAMES,
@@ -91,6 +92,21 @@ describe("console events page", () => {
     const res = await c.get(base);
     expect(unescaped(res.body)).toBe(false);
     expect(res.body).toContain("&lt;script&gt;alert(1)&lt;/script&gt;</a> added to");
+  });
+
+  it("summarises a roles change: the user, linked, and its roles old → new", async () => {
+    for (const role of ["viewer", "editor"]) await putRole(t.app.db, role, {});
+    await putRoleMapping(t.app.db, d.directoryId, {
+      defaultRole: "viewer",
+      rules: [{ match: { displayName: "Editors" }, role: "editor", priority: 10 }],
+    });
+    const bobId = await d.createUser("bob@acme.example");
+    await d.createGroup("Editors", [bobId]);
+    const res = await c.get(`${base}?type=user.roles_changed`);
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain(
+      `<a href="/console/directories/${d.directoryId}/users/${bobId}">bob@acme.example</a>: roles viewer → editor`,
+    );
   });
 
   it("answers an unknown directory with a 404 page", async () => {
