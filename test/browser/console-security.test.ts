@@ -88,6 +88,18 @@ describe.skipIf(!haveChromium)("console security in a browser", { timeout: 90_00
       displayName: HOSTILE.secondGroupName,
       members: [{ value: userId }],
     });
+    // a role rule matching the hostile group by name: the directory's mapping page shows the rule
+    for (const [method, url, payload] of [
+      ["PUT", "/api/v1/roles/editor", {}],
+      [
+        "PUT",
+        `/api/v1/directories/${created.id}/role-mapping`,
+        { defaultRole: null, rules: [{ match: { displayName: HOSTILE.groupName }, role: "editor", priority: 1 }] },
+      ],
+    ] as const) {
+      const put = await t.app.inject({ method, url, headers: adminAuth, payload });
+      expect(put.statusCode, put.body).toBeLessThan(300);
+    }
     // the request log is written in batches: wait for the group's POST to land
     let requestId: string | undefined;
     await waitFor(
@@ -111,6 +123,7 @@ describe.skipIf(!haveChromium)("console security in a browser", { timeout: 90_00
     const d = `/console/directories/${s.directoryId}`;
     return [
       "/console/directories",
+      "/console/attributes-and-roles",
       d,
       `${d}/tokens`,
       `${d}/setup-links`,
@@ -123,6 +136,7 @@ describe.skipIf(!haveChromium)("console security in a browser", { timeout: 90_00
       `${d}/requests/${s.requestId}`,
       `${d}/events`,
       `${d}/deliveries`,
+      `${d}/mapping`,
     ];
   }
 
@@ -271,6 +285,10 @@ describe.skipIf(!haveChromium)("console security in a browser", { timeout: 90_00
     expect(shown[`${d}/users/${seeded.userId}`]).toEqual(expect.arrayContaining(["userName", "displayName", "profileUrl", "groupName"]));
     expect(shown[`${d}/groups`]).toEqual(expect.arrayContaining(["groupName", "secondGroupName"]));
     expect(shown[`${d}/groups/${seeded.groupId}`]).toEqual(expect.arrayContaining(["groupName", "userName"]));
+    // the seen SCIM paths' example values as text; the role rule naming the group as the exact value of its field
+    expect(shown[`${d}/mapping`]).toEqual(expect.arrayContaining(["userName", "displayName"]));
+    await page.goto(`${origin}${d}/mapping`);
+    expect(await page.getByLabel("Rule 1 group", { exact: true }).inputValue()).toBe(HOSTILE.groupName);
     await page.context().close();
   });
 
