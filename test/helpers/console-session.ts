@@ -1,5 +1,5 @@
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { TEST_ADMIN_KEY } from "./test-app.js";
+import { buildTestApp, TEST_ADMIN_KEY, type TestApp } from "./test-app.js";
 
 // Signs in to the operator console through its real form and returns what a browser would hold:
 // the session cookie, and the CSRF token the signed-in pages put in every form.
@@ -32,4 +32,10 @@ export async function signInToConsole(app: FastifyInstance, key = TEST_ADMIN_KEY
     post: (url, fields = {}) =>
       app.inject({ method: "POST", url, headers: { ...FORM, cookie }, payload: formBody({ _csrf: csrfToken, ...fields }) }),
   };
+}
+
+/** A fresh app on its own database, and a console signed in to it. */
+export async function consoleTestApp(): Promise<{ t: TestApp; c: ConsoleClient }> {
+  const t = await buildTestApp();
+  return { t, c: await signInToConsole(t.app) };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unescaped } from "../../helpers/console-directory.js";
-import { type ConsoleClient, FORM, formBody, signInToConsole } from "../../helpers/console-session.js";
+import { type ConsoleClient, consoleTestApp, FORM, formBody } from "../../helpers/console-session.js";
 import { createScimDirectory } from "../../helpers/scim-fixtures.js";
-import { adminAuth, buildTestApp, type TestApp } from "../../helpers/test-app.js";
+import { adminAuth, type TestApp } from "../../helpers/test-app.js";
 
 // The app-wide "Attributes and roles" page: declare, change and delete attributes (confirmed), declare,
 // describe and remove roles, each through the admin API's services (checked back through the admin API),
@@ -14,8 +14,7 @@ describe("console: app attributes and roles", () => {
   let t: TestApp;
   let c: ConsoleClient;
   beforeAll(async () => {
-    t = await buildTestApp();
-    c = await signInToConsole(t.app);
+    ({ t, c } = await consoleTestApp());
   });
   afterAll(async () => t?.close());
 

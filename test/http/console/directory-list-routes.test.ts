@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asIdp, copyFieldValue, createDirectoryInConsole } from "../../helpers/console-directories.js";
-import { type ConsoleClient, signInToConsole } from "../../helpers/console-session.js";
+import { type ConsoleClient, consoleTestApp } from "../../helpers/console-session.js";
 import { scimClient, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
-import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
+import type { TestApp } from "../../helpers/test-app.js";
 
 // The directory list (search, state badges, counts, last request, token age) and creating a directory,
 // over app.inject with real SCIM traffic from an "IdP" holding the token the create page showed.
@@ -14,8 +14,7 @@ describe("console: directories list and create", () => {
   let t: TestApp;
   let c: ConsoleClient;
   beforeAll(async () => {
-    t = await buildTestApp();
-    c = await signInToConsole(t.app);
+    ({ t, c } = await consoleTestApp());
   });
   afterAll(async () => t?.close());
 

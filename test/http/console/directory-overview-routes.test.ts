@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asIdp, copyFieldValue, createDirectoryInConsole } from "../../helpers/console-directories.js";
-import { type ConsoleClient, signInToConsole } from "../../helpers/console-session.js";
+import { type ConsoleClient, consoleTestApp, signInToConsole } from "../../helpers/console-session.js";
 import { GROUP_SCHEMA, scimClient, USER_SCHEMA } from "../../helpers/scim-fixtures.js";
 import { buildTestApp, type TestApp } from "../../helpers/test-app.js";
 
@@ -12,8 +12,7 @@ describe("console: directory overview", () => {
   let t: TestApp;
   let c: ConsoleClient;
   beforeAll(async () => {
-    t = await buildTestApp();
-    c = await signInToConsole(t.app);
+    ({ t, c } = await consoleTestApp());
   });
   afterAll(async () => t?.close());
 
