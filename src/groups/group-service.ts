@@ -3,7 +3,7 @@ import type { Database, SqlRunner } from "../db/database.js";
 import { isForeignKeyViolation, isUniqueViolation } from "../db/db-errors.js";
 import type { GroupEvent } from "../events/event-writer.js";
 import { previousAttributes, sameJson } from "../events/previous-attributes.js";
-import { catchUpWithNewRoleMapping, recomputeUserRoles } from "../roles/role-recompute.js";
+import { recomputeUserRoles } from "../roles/role-recompute.js";
 import { invalidValue, notFound, uniqueness } from "../scim/errors.js";
 import { checkIfMatch } from "../scim/resource/etag.js";
 import { type ListRequest, type ListResult, runListRequest } from "../scim/resource/list-query.js";
@@ -183,15 +183,13 @@ export async function createGroup(
       ];
       const userIds = users.map((u) => u.id);
       const affected = read.hasRoleMapping ? { userIds } : undefined;
-      const written = await writeWithRoles(
+      return writeWithRoles(
         db,
         (work) => db.transaction(work),
         directoryId,
         affected,
         (r) => insertGroup(r, { ...group, at }, userIds, events),
       );
-      if (!read.hasRoleMapping) await catchUpWithNewRoleMapping(db, directoryId, { userIds });
-      return written;
     },
   );
 }
@@ -243,11 +241,8 @@ async function changeGroup(
 ): Promise<GroupRecord> {
   if (!isResourceId(id)) throw groupMissing(id);
   let displayName = "";
-  // what the written attempt moved while it read "no role mapping" (catchUpWithNewRoleMapping)
-  let unmapped: RolesTarget | undefined;
   const mentionedSet = new Set(mentioned);
   const attempt = async (runner: SqlRunner, lock: boolean): Promise<GroupRecord | undefined> => {
-    unmapped = undefined;
     const read = await findGroupForChange(runner, directoryId, id, mentioned, lock);
     if (!read) throw groupMissing(id);
     const current = read.group;
@@ -278,7 +273,6 @@ async function changeGroup(
     const events: GroupEvent[] = [...(resourceChanged ? [updated()] : []), ...membershipEvents(directoryId, { added, removed })];
     const renamed = cols.displayName.toLowerCase() !== current.displayName.toLowerCase();
     const moved = [...added, ...removed].map((u) => u.id);
-    unmapped = read.hasRoleMapping ? undefined : renamed ? { groupId: id } : { userIds: moved };
     const affected: RolesTarget | undefined = !read.hasRoleMapping
       ? undefined
       : renamed
@@ -300,11 +294,11 @@ async function changeGroup(
   return translateWriteErrors(
     () => displayName,
     async () => {
-      let written: GroupRecord | undefined;
-      for (let i = 0; i < OPTIMISTIC_ATTEMPTS && !written; i++) written = await attempt(db, false);
-      written ??= (await db.transaction((tx) => attempt(tx, true)))!;
-      if (unmapped) await catchUpWithNewRoleMapping(db, directoryId, unmapped);
-      return written;
+      for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) {
+        const written = await attempt(db, false);
+        if (written) return written;
+      }
+      return (await db.transaction((tx) => attempt(tx, true)))!;
     },
   );
 }
@@ -349,15 +343,12 @@ export async function patchGroup(
  */
 export async function deleteGroup(db: Database, directoryId: string, id: string, ifMatch?: string): Promise<void> {
   if (!isResourceId(id)) throw groupMissing(id);
-  let unmapped: RolesTarget | undefined;
   const attempt = async (runner: SqlRunner, lock: boolean): Promise<boolean> => {
     const read = await findGroupForChange(runner, directoryId, id, [], lock);
     if (!read) throw groupMissing(id);
     const current = read.group;
     checkIfMatch(ifMatch, current.version);
     const events = [{ type: "group.deleted" as const, directoryId, data: toAppGroup(current) }];
-    // its members are gone with it: a mapping that appeared meanwhile is caught up over the directory
-    unmapped = !read.hasRoleMapping && current.memberCount > 0 ? "directory" : undefined;
     if (!read.hasRoleMapping) return deleteGroupIfVersion(runner, current, events);
     return transactionFor(
       db,
@@ -370,10 +361,8 @@ export async function deleteGroup(db: Database, directoryId: string, id: string,
       return deleted;
     });
   };
-  let deleted = false;
-  for (let i = 0; i < OPTIMISTIC_ATTEMPTS && !deleted; i++) deleted = await attempt(db, false);
-  if (!deleted) await db.transaction((tx) => attempt(tx, true));
-  if (unmapped) await catchUpWithNewRoleMapping(db, directoryId, unmapped);
+  for (let i = 0; i < OPTIMISTIC_ATTEMPTS; i++) if (await attempt(db, false)) return;
+  await db.transaction((tx) => attempt(tx, true));
 }
 
 export async function queryGroups(

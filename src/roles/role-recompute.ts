@@ -1,6 +1,4 @@
-import type { Database, SqlRunner } from "../db/database.js";
-import { sql } from "../db/sql.js";
-import { hasRoleMappingSql } from "./computed-roles.js";
+import type { SqlRunner } from "../db/database.js";
 import type { NewEvent } from "../events/event-writer.js";
 import { toAppUser } from "../users/app-user.js";
 import { lockUsersForRoles, type RolesTarget, updateUserRoles, usersWithStaleRoles } from "../users/user-store.js";
@@ -42,17 +40,4 @@ export async function recomputeUserRoles(tx: SqlRunner, directoryId: string, tar
     afterId = rows[rows.length - 1]!.id;
   }
   return changed;
-}
-
-/**
- * After a membership write that read "no role mapping" has committed: if a mapping exists now, it committed
- * while the write ran, and its own recompute may have read the memberships before this write committed. One
- * EXISTS by primary key settles it (the write and the mapping each see the other, whichever commits last):
- * the target's roles are recomputed now, in a transaction of their own. Without a mapping: one read, nothing else.
- */
-export async function catchUpWithNewRoleMapping(db: Database, directoryId: string, target: RolesTarget): Promise<void> {
-  if (typeof target === "object" && "userIds" in target && target.userIds.length === 0) return;
-  const [row] = await db.query<{ mapped: boolean }>(sql`SELECT ${hasRoleMappingSql(sql`${directoryId}::uuid`)} AS mapped`);
-  if (!row?.mapped) return;
-  await db.transaction((tx) => recomputeUserRoles(tx, directoryId, target));
 }
