@@ -16,13 +16,12 @@ import { html, raw, type SafeHtml } from "../html.js";
 import { ApiProblem } from "../problem.js";
 import { directoryPath, pager, postForm } from "./console-layout.js";
 import { formOf, sessionOf } from "./console-reply.js";
-import { directoryOf, notice, pageLimit, queryValue, sendSection, timeOf } from "./directory-section.js";
+import { directoryOf, notice, pageLimit, queryValue, sendSection, timeOf, DirectoryParams } from "./directory-section.js";
 
 // The directory's webhook deliveries (the admin API's delivery log): a status filter, one delivery with what
 // is known of its attempts, Retry for a failed or dead one, and replay of the event log from an event id.
 // Both actions go through the admin API's services and answer 303 back to a page with a notice.
 
-const Params = Type.Object({ id: Type.String() });
 const DeliveryParams = Type.Object({ id: Type.String(), deliveryId: Type.String() });
 const ListQuery = Type.Object({
   status: Type.Optional(Type.String()),
@@ -72,7 +71,7 @@ async function withDeliveryProblem<T>(work: Promise<T>): Promise<T> {
 export const deliveryPages: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/console/directories/:id/deliveries",
-    { schema: { hide: true, params: Params, querystring: ListQuery } },
+    { schema: { hide: true, params: DirectoryParams, querystring: ListQuery } },
     async (request, reply) => {
       const directory = await directoryOf(app, request.params.id);
       const session = sessionOf(request);
@@ -133,7 +132,7 @@ ${pager(path, { status: statusText, limit: request.query.limit }, page.more && l
     },
   );
 
-  app.post("/console/directories/:id/deliveries/replay", { schema: { hide: true, params: Params } }, async (request, reply) => {
+  app.post("/console/directories/:id/deliveries/replay", { schema: { hide: true, params: DirectoryParams } }, async (request, reply) => {
     const directory = await directoryOf(app, request.params.id);
     const fromEventId = (formOf(request).fromEventId ?? "").trim();
     if (!/^[1-9][0-9]{0,17}$/.test(fromEventId)) {

@@ -22,7 +22,7 @@ import {
 import { directoryPath, type PageSession } from "./console-layout.js";
 import { formOf, sessionOf } from "./console-reply.js";
 import { noticeFrom, type NoticeKey, withNotice } from "./directory-page.js";
-import { directoryOf, sendSection } from "./directory-section.js";
+import { directoryOf, sendSection, DirectoryParams } from "./directory-section.js";
 import { schemaRefusal, unlessRefused } from "./form-refusal.js";
 import { type RoleMappingFormState, readRoleMappingForm, roleMappingForm, roleMappingFormOf, ruleNumbers } from "./role-mapping-form.js";
 
@@ -32,7 +32,6 @@ import { type RoleMappingFormState, readRoleMappingForm, roleMappingForm, roleMa
 // …/attribute-remap, …/scim-paths, …/role-mapping); a refusal is the API's problem, shown by its form
 // with the API's status and what the operator typed kept.
 
-const Params = Type.Object({ id: Type.String() });
 const AttributeParams = Type.Object({ id: Type.String(), name: Type.String({ maxLength: 200 }) });
 /** Group names offered by the rules' datalist (the first ones by the listing's order). */
 const GROUP_SUGGESTIONS = 200;
@@ -86,7 +85,7 @@ ${roleMappingForm(
   const redirectTo = (directoryId: string, notice: NoticeKey, anchor: string) =>
     `${withNotice(mappingPath(directoryId), notice)}#${anchor}`;
 
-  app.get("/console/directories/:id/mapping", { schema: { hide: true, params: Params } }, async (request, reply) => {
+  app.get("/console/directories/:id/mapping", { schema: { hide: true, params: DirectoryParams } }, async (request, reply) => {
     const session = sessionOf(request);
     const directory = await directoryOf(app, request.params.id);
     const body = await mappingBody(directory, session, noticeFrom(request));
@@ -94,7 +93,7 @@ ${roleMappingForm(
   });
 
   // the remap card alone: the mapping page's card refreshes itself from here while the job runs
-  app.get("/console/directories/:id/mapping/remap", { schema: { hide: true, params: Params } }, async (request, reply) => {
+  app.get("/console/directories/:id/mapping/remap", { schema: { hide: true, params: DirectoryParams } }, async (request, reply) => {
     const session = sessionOf(request);
     const directory = await directoryOf(app, request.params.id);
     const path = `${mappingPath(directory.id)}/remap`;
@@ -109,7 +108,7 @@ ${roleMappingForm(
     });
   });
 
-  app.post("/console/directories/:id/mapping/remap", { schema: { hide: true, params: Params } }, async (request, reply) => {
+  app.post("/console/directories/:id/mapping/remap", { schema: { hide: true, params: DirectoryParams } }, async (request, reply) => {
     const directory = await directoryOf(app, request.params.id);
     await startRemap(app.db, directory.id);
     return reply.redirect(redirectTo(directory.id, "remap-started", "remap"), 303);
@@ -148,7 +147,7 @@ ${roleMappingForm(
     );
   }
 
-  app.post("/console/directories/:id/mapping/roles", { schema: { hide: true, params: Params } }, async (request, reply) => {
+  app.post("/console/directories/:id/mapping/roles", { schema: { hide: true, params: DirectoryParams } }, async (request, reply) => {
     const session = sessionOf(request);
     const directory = await directoryOf(app, request.params.id);
     const { state, mapping } = readRoleMappingForm(formOf(request));

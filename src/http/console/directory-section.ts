@@ -1,10 +1,21 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { Type } from "typebox";
 import { type DirectoryView, DirectoryNotFound, getDirectory } from "../../directories/directory-service.js";
 import { ScimError } from "../../scim/errors.js";
 import { isResourceId } from "../../scim/resource/resource-id.js";
 import { html, type SafeHtml } from "../html.js";
 import { type ConsolePage, type DirectoryTab, directoryPath, directoryTabs, type PageSession } from "./console-layout.js";
 import { sendPage } from "./console-reply.js";
+
+/** The path parameters of every page under /console/directories/:id. */
+export const DirectoryParams = Type.Object({ id: Type.String() });
+
+/** A list page with the SCIM filter box and cursor pages (users, groups). */
+export const FilteredPageQuery = Type.Object({
+  filter: Type.Optional(Type.String()),
+  cursor: Type.Optional(Type.String()),
+  limit: Type.Optional(Type.String()),
+});
 
 // What the pages inside one directory share: the directory read through the directory service (any id
 // that is not one of its directories is a 404 page), the page frame (crumbs, heading, tabs), and the small

@@ -9,12 +9,11 @@ import { parseEventTypes } from "../admin/event-routes.js";
 import { html, raw, type SafeHtml } from "../html.js";
 import { directoryPath, pager } from "./console-layout.js";
 import { sessionOf } from "./console-reply.js";
-import { directoryOf, pageLimit, queryValue, sendSection, timeOf } from "./directory-section.js";
+import { directoryOf, pageLimit, queryValue, sendSection, timeOf, DirectoryParams } from "./directory-section.js";
 
 // A directory's event log, newest first, with a type filter. The first page is a live tail: its section
 // is a `data-live` region the console script re-fetches every 2 s; without JavaScript, "Refresh" does it.
 
-const Params = Type.Object({ id: Type.String() });
 const Query = Type.Object({
   type: Type.Optional(Type.String()),
   cursor: Type.Optional(Type.String()),
@@ -59,38 +58,42 @@ export function eventTable(directoryId: string, events: EventJson[]): SafeHtml {
 }
 
 export const eventPages: FastifyPluginAsyncTypebox = async (app) => {
-  app.get("/console/directories/:id/events", { schema: { hide: true, params: Params, querystring: Query } }, async (request, reply) => {
-    const directory = await directoryOf(app, request.params.id);
-    const type = queryValue(request.query.type);
-    const types = parseEventTypes(type);
-    const cursor = queryValue(request.query.cursor);
-    const limit = pageLimit(request.query.limit);
-    const page = await newestEvents(app.db, {
-      directoryId: directory.id,
-      types,
-      limit,
-      beforeId: cursor === undefined ? undefined : decodeBigintCursor("b", cursor),
-    });
-    const path = directoryPath(directory.id, "events");
-    const query = { type, limit: request.query.limit };
-    const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => Boolean(e[1])));
-    const firstPage = params.size ? `${path}?${params}` : path;
-    const last = page.events.at(-1);
-    const form = html`<form method="get" action="${path}" class="inline card" aria-label="Filter events">
+  app.get(
+    "/console/directories/:id/events",
+    { schema: { hide: true, params: DirectoryParams, querystring: Query } },
+    async (request, reply) => {
+      const directory = await directoryOf(app, request.params.id);
+      const type = queryValue(request.query.type);
+      const types = parseEventTypes(type);
+      const cursor = queryValue(request.query.cursor);
+      const limit = pageLimit(request.query.limit);
+      const page = await newestEvents(app.db, {
+        directoryId: directory.id,
+        types,
+        limit,
+        beforeId: cursor === undefined ? undefined : decodeBigintCursor("b", cursor),
+      });
+      const path = directoryPath(directory.id, "events");
+      const query = { type, limit: request.query.limit };
+      const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => Boolean(e[1])));
+      const firstPage = params.size ? `${path}?${params}` : path;
+      const last = page.events.at(-1);
+      const form = html`<form method="get" action="${path}" class="inline card" aria-label="Filter events">
   <div class="field"><label for="type">Event type</label>
   <select id="type" name="type"><option value="">All types</option>${EVENT_TYPES.map(
     (t) => html`<option value="${t}"${t === type ? raw(" selected") : ""}>${t}</option>`,
   )}</select></div>
   <button type="submit" class="primary">Show events</button>
 </form>`;
-    const list = html`${page.events.length === 0 ? html`<p>No events${type ? " of this type" : ""} yet.</p>` : eventTable(directory.id, page.events)}
+      const list = html`${page.events.length === 0 ? html`<p>No events${type ? " of this type" : ""} yet.</p>` : eventTable(directory.id, page.events)}
 ${pager(path, query, page.more && last ? encodeBigintCursor("b", last.id) : null, !cursor)}`;
-    const section = cursor
-      ? html`<section class="card" aria-labelledby="events-heading"><h2 id="events-heading">Older events</h2>${list}</section>`
-      : html`<section class="card" id="live-events" data-live="${firstPage}" data-live-ms="${LIVE_REFRESH_MS}" aria-labelledby="events-heading">
+      const section = cursor
+        ? html`<section class="card" aria-labelledby="events-heading"><h2 id="events-heading">Older events</h2>${list}</section>`
+        : html`<section class="card" id="live-events" data-live="${firstPage}" data-live-ms="${LIVE_REFRESH_MS}" aria-labelledby="events-heading">
 <h2 id="events-heading">Newest events</h2>
 <p class="hint">Updates every ${LIVE_REFRESH_MS / 1000} seconds while JavaScript is on. <a href="${firstPage}">Refresh</a></p>
 ${list}</section>`;
-    return sendSection(reply, { directory, tab: "events", session: sessionOf(request), body: html`<h2>Events</h2>${form}${section}` });
-  });
+      return sendSection(reply, { directory, tab: "events", session: sessionOf(request), body: html`<h2>Events</h2>${form}${section}` });
+    },
+  );
 };

@@ -16,58 +16,58 @@ import {
   scimFilterForm,
   sendSection,
   timeOf,
+  DirectoryParams,
+  FilteredPageQuery,
 } from "./directory-section.js";
 import { userPath } from "./user-pages.js";
 
 // A directory's synced groups (the admin API's listing, with its SCIM filter) and one group with its members
 // paged by cursor.
 
-const Params = Type.Object({ id: Type.String() });
 const GroupParams = Type.Object({ id: Type.String(), groupId: Type.String() });
-const PageQuery = Type.Object({
-  filter: Type.Optional(Type.String()),
-  cursor: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.String()),
-});
 
 export function groupPath(directoryId: string, groupId: string): string {
   return `${directoryPath(directoryId, "groups")}/${encodeURIComponent(groupId)}`;
 }
 
 export const groupPages: FastifyPluginAsyncTypebox = async (app) => {
-  app.get("/console/directories/:id/groups", { schema: { hide: true, params: Params, querystring: PageQuery } }, async (request, reply) => {
-    const directory = await directoryOf(app, request.params.id);
-    const filter = queryValue(request.query.filter);
-    const cursor = queryValue(request.query.cursor);
-    const { page, problem } = await readFiltered(() =>
-      listGroups(app.db, directory.id, { filter, cursor, limit: pageLimit(request.query.limit) }),
-    );
-    const path = directoryPath(directory.id, "groups");
-    const form = scimFilterForm(path, filter, "groups", html`<code>displayName sw "Eng"</code> or <code>externalId eq "g-1"</code>`);
-    const table = page
-      ? page.data.length === 0
-        ? html`<p>${filter ? "No groups match this filter." : "No groups synced yet."}</p>`
-        : html`<table>
+  app.get(
+    "/console/directories/:id/groups",
+    { schema: { hide: true, params: DirectoryParams, querystring: FilteredPageQuery } },
+    async (request, reply) => {
+      const directory = await directoryOf(app, request.params.id);
+      const filter = queryValue(request.query.filter);
+      const cursor = queryValue(request.query.cursor);
+      const { page, problem } = await readFiltered(() =>
+        listGroups(app.db, directory.id, { filter, cursor, limit: pageLimit(request.query.limit) }),
+      );
+      const path = directoryPath(directory.id, "groups");
+      const form = scimFilterForm(path, filter, "groups", html`<code>displayName sw "Eng"</code> or <code>externalId eq "g-1"</code>`);
+      const table = page
+        ? page.data.length === 0
+          ? html`<p>${filter ? "No groups match this filter." : "No groups synced yet."}</p>`
+          : html`<table>
 <caption class="sr-only">Groups</caption>
 <thead><tr><th scope="col">displayName</th><th scope="col">externalId</th><th scope="col" class="num">Members</th><th scope="col">Updated</th></tr></thead>
 <tbody>${page.data.map(
-            (g) => html`<tr><td><a href="${groupPath(directory.id, g.id)}">${g.displayName}</a></td><td>${g.externalId ?? ""}</td>
+              (g) => html`<tr><td><a href="${groupPath(directory.id, g.id)}">${g.displayName}</a></td><td>${g.externalId ?? ""}</td>
 <td class="num">${g.memberCount}</td><td>${timeOf(g.updatedAt)}</td></tr>`,
-          )}</tbody></table>
+            )}</tbody></table>
 ${pager(path, { filter, limit: request.query.limit }, page.nextCursor, !cursor)}`
-      : "";
-    return sendSection(reply, {
-      directory,
-      tab: "groups",
-      session: sessionOf(request),
-      status: problem ? 400 : 200,
-      body: html`<h2>Groups</h2>${form}${filterProblem(problem)}${table}`,
-    });
-  });
+        : "";
+      return sendSection(reply, {
+        directory,
+        tab: "groups",
+        session: sessionOf(request),
+        status: problem ? 400 : 200,
+        body: html`<h2>Groups</h2>${form}${filterProblem(problem)}${table}`,
+      });
+    },
+  );
 
   app.get(
     "/console/directories/:id/groups/:groupId",
-    { schema: { hide: true, params: GroupParams, querystring: PageQuery } },
+    { schema: { hide: true, params: GroupParams, querystring: FilteredPageQuery } },
     async (request, reply) => {
       const directory = await directoryOf(app, request.params.id);
       const { groupId } = request.params;

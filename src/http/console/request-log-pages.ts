@@ -6,13 +6,12 @@ import { html, raw, type SafeHtml } from "../html.js";
 import { ApiProblem } from "../problem.js";
 import { directoryPath, pager } from "./console-layout.js";
 import { sessionOf } from "./console-reply.js";
-import { directoryOf, notice, pageLimit, queryValue, sendSection, timeOf } from "./directory-section.js";
+import { directoryOf, notice, pageLimit, queryValue, sendSection, timeOf, DirectoryParams } from "./directory-section.js";
 
 // The directory's SCIM request log (the admin API's service), newest first, filtered by status and by whether
 // the request carried a valid Secret Token; one request shows what the log stored: the body as
 // SCIM_REQUEST_LOG_BODY kept it (redacted or none by default), never a header (no Authorization is stored).
 
-const Params = Type.Object({ id: Type.String() });
 const RequestParams = Type.Object({ id: Type.String(), requestId: Type.String() });
 const Query = Type.Object({
   status: Type.Optional(Type.String()),
@@ -48,54 +47,58 @@ export function requestPath(directoryId: string, requestId: string): string {
 }
 
 export const requestLogPages: FastifyPluginAsyncTypebox = async (app) => {
-  app.get("/console/directories/:id/requests", { schema: { hide: true, params: Params, querystring: Query } }, async (request, reply) => {
-    const directory = await directoryOf(app, request.params.id);
-    const statusText = queryValue(request.query.status);
-    const authText = queryValue(request.query.authenticated);
-    const cursor = queryValue(request.query.cursor);
-    const status = statusText === undefined ? undefined : parseStatusFilter(statusText);
-    const authenticated = authText === "yes" ? true : authText === "no" ? false : undefined;
-    let problem: string | undefined;
-    if (status === null) problem = "Status must be a status code (401) or a class (4xx).";
-    else if (authText !== undefined && authenticated === undefined) problem = "Token must be yes or no.";
-    const page = problem
-      ? undefined
-      : await directoryRequestLog(app.db, directory.id, {
-          status: status ?? undefined,
-          authenticated,
-          limit: pageLimit(request.query.limit),
-          beforeId: cursor === undefined ? undefined : decodeBigintCursor("id", cursor),
-        });
-    const path = directoryPath(directory.id, "requests");
-    const form = html`<form method="get" action="${path}" class="inline card" aria-label="Filter requests">
+  app.get(
+    "/console/directories/:id/requests",
+    { schema: { hide: true, params: DirectoryParams, querystring: Query } },
+    async (request, reply) => {
+      const directory = await directoryOf(app, request.params.id);
+      const statusText = queryValue(request.query.status);
+      const authText = queryValue(request.query.authenticated);
+      const cursor = queryValue(request.query.cursor);
+      const status = statusText === undefined ? undefined : parseStatusFilter(statusText);
+      const authenticated = authText === "yes" ? true : authText === "no" ? false : undefined;
+      let problem: string | undefined;
+      if (status === null) problem = "Status must be a status code (401) or a class (4xx).";
+      else if (authText !== undefined && authenticated === undefined) problem = "Token must be yes or no.";
+      const page = problem
+        ? undefined
+        : await directoryRequestLog(app.db, directory.id, {
+            status: status ?? undefined,
+            authenticated,
+            limit: pageLimit(request.query.limit),
+            beforeId: cursor === undefined ? undefined : decodeBigintCursor("id", cursor),
+          });
+      const path = directoryPath(directory.id, "requests");
+      const form = html`<form method="get" action="${path}" class="inline card" aria-label="Filter requests">
   <div class="field"><label for="status">Status</label><select id="status" name="status">${options(STATUS_CHOICES, statusText)}</select></div>
   <div class="field"><label for="authenticated">Secret Token</label><select id="authenticated" name="authenticated">${options(AUTH_CHOICES, authText)}</select></div>
   <button type="submit" class="primary">Show requests</button>
 </form>`;
-    const last = page?.entries.at(-1);
-    const table = page
-      ? page.entries.length === 0
-        ? html`<p>No SCIM requests${statusText || authText ? " match this filter" : " logged yet"}.</p>`
-        : html`<table>
+      const last = page?.entries.at(-1);
+      const table = page
+        ? page.entries.length === 0
+          ? html`<p>No SCIM requests${statusText || authText ? " match this filter" : " logged yet"}.</p>`
+          : html`<table>
 <caption class="sr-only">SCIM requests</caption>
 <thead><tr><th scope="col">Time</th><th scope="col">Method</th><th scope="col">Path</th><th scope="col">Status</th><th scope="col">scimType / detail</th><th scope="col" class="num">Duration</th></tr></thead>
 <tbody>${page.entries.map(
-            (
-              e,
-            ) => html`<tr><td><a href="${requestPath(directory.id, e.id)}">${timeOf(e.at)}<span class="sr-only"> (request ${e.id})</span></a></td>
+              (
+                e,
+              ) => html`<tr><td><a href="${requestPath(directory.id, e.id)}">${timeOf(e.at)}<span class="sr-only"> (request ${e.id})</span></a></td>
 <td><code>${e.method}</code></td><td class="mono">${e.path}${e.query ? html`?${e.query}` : ""}</td><td>${statusBadge(e.status)}</td>
 <td>${e.scimType ? html`<code>${e.scimType}</code> ` : ""}${e.detail ?? ""}</td><td class="num">${e.durationMs.toFixed(1)} ms</td></tr>`,
-          )}</tbody></table>
+            )}</tbody></table>
 ${pager(path, { status: statusText, authenticated: authText, limit: request.query.limit }, page.hasMore && last ? encodeBigintCursor("id", last.id) : null, !cursor)}`
-      : "";
-    return sendSection(reply, {
-      directory,
-      tab: "requests",
-      session: sessionOf(request),
-      status: problem ? 400 : 200,
-      body: html`<h2>SCIM requests</h2>${form}${problem ? notice("bad", problem) : ""}${table}`,
-    });
-  });
+        : "";
+      return sendSection(reply, {
+        directory,
+        tab: "requests",
+        session: sessionOf(request),
+        status: problem ? 400 : 200,
+        body: html`<h2>SCIM requests</h2>${form}${problem ? notice("bad", problem) : ""}${table}`,
+      });
+    },
+  );
 
   app.get("/console/directories/:id/requests/:requestId", { schema: { hide: true, params: RequestParams } }, async (request, reply) => {
     const directory = await directoryOf(app, request.params.id);

@@ -21,19 +21,15 @@ import {
   scimFilterForm,
   sendSection,
   timeOf,
+  DirectoryParams,
+  FilteredPageQuery,
 } from "./directory-section.js";
 import { eventTable } from "./event-pages.js";
 
 // A directory's synced users: the list with a SCIM filter box (the admin API's listing, same engine as the
 // SCIM endpoint), and one user as SCIM returns it, as the app sees it, its groups and its event history.
 
-const Params = Type.Object({ id: Type.String() });
 const UserParams = Type.Object({ id: Type.String(), userId: Type.String() });
-const ListQuery = Type.Object({
-  filter: Type.Optional(Type.String()),
-  cursor: Type.Optional(Type.String()),
-  limit: Type.Optional(Type.String()),
-});
 const UserQuery = Type.Object({ events: Type.Optional(Type.String()) });
 
 const USER_EVENTS_PER_PAGE = 20;
@@ -43,43 +39,47 @@ export function userPath(directoryId: string, userId: string): string {
 }
 
 export const userPages: FastifyPluginAsyncTypebox = async (app) => {
-  app.get("/console/directories/:id/users", { schema: { hide: true, params: Params, querystring: ListQuery } }, async (request, reply) => {
-    const directory = await directoryOf(app, request.params.id);
-    const filter = queryValue(request.query.filter);
-    const limit = pageLimit(request.query.limit);
-    const cursor = queryValue(request.query.cursor);
-    const { page, problem } = await readFiltered(() =>
-      listUsers(app.db, directory.id, { filter, cursor, limit, maxBytes: app.config.adminPageMaxBytes }),
-    );
-    const path = directoryPath(directory.id, "users");
-    const form = scimFilterForm(
-      path,
-      filter,
-      "users",
-      html`<code>userName sw "a"</code>, <code>emails.value eq "ada@example.com"</code>, <code>active eq false</code>`,
-    );
-    const table = page
-      ? page.data.length === 0
-        ? html`<p>${filter ? "No users match this filter." : "No users synced yet."}</p>`
-        : html`<table>
+  app.get(
+    "/console/directories/:id/users",
+    { schema: { hide: true, params: DirectoryParams, querystring: FilteredPageQuery } },
+    async (request, reply) => {
+      const directory = await directoryOf(app, request.params.id);
+      const filter = queryValue(request.query.filter);
+      const limit = pageLimit(request.query.limit);
+      const cursor = queryValue(request.query.cursor);
+      const { page, problem } = await readFiltered(() =>
+        listUsers(app.db, directory.id, { filter, cursor, limit, maxBytes: app.config.adminPageMaxBytes }),
+      );
+      const path = directoryPath(directory.id, "users");
+      const form = scimFilterForm(
+        path,
+        filter,
+        "users",
+        html`<code>userName sw "a"</code>, <code>emails.value eq "ada@example.com"</code>, <code>active eq false</code>`,
+      );
+      const table = page
+        ? page.data.length === 0
+          ? html`<p>${filter ? "No users match this filter." : "No users synced yet."}</p>`
+          : html`<table>
 <caption class="sr-only">Users</caption>
 <thead><tr><th scope="col">userName</th><th scope="col">displayName</th><th scope="col">Email</th><th scope="col">Active</th><th scope="col">Updated</th></tr></thead>
 <tbody>${page.data.map(
-            (
-              u,
-            ) => html`<tr><td><a href="${userPath(directory.id, u.id)}">${u.userName}</a></td><td>${u.displayName ?? ""}</td><td>${u.email ?? ""}</td>
+              (
+                u,
+              ) => html`<tr><td><a href="${userPath(directory.id, u.id)}">${u.userName}</a></td><td>${u.displayName ?? ""}</td><td>${u.email ?? ""}</td>
 <td>${u.active ? html`<span class="badge ok">active</span>` : html`<span class="badge off">inactive</span>`}</td><td>${timeOf(u.updatedAt)}</td></tr>`,
-          )}</tbody></table>
+            )}</tbody></table>
 ${pager(path, { filter, limit: request.query.limit }, page.nextCursor, !cursor)}`
-      : "";
-    return sendSection(reply, {
-      directory,
-      tab: "users",
-      session: sessionOf(request),
-      status: problem ? 400 : 200,
-      body: html`<h2>Users</h2>${form}${filterProblem(problem)}${table}`,
-    });
-  });
+        : "";
+      return sendSection(reply, {
+        directory,
+        tab: "users",
+        session: sessionOf(request),
+        status: problem ? 400 : 200,
+        body: html`<h2>Users</h2>${form}${filterProblem(problem)}${table}`,
+      });
+    },
+  );
 
   app.get(
     "/console/directories/:id/users/:userId",
